@@ -1,0 +1,40 @@
+// Turns any thrown value into what the user sees: `code: message`, a hint line, the cause with
+// --verbose; JSON in --json mode. Non-espflash errors are bugs: stack plus "please report".
+
+import { isEspflashError } from '../errors.js';
+import type { CliContext } from './context.js';
+
+/** Render `err` and return the exit code to use. */
+export function renderError(err: unknown, ctx: Pick<CliContext, 'io' | 'json' | 'verbose' | 'color'>): number {
+  const red = (t: string) => (ctx.color ? `\x1b[31m${t}\x1b[39m` : t);
+  const bold = (t: string) => (ctx.color ? `\x1b[1m${t}\x1b[22m` : t);
+  if (isEspflashError(err)) {
+    if (ctx.json) {
+      ctx.io.stdout(`${JSON.stringify({ event: 'error', ...err.toJSON() })}\n`);
+    } else {
+      let text = `${red('error')} ${bold(err.code)}: ${err.message}\n`;
+      if (err.hint) text += `  hint: ${err.hint}\n`;
+      if (ctx.verbose) {
+        if (err.cause !== undefined) text += `  cause: ${describeCause(err.cause)}\n`;
+        if (err.stack) text += `${err.stack}\n`;
+      }
+      ctx.io.stderr(text);
+    }
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  if (ctx.json) {
+    ctx.io.stdout(`${JSON.stringify({ event: 'error', code: 'internal', message })}\n`);
+  }
+  const stack = err instanceof Error && err.stack ? err.stack : message;
+  ctx.io.stderr(
+    `${red('internal error')}: ${message}\n${stack}\n` +
+      'This is a bug in espflash. Please report it with the command line and this output.\n',
+  );
+  return 70;
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return String(cause);
+}
