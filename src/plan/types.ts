@@ -1,0 +1,53 @@
+// The flash plan: everything espflash will write, where, and with which settings, each value with
+// its provenance. Produced from build output (src/project) and consumed by the device side.
+
+import type { ChipName } from '../chips/chips.js';
+import type { Source, Sourced } from '../provenance.js';
+
+/** SPI flash modes accepted for the image header (`keep` leaves the header alone). */
+export type FlashMode = 'qio' | 'qout' | 'dio' | 'dout' | 'keep';
+
+/** Reset before connecting (esptool spellings, underscore form is canonical). */
+export type BeforeReset = 'default_reset' | 'usb_reset' | 'no_reset' | 'no_reset_no_sync';
+
+/** Reset after the operation. */
+export type AfterReset = 'hard_reset' | 'soft_reset' | 'no_reset' | 'no_reset_stub' | 'watchdog_reset';
+
+/** What a region holds. */
+export type RegionRole = 'bootloader' | 'partition-table' | 'app' | 'otadata' | 'data';
+
+/** One file to write at one offset. */
+export interface PlanRegion {
+  offset: number;
+  /** File size in bytes. */
+  size: number;
+  /** Absolute path. */
+  file: string;
+  /** Hex SHA-256 of the file when the plan was made (re-checked before writing). */
+  sha256: string;
+  role: RegionRole;
+  /** Partition label the region lands in, when known. */
+  label: string | null;
+  encrypted: boolean;
+  /** Where this region came from (e.g. build/flasher_args.json). */
+  source: Source;
+}
+
+/** The complete plan. */
+export interface FlashPlan {
+  chip: Sourced<ChipName>;
+  flash: {
+    mode: Sourced<FlashMode>;
+    /** esptool spelling (`40m`, `80m`) or `keep`. */
+    freq: Sourced<string>;
+    /** `4MB` style, or `detect` / `keep`. */
+    size: Sourced<string>;
+  };
+  before: Sourced<BeforeReset>;
+  after: Sourced<AfterReset>;
+  stub: Sourced<boolean>;
+  /** Sorted by offset, non-overlapping. */
+  regions: PlanRegion[];
+  /** Absolute build directory the plan was derived from. */
+  buildDir: string;
+}
