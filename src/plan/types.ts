@@ -50,4 +50,6 @@ export interface FlashPlan {
   regions: PlanRegion[];
   /** Absolute build directory the plan was derived from. */
   buildDir: string;
+  /** Images older than their ELF or flasher_args.json, recorded when stale images were allowed. */
+  stale?: Array<{ file: string; entry: string; newerThan: string }>;
 }

@@ -1,0 +1,150 @@
+// The shape of `espflash.config.*`: the typed interface users write against, and the same shape as
+// data (field kinds, enum values, known aliases) that the runtime validator walks.
+
+import type { AfterReset, BeforeReset, FlashMode } from '../plan/types.js';
+
+/** Contents of `espflash.config.ts` (or .js/.mjs/.cjs/.json, or the `espflash` key of package.json). */
+export interface EspflashConfig {
+  /** Serial port, `tcp://host:port`, `rfc2217://host:port` or `sim://<chip>`. */
+  port?: string;
+  /** Baud rate for flashing (the connection starts at 115200 and switches up). */
+  baud?: number;
+  /** Target chip (`esp32`, `esp32s3`, …); default: from the build. */
+  chip?: string;
+  /** ESP-IDF build directory, relative to this file. */
+  buildDir?: string;
+  /** ESP-IDF project directory (its `build/` is used), relative to this file. */
+  project?: string;
+  /** Flash parameters written into image headers; default: from the build. */
+  flash?: {
+    mode?: FlashMode;
+    /** `40m`, `80m`, … or `keep`. */
+    freq?: string;
+    /** `4MB`, `16MB`, … `detect` or `keep`. */
+    size?: string;
+  };
+  /** Reset before connecting: `default_reset`, `usb_reset`, `no_reset`, `no_reset_no_sync`. */
+  before?: string;
+  /** Reset after the operation: `hard_reset`, `soft_reset`, `no_reset`, `no_reset_stub`, `watchdog_reset`. */
+  after?: string;
+  /** Upload the flasher stub (default true); false talks to the ROM loader only. */
+  stub?: boolean;
+  /** Custom reset sequence, e.g. `D0|R1|W100|D1|R0|W50|D0` (D=DTR, R=RTS, W=wait ms). */
+  reset?: { sequence?: string };
+  /** How `espflash watch` / `flash --build` rebuilds; cwd relative to this file. */
+  build?: { command?: string | string[]; cwd?: string };
+  /** Serial monitor settings; paths relative to this file. */
+  monitor?: { baud?: number; timestamps?: boolean; logFile?: string; elf?: string };
+  /** Watch mode; paths relative to this file. */
+  watch?: { debounceMs?: number; paths?: string[]; monitor?: boolean };
+  /** Flash cache (skip unchanged regions); dir relative to this file. */
+  cache?: { dir?: string; fastReflash?: boolean };
+}
+
+/** Flash modes accepted in `flash.mode` / `--flash-mode`. */
+export const FLASH_MODES: readonly FlashMode[] = ['qio', 'qout', 'dio', 'dout', 'keep'];
+/** Reset-before modes (canonical underscore spelling; hyphens are accepted on input). */
+export const BEFORE_MODES: readonly BeforeReset[] = ['default_reset', 'usb_reset', 'no_reset', 'no_reset_no_sync'];
+/** Reset-after modes (canonical underscore spelling; hyphens are accepted on input). */
+export const AFTER_MODES: readonly AfterReset[] = [
+  'hard_reset',
+  'soft_reset',
+  'no_reset',
+  'no_reset_stub',
+  'watchdog_reset',
+];
+
+/** How one config field is checked. */
+export type FieldSpec =
+  | { kind: 'string' }
+  | { kind: 'path' }
+  | { kind: 'integer'; min: number; max?: number }
+  | { kind: 'boolean' }
+  | { kind: 'enum'; values: readonly string[]; normalize?: (text: string) => string }
+  | { kind: 'reset-sequence' }
+  | { kind: 'command' }
+  | { kind: 'path-list' }
+  | { kind: 'object'; fields: Readonly<Record<string, FieldSpec>> };
+
+/** `default-reset` / ` Default_Reset ` → `default_reset`. */
+export function normalizeResetMode(text: string): string {
+  return text.trim().toLowerCase().replace(/-/g, '_');
+}
+
+/** The config schema as data; keys match {@link EspflashConfig}. */
+export const CONFIG_SCHEMA: Readonly<Record<string, FieldSpec>> = {
+  port: { kind: 'string' },
+  baud: { kind: 'integer', min: 300, max: 20_000_000 },
+  chip: { kind: 'string' },
+  buildDir: { kind: 'path' },
+  project: { kind: 'path' },
+  flash: {
+    kind: 'object',
+    fields: {
+      mode: { kind: 'enum', values: FLASH_MODES, normalize: (t) => t.trim().toLowerCase() },
+      freq: { kind: 'string' },
+      size: { kind: 'string' },
+    },
+  },
+  before: { kind: 'enum', values: BEFORE_MODES, normalize: normalizeResetMode },
+  after: { kind: 'enum', values: AFTER_MODES, normalize: normalizeResetMode },
+  stub: { kind: 'boolean' },
+  reset: { kind: 'object', fields: { sequence: { kind: 'reset-sequence' } } },
+  build: { kind: 'object', fields: { command: { kind: 'command' }, cwd: { kind: 'path' } } },
+  monitor: {
+    kind: 'object',
+    fields: {
+      baud: { kind: 'integer', min: 300, max: 20_000_000 },
+      timestamps: { kind: 'boolean' },
+      logFile: { kind: 'path' },
+      elf: { kind: 'path' },
+    },
+  },
+  watch: {
+    kind: 'object',
+    fields: {
+      debounceMs: { kind: 'integer', min: 0, max: 600_000 },
+      paths: { kind: 'path-list' },
+      monitor: { kind: 'boolean' },
+    },
+  },
+  cache: { kind: 'object', fields: { dir: { kind: 'path' }, fastReflash: { kind: 'boolean' } } },
+};
+
+/**
+ * Spellings people reach for (esptool/idf.py habits, other tools) mapped to the key espflash uses.
+ * Matching is case-, dash- and underscore-insensitive; camelCase joins of nested paths
+ * (`flashMode`, `monitorBaud`) are found without being listed here.
+ */
+export const KEY_ALIASES: Readonly<Record<string, string>> = {
+  baudrate: 'baud',
+  speed: 'baud',
+  serialport: 'port',
+  device: 'port',
+  espport: 'port',
+  target: 'chip',
+  idftarget: 'chip',
+  builddirectory: 'buildDir',
+  projectdir: 'project',
+  projectpath: 'project',
+  nostub: 'stub',
+  resetsequence: 'reset.sequence',
+  customreset: 'reset.sequence',
+  buildcmd: 'build.command',
+  logfile: 'monitor.logFile',
+  elffile: 'monitor.elf',
+  debounce: 'watch.debounceMs',
+  cachedir: 'cache.dir',
+  fastreflash: 'cache.fastReflash',
+};
+
+/** Every leaf key as a dotted path (`port`, `flash.mode`, …), in schema order. */
+export function leafPaths(fields: Readonly<Record<string, FieldSpec>> = CONFIG_SCHEMA, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const [key, spec] of Object.entries(fields)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (spec.kind === 'object') out.push(...leafPaths(spec.fields, path));
+    else out.push(path);
+  }
+  return out;
+}

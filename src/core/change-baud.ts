@@ -1,0 +1,82 @@
+// CHANGE_BAUDRATE (PROTOCOL.md §2.6): second word = old baud for the stub, 0 for the ROM; the ESP32 ROM's
+// crystal-calibration correction and the C2 ROM's 26 MHz trick; then host baud, 50 ms pause, flush.
+
+import type { LoaderSession } from './loader-session.js';
+import { OP } from './opcodes.js';
+import { packU32 } from './bytes.js';
+
+/** ESP32 RTC calibration register the ROM derived its crystal estimate from. */
+export const ESP32_RTCCALICFG1 = 0x3ff5f06c;
+/** Pause after switching the host baud (garbage may arrive during the switch). */
+export const BAUD_SETTLE_MS = 50;
+
+/** Result of {@link changeBaud}. */
+export interface BaudChange {
+  /** The baud now in effect on the host side. */
+  baud: number;
+  changed: boolean;
+  /** The value sent in the first CHANGE_BAUDRATE word (after ROM corrections). */
+  sentBaud?: number;
+  /** Why nothing changed. */
+  skipped?: 'same-baud' | 'transport' | 'esp8266-rom' | 'c2-sdm';
+}
+
+/** Crystal estimate from UART_CLKDIV (§3.4), rounded to 26/40/48 MHz; null when it cannot be read. */
+export async function estimateCrystalMhz(session: LoaderSession): Promise<number | null> {
+  const reg = session.chip.uartClkdiv;
+  if (reg === null) return null;
+  const div = (await session.readReg(reg)) & 0xfffff;
+  const mhz = (session.transport.baudRate * div) / 1e6 / session.chip.xtalClkDivider;
+  if (!(mhz > 10)) return null;
+  return mhz > 45 ? 48 : mhz > 33 ? 40 : 26;
+}
+
+/** The ESP32 ROM's view of its crystal in Hz (cali × 15625 × CK8M / 40); null when unreadable. */
+async function esp32RomCrystalHz(session: LoaderSession): Promise<number | null> {
+  const cali = ((await session.readReg(ESP32_RTCCALICFG1)) >>> 7) & 0x1ffffff;
+  const ck8m = (await session.readReg(session.chip.efuseBase + 4 * 4)) & 0xff;
+  const hz = (cali * 15625 * ck8m) / 40;
+  return hz > 0 && Number.isFinite(hz) ? hz : null;
+}
+
+/** The first CHANGE_BAUDRATE word for the current loader (ROM quirks applied). */
+export async function romBaudWord(session: LoaderSession, baud: number): Promise<number> {
+  if (session.isStub) return baud;
+  try {
+    if (session.chip.name === 'esp32') {
+      const romHz = await esp32RomCrystalHz(session);
+      if (romHz === null) return baud;
+      const realHz = romHz > 33e6 ? 40e6 : 26e6;
+      return Math.floor((baud * romHz) / realHz);
+    }
+    if (session.chip.name === 'esp32c2' && (await estimateCrystalMhz(session)) === 26) {
+      return Math.floor((baud * 40) / 26);
+    }
+  } catch (err) {
+    session.logger.debug(`baud correction skipped: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return baud;
+}
+
+/**
+ * Switch the link to `baud`: CHANGE_BAUDRATE(new, stub ? old : 0), wait for the reply at the old rate,
+ * switch the host side, sleep 50 ms and flush. Emits `baud-changed`. Skips (without error) when the
+ * baud is unchanged, the transport cannot change baud, or the loader cannot (ESP8266 ROM, C2 in SDM).
+ */
+export async function changeBaud(session: LoaderSession, options: { baud: number }): Promise<BaudChange> {
+  const { transport } = session;
+  const current = transport.baudRate;
+  if (options.baud === current) return { baud: current, changed: false, skipped: 'same-baud' };
+  if (!transport.capabilities.baudRate) return { baud: current, changed: false, skipped: 'transport' };
+  if (!session.isStub && session.chip.name === 'esp8266') return { baud: current, changed: false, skipped: 'esp8266-rom' };
+  if (!session.isStub && session.chip.name === 'esp32c2' && session.secureDownloadMode) {
+    return { baud: current, changed: false, skipped: 'c2-sdm' };
+  }
+  const sentBaud = await romBaudWord(session, options.baud);
+  await session.command({ op: OP.CHANGE_BAUDRATE, data: packU32(sentBaud, session.isStub ? current : 0) });
+  await transport.setBaudRate(options.baud);
+  await session.clock.sleep(BAUD_SETTLE_MS, session.signal);
+  await session.flushInput();
+  session.onEvent({ type: 'baud-changed', baud: options.baud });
+  return { baud: options.baud, changed: true, sentBaud };
+}

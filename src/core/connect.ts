@@ -1,0 +1,225 @@
+// From a Transport to a connected Loader (PROTOCOL.md §4.3, §8): reset-strategy cycling, SYNC, boot-log
+// diagnosis, chip detection, chip hooks, stub upload or reuse, and the baud change.
+
+import type { ChipName } from '../chips/chips.js';
+import { isEspflashError, UsageError } from '../errors.js';
+import { type FlashEventSink, ignoreEvents } from '../events.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { diagnoseConnectFailure } from './boot-log.js';
+import { changeBaud } from './change-baud.js';
+import { detectChip, type SecurityInfo } from './chip-detect.js';
+import { type Clock, realClock } from './clock.js';
+import type { Loader } from './loader.js';
+import { LoaderSession } from './loader-session.js';
+import { disableWatchdogsForUsbJtag } from './post-connect.js';
+import {
+  connectStrategies,
+  parseResetSequence,
+  type ResetStrategy,
+  runResetSequence,
+  usbJtagSerialReset,
+} from './reset-sequences.js';
+import { ESP_RAM_BLOCK, type StubProvider, USB_RAM_BLOCK, uploadStub } from './stub-loader.js';
+import { type SyncResult, syncOnce } from './sync.js';
+import type { ModemSignals, Transport } from './transport.js';
+
+/** Reset before connecting (same spellings as the flash plan's `before`). */
+export type BeforeReset = 'default_reset' | 'usb_reset' | 'no_reset' | 'no_reset_no_sync';
+
+/** Options for {@link connect}. */
+export interface ConnectOptions {
+  transport: Transport;
+  clock?: Clock;
+  logger?: Logger;
+  onEvent?: FlashEventSink;
+  signal?: AbortSignal;
+  /** Expected chip; a different detected chip fails with `connect/chip-mismatch`. */
+  chip?: ChipName;
+  /** Reset before connecting (default `default_reset`; hyphen spellings accepted). */
+  before?: BeforeReset;
+  /** Custom bootloader-entry sequence (`D0|R1|W100|D1|R0|W50|D0`); replaces the built-in strategies. */
+  resetSequence?: string;
+  /** The port is a USB-Serial/JTAG peripheral (303A:1001): its own reset, watchdog hooks. */
+  usbJtagSerial?: boolean;
+  /** The port is the ROM's USB-OTG CDC (303A:<chip id>): 0x800 RAM blocks. */
+  usbOtg?: boolean;
+  /** Host platform, for the strategy list (Windows: classic only). Default `posix`. */
+  platform?: 'posix' | 'windows';
+  /** Connect attempts, cycling strategies (default 7; 0 = until aborted). */
+  attempts?: number;
+  /** SYNC tries per attempt (default 5). */
+  syncTries?: number;
+  /** Upload the flasher stub (default true). */
+  stub?: boolean;
+  stubProvider?: StubProvider;
+  /** Target baud once the stub is up (e.g. 460800). */
+  baud?: number;
+}
+
+/** A connected loader plus what connecting learnt. */
+export interface ConnectedLoader extends Loader {
+  /** Host-side baud now in effect. */
+  readonly baud: number;
+  /** A stub was already running (SYNC values all 0) and was re-used. */
+  readonly stubReused: boolean;
+  /** Text captured outside SLIP frames (ROM boot banner), bounded. */
+  readonly bootLog: string;
+  readonly securityInfo: SecurityInfo | null;
+  /** Close the transport. */
+  close(): Promise<void>;
+}
+
+/** Pause between failed SYNC tries. */
+export const SYNC_RETRY_PAUSE_MS = 50;
+/** Boot-log capture after a reset: stop after this much silence. */
+export const BOOT_LOG_QUIET_MS = 20;
+
+function normaliseBefore(before: string | undefined): BeforeReset {
+  const b = (before ?? 'default_reset').replace(/-/g, '_');
+  if (b === 'default_reset' || b === 'usb_reset' || b === 'no_reset' || b === 'no_reset_no_sync') return b;
+  throw new UsageError('connect/bad-before', `Unknown --before mode "${before}"`, {
+    hint: 'use --before default_reset, usb_reset, no_reset or no_reset_no_sync (config key `before`)',
+  });
+}
+
+/** Strategies for this connect, or null for "no reset". Emits the no-modem-lines warning once. */
+function planResets(options: ConnectOptions, before: BeforeReset, onEvent: FlashEventSink): ResetStrategy[] | null {
+  const custom = options.resetSequence ? parseResetSequence(options.resetSequence) : null;
+  if (before === 'no_reset' || before === 'no_reset_no_sync') return null;
+  if (/^(socket|tcp):\/\//i.test(options.transport.description)) return null;
+  if (!options.transport.capabilities.modemLines) {
+    onEvent({
+      type: 'warning',
+      code: 'connect/no-modem-lines',
+      message: `${options.transport.description} has no DTR/RTS lines: connecting without a reset (put the chip in download mode by hand)`,
+    });
+    return null;
+  }
+  if (custom) return [{ name: 'custom', steps: custom }];
+  if (before === 'usb_reset') return [usbJtagSerialReset()];
+  return connectStrategies({ usbJtagSerial: options.usbJtagSerial, platform: options.platform });
+}
+
+/** Reset + sync attempts; throws the diagnosed failure. Returns null for no_reset_no_sync. */
+async function establish(session: LoaderSession, options: ConnectOptions, before: BeforeReset): Promise<SyncResult | null> {
+  const onEvent = session.onEvent;
+  const strategies = planResets(options, before, onEvent);
+  if (before === 'no_reset_no_sync') return null;
+  const attempts = options.attempts ?? 7;
+  const syncTries = Math.max(1, options.syncTries ?? 5);
+  let lines: ModemSignals = { dtr: false, rts: false };
+  let lastError: unknown = null;
+  for (let attempt = 1; attempts === 0 || attempt <= attempts; attempt++) {
+    options.signal?.throwIfAborted();
+    const strategy = strategies ? strategies[(attempt - 1) % strategies.length]! : null;
+    onEvent({ type: 'connect-attempt', attempt, strategy: strategy?.name ?? 'no-reset' });
+    await session.flushInput();
+    if (strategy) {
+      lines = await runResetSequence(session.transport, session.clock, strategy.steps, {
+        initial: lines,
+        signal: options.signal,
+      });
+    }
+    await session.drainInput({ quietMs: BOOT_LOG_QUIET_MS });
+    for (let t = 0; t < syncTries; t++) {
+      try {
+        return await syncOnce(session);
+      } catch (err) {
+        if (!isEspflashError(err) || err.code === 'transport/closed' || options.signal?.aborted) throw err;
+        lastError = err;
+        session.logger.debug(`sync try ${t + 1} of attempt ${attempt} failed: ${err.message}`);
+        await session.clock.sleep(SYNC_RETRY_PAUSE_MS, options.signal);
+      }
+    }
+  }
+  throw diagnoseConnectFailure({
+    port: session.transport.description,
+    bootLog: session.bootLog,
+    bytesReceived: session.stats.bytesReceived,
+    framesReceived: session.stats.framesReceived,
+    attempts,
+    lastError,
+  });
+}
+
+/** Stub upload, reuse or skip (with warnings). */
+async function startStub(session: LoaderSession, options: ConnectOptions, sync: SyncResult | null): Promise<void> {
+  const chip = session.chip;
+  const warn = (code: string, message: string) => session.onEvent({ type: 'warning', code, message });
+  if (sync?.stubDetected) {
+    session.setStub(true);
+    session.stubReused = true;
+    session.onEvent({ type: 'stub-started', chip: chip.name, reused: true });
+    return;
+  }
+  if (options.stub === false) return;
+  if (session.secureDownloadMode) {
+    warn('stub/secure-download-mode', `${chip.displayName} is in Secure Download Mode: using the ROM loader (no stub)`);
+    return;
+  }
+  if (chip.name === 'esp32c3' && session.securityInfo?.secureBootEnabled) {
+    warn('stub/secure-boot', 'ESP32-C3 with Secure Boot does not run the stub: using the ROM loader');
+    return;
+  }
+  if (!options.stubProvider) {
+    warn('stub/no-provider', 'No stub provider configured: using the ROM loader');
+    return;
+  }
+  const image = await options.stubProvider(chip.name, {});
+  if (!image) {
+    warn('stub/unavailable', `No flasher stub is available for ${chip.displayName}: using the ROM loader`);
+    return;
+  }
+  await uploadStub(session, { image, blockSize: options.usbOtg ? USB_RAM_BLOCK : ESP_RAM_BLOCK });
+  session.onEvent({ type: 'stub-started', chip: chip.name, reused: false });
+}
+
+/**
+ * Connect to the chip behind `options.transport`: reset into download mode (cycling strategies),
+ * SYNC, detect the chip, upload (or reuse) the stub, change baud. Failures are coded errors:
+ * `connect/wrong-boot-mode`, `connect/no-sync-tx-down`, `connect/no-serial-data`, `connect/garbage`,
+ * `connect/no-sync`, `connect/chip-mismatch`, `stub/*`, `reset/bad-sequence`.
+ */
+export async function connect(options: ConnectOptions): Promise<ConnectedLoader> {
+  const before = normaliseBefore(options.before);
+  const session = new LoaderSession({
+    transport: options.transport,
+    clock: options.clock ?? realClock,
+    logger: options.logger ?? silentLogger,
+    onEvent: options.onEvent ?? ignoreEvents,
+    signal: options.signal,
+  });
+  const sync = await establish(session, options, before);
+  if (sync?.stubDetected) session.setStub(true);
+  const detected = await detectChip(session);
+  session.setChip(detected.chip);
+  session.setSecureDownloadMode(detected.secureDownloadMode);
+  session.securityInfo = detected.securityInfo;
+  session.logger.debug(`detected ${detected.chip.displayName} via ${detected.method}`);
+  if (options.chip && options.chip !== detected.chip.name) {
+    throw new UsageError(
+      'connect/chip-mismatch',
+      `Expected ${options.chip} but the connected chip is ${detected.chip.displayName} (${detected.chip.name})`,
+      {
+        hint: 'remove --chip (or `chip` in espflash.config.*) to auto-detect, or check that --port is the intended board',
+        details: { expected: options.chip, detected: detected.chip.name },
+      },
+    );
+  }
+  if (options.usbJtagSerial && !session.secureDownloadMode && !sync?.stubDetected) {
+    await disableWatchdogsForUsbJtag(session);
+  }
+  await startStub(session, options, sync);
+  if (options.baud !== undefined) {
+    const r = await changeBaud(session, { baud: options.baud });
+    if (r.skipped === 'esp8266-rom' || r.skipped === 'c2-sdm') {
+      session.onEvent({
+        type: 'warning',
+        code: 'connect/baud-unchanged',
+        message: `The ${session.chip.displayName} ROM loader cannot change baud; staying at ${r.baud}`,
+      });
+    }
+  }
+  session.onEvent({ type: 'connected', chip: detected.chip.name, baud: session.baud, stub: session.isStub });
+  return session;
+}

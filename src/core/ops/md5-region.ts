@@ -1,0 +1,57 @@
+// SPI_FLASH_MD5 over a flash range (PROTOCOL.md §2.5): 32 ASCII hex chars from the ROM, 16 raw bytes
+// from the stub; timeout 8 s per MB. Unavailable on the ESP8266 ROM and in Secure Download Mode.
+
+import { EspflashError } from '../../errors.js';
+import { hex, packU32 } from '../bytes.js';
+import type { Loader } from '../loader.js';
+import { OP, timeoutFor } from '../opcodes.js';
+import { decodeMd5Reply } from '../packets.js';
+
+/** Whether this loader can compute a flash MD5 (stub, or an ESP32-family ROM outside SDM). */
+export function canMd5(loader: Pick<Loader, 'isStub' | 'chip' | 'secureDownloadMode'>): boolean {
+  if (loader.secureDownloadMode) return false;
+  return loader.isStub || loader.chip.rom.md5;
+}
+
+/** Options for {@link flashMd5}. */
+export interface FlashMd5Options {
+  offset: number;
+  size: number;
+}
+
+/**
+ * Lower-case hex MD5 of `size` flash bytes at `offset`, computed by the device. Throws
+ * `flash/md5-unsupported` when the loader cannot (ESP8266 ROM, Secure Download Mode).
+ */
+export async function flashMd5(loader: Loader, options: FlashMd5Options): Promise<string> {
+  if (!canMd5(loader)) {
+    throw new EspflashError(
+      'flash/md5-unsupported',
+      `${loader.chip.displayName} ${loader.secureDownloadMode ? 'in Secure Download Mode' : 'ROM loader'} cannot compute a flash MD5`,
+      {
+        hint: loader.secureDownloadMode
+          ? 'Secure Download Mode blocks verification; nothing to change on the command line.'
+          : 'Use the flasher stub (drop --no-stub).',
+        details: { chip: loader.chip.name, offset: options.offset, size: options.size },
+      },
+    );
+  }
+  const reply = await loader.command({
+    op: OP.SPI_FLASH_MD5,
+    data: packU32(options.offset, options.size, 0, 0),
+    responseDataLength: loader.isStub ? 16 : 32,
+    timeoutMs: timeoutFor(OP.SPI_FLASH_MD5, options.size),
+  });
+  const digest = decodeMd5Reply(reply.data);
+  if (digest === null) {
+    throw new EspflashError(
+      'flash/bad-md5-reply',
+      `SPI_FLASH_MD5 at ${hex(options.offset)} (+${options.size} bytes) returned a malformed digest of ${reply.data.length} bytes`,
+      {
+        hint: 'Retry; if it persists, lower --baud.',
+        details: { offset: options.offset, size: options.size },
+      },
+    );
+  }
+  return digest;
+}

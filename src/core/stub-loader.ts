@@ -1,0 +1,88 @@
+// Flasher stub upload (PROTOCOL.md §5.1): MEM_BEGIN/MEM_DATA per segment (0x1800 blocks, 0x800 over
+// USB-OTG), MEM_END with the entry point, then the stub's `OHAI` frame. The stub image comes from a provider.
+
+import type { ChipName } from '../chips/chips.js';
+import { EspflashError } from '../errors.js';
+import { bytesEqual, hex32, latin1, packU32 } from './bytes.js';
+import type { LoaderSession } from './loader-session.js';
+import { DEFAULT_TIMEOUT_MS, OP } from './opcodes.js';
+import { dataBlock, decodeResponse, OHAI } from './packets.js';
+
+/** A flasher stub: code and data segments plus the entry point. */
+export interface StubImage {
+  entry: number;
+  text: Uint8Array;
+  textStart: number;
+  data: Uint8Array;
+  dataStart: number;
+  bssStart?: number;
+}
+
+/** Supplies the stub for a chip (null when none exists for it). May throw `stub/unavailable`. */
+export type StubProvider = (chip: ChipName, options: { revision?: number }) => Promise<StubImage | null>;
+
+/** MEM_DATA block size over UART. */
+export const ESP_RAM_BLOCK = 0x1800;
+/** MEM_DATA block size over the ROM's USB-OTG CDC. */
+export const USB_RAM_BLOCK = 0x800;
+/** How long to wait for `OHAI` after MEM_END. */
+export const OHAI_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
+
+/** Write one segment to RAM with MEM_BEGIN + MEM_DATA blocks. */
+async function loadSegment(
+  session: LoaderSession,
+  segment: { address: number; bytes: Uint8Array; blockSize: number },
+): Promise<void> {
+  const { address, bytes, blockSize } = segment;
+  const blocks = Math.ceil(bytes.length / blockSize);
+  await session.command({ op: OP.MEM_BEGIN, data: packU32(bytes.length, blocks, blockSize, address) });
+  for (let seq = 0; seq < blocks; seq++) {
+    const block = dataBlock({ seq, payload: bytes.subarray(seq * blockSize, (seq + 1) * blockSize) });
+    await session.command({ op: OP.MEM_DATA, data: block.data, checksum: block.checksum });
+  }
+}
+
+/**
+ * Upload and start the stub: text then data segments, MEM_END(0, entry) without waiting for the ROM's
+ * (optional) reply, then read frames until `OHAI`, skipping loader replies. Switches the session to stub
+ * rules. Throws `stub/no-ohai` when the stub does not announce itself.
+ */
+export async function uploadStub(
+  session: LoaderSession,
+  options: { image: StubImage; blockSize?: number },
+): Promise<void> {
+  const { image } = options;
+  const blockSize = options.blockSize ?? ESP_RAM_BLOCK;
+  for (const seg of [
+    { address: image.textStart, bytes: image.text },
+    { address: image.dataStart, bytes: image.data },
+  ]) {
+    if (seg.bytes.length > 0) await loadSegment(session, { ...seg, blockSize });
+  }
+  // The ROM may jump to the entry before its MEM_END reply leaves the UART; do not wait for it.
+  await session.command({ op: OP.MEM_END, data: packU32(0, image.entry), expectResponse: false });
+  const deadline = session.clock.now() + OHAI_TIMEOUT_MS;
+  for (;;) {
+    const left = deadline - session.clock.now();
+    let frame: Uint8Array;
+    try {
+      if (left <= 0) throw new Error('deadline passed');
+      frame = await session.readFrame(left);
+    } catch (err) {
+      if (session.signal?.aborted) throw err;
+      throw new EspflashError(
+        'stub/no-ohai',
+        `The flasher stub did not start: no OHAI within ${OHAI_TIMEOUT_MS} ms after MEM_END (entry ${hex32(image.entry)})`,
+        { hint: 'retry, or connect without the stub (--no-stub)', details: { entry: image.entry }, cause: err },
+      );
+    }
+    if (bytesEqual(frame, OHAI)) break;
+    if (decodeResponse(frame)) continue; // MEM_END / late replies from the ROM
+    throw new EspflashError(
+      'stub/no-ohai',
+      `The flasher stub did not start: expected OHAI, got a ${frame.length}-byte frame "${latin1(frame.subarray(0, 16))}"`,
+      { hint: 'retry, or connect without the stub (--no-stub)', details: { entry: image.entry } },
+    );
+  }
+  session.setStub(true);
+}

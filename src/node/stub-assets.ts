@@ -1,0 +1,119 @@
+// Flasher stubs from the `esptool-js` package's JSON files (lib/targets/stub_flasher/<chip>.json):
+// located lazily, base64-decoded, cached per file. Missing package or file → `stub/unavailable`.
+
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ChipName, chipInfo } from '../chips/chips.js';
+import type { StubImage, StubProvider } from '../core/stub-loader.js';
+import { EspflashError } from '../errors.js';
+
+const NO_STUB_HINT =
+  'reinstall espflash (its esptool-js dependency ships the stubs), or connect with --no-stub';
+
+/** Shape of one stub JSON file (only the keys espflash uses). */
+interface StubJson {
+  entry: number;
+  text: string;
+  text_start: number;
+  data?: string;
+  data_start?: number;
+  bss_start?: number;
+}
+
+let stubDir: string | null = null;
+
+/** Directory holding the stub JSON files (resolved once). */
+export function esptoolJsStubDir(): string {
+  if (stubDir) return stubDir;
+  let pkgDir: string;
+  try {
+    pkgDir = dirname(createRequire(import.meta.url).resolve('esptool-js/package.json'));
+  } catch {
+    // Fall back to the conventional node_modules location next to this package.
+    pkgDir = fileURLToPath(new URL('../../node_modules/esptool-js', import.meta.url));
+  }
+  stubDir = join(pkgDir, 'lib', 'targets', 'stub_flasher');
+  return stubDir;
+}
+
+/** The stub file for a chip: the table's `stubFile`, except P4 below revision 3.0 (`esp32p4-rev1.json`). */
+export function stubFileFor(chip: ChipName, revision?: number): string | null {
+  if (chip === 'esp32p4' && revision !== undefined && revision < 300) return 'esp32p4-rev1.json';
+  return chipInfo(chip).stubFile;
+}
+
+function decodeBase64(text: string): Uint8Array {
+  const buf = Buffer.from(text, 'base64');
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.length).slice();
+}
+
+/** Parse a stub JSON document. */
+export function parseStubJson(json: unknown, file: string): StubImage {
+  const j = json as Partial<StubJson>;
+  if (typeof j?.entry !== 'number' || typeof j.text !== 'string' || typeof j.text_start !== 'number') {
+    throw new EspflashError(
+      'stub/unavailable',
+      `Stub file ${file} is not a flasher stub (missing entry/text/text_start)`,
+      {
+        hint: NO_STUB_HINT,
+        details: { file },
+      },
+    );
+  }
+  return {
+    entry: j.entry,
+    text: decodeBase64(j.text),
+    textStart: j.text_start,
+    data: decodeBase64(j.data ?? ''),
+    dataStart: j.data_start ?? 0,
+    ...(j.bss_start === undefined ? {} : { bssStart: j.bss_start }),
+  };
+}
+
+async function loadStub(path: string): Promise<StubImage> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new EspflashError('stub/unavailable', `Flasher stub ${path} could not be read`, {
+      hint: NO_STUB_HINT,
+      details: { file: path },
+      cause: err,
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new EspflashError('stub/unavailable', `Flasher stub ${path} is not valid JSON`, {
+      hint: NO_STUB_HINT,
+      details: { file: path },
+      cause: err,
+    });
+  }
+  return parseStubJson(json, path);
+}
+
+/**
+ * A provider reading `<dir>/<stub file>` (default: the esptool-js package's stub folder, resolved on
+ * first use). Caches per file; failed loads are not cached, so a retry re-reads.
+ */
+export function createStubProvider(options: { dir?: string } = {}): StubProvider {
+  const cache = new Map<string, Promise<StubImage>>();
+  return async (chip, opts) => {
+    const file = stubFileFor(chip, opts.revision);
+    if (!file) return null;
+    let pending = cache.get(file);
+    if (!pending) {
+      pending = loadStub(join(options.dir ?? esptoolJsStubDir(), file));
+      cache.set(file, pending);
+      pending.catch(() => cache.delete(file));
+    }
+    return pending;
+  };
+}
+
+/** Stubs shipped by the `esptool-js` npm package (esp-flasher-stub builds, Apache-2.0 OR MIT). */
+export const esptoolJsStubProvider: StubProvider = createStubProvider();

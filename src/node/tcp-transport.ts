@@ -1,0 +1,193 @@
+// Transport over raw TCP (`socket://host:port`): QEMU's serial socket, ser2net in raw mode,
+// `espflash sim --listen`. No modem lines and no baud rate: the far end owns both.
+
+import { createConnection, type Socket } from 'node:net';
+import { type Clock, realClock } from '../core/clock.js';
+import { ReadQueue, transportClosedError } from '../core/read-queue.js';
+import type { ModemSignals, Transport, TransportCapabilities } from '../core/transport.js';
+import { EspflashError, UsageError } from '../errors.js';
+import { type Logger, silentLogger } from '../logger.js';
+
+/** Where to connect. */
+export interface SocketAddress {
+  host: string;
+  port: number;
+}
+
+/** Options for {@link connectSocket}. */
+export interface ConnectSocketOptions extends SocketAddress {
+  /** Used in error messages: `socket://127.0.0.1:5555`. */
+  description: string;
+  /** Give up after this long (default 5000 ms). */
+  timeoutMs?: number;
+}
+
+/**
+ * Open a TCP connection with Nagle off (the loader protocol is request/response). Fails with
+ * `port/connection-refused`, `port/host-not-found`, `port/connect-timeout` or `port/connect-failed`.
+ */
+export function connectSocket(options: ConnectSocketOptions): Promise<Socket> {
+  const { host, port, description } = options;
+  const timeoutMs = options.timeoutMs ?? 5000;
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host, port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(
+        new EspflashError('port/connect-timeout', `No answer from ${description} within ${timeoutMs} ms.`, {
+          hint: 'Check the host and port in --port (socket://host:port or rfc2217://host:port) and any firewall in between.',
+          details: { port: description, timeoutMs },
+        }),
+      );
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      socket.setNoDelay(true);
+      resolve(socket);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(mapConnectError({ description, host, port, error: err }));
+    });
+  });
+}
+
+function mapConnectError(options: SocketAddress & { description: string; error: NodeJS.ErrnoException }) {
+  const { description, host, port, error } = options;
+  const details = { port: description, host, tcpPort: port };
+  if (error.code === 'ECONNREFUSED') {
+    return new EspflashError(
+      'port/connection-refused',
+      `Nothing is listening on ${host}:${port} (${description}).`,
+      {
+        hint: 'Start the server first (`espflash sim --listen <port>`, ser2net, or QEMU with -serial tcp::<port>,server), or fix the port in --port.',
+        details,
+        cause: error,
+      },
+    );
+  }
+  if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') {
+    return new UsageError('port/host-not-found', `Host ${host} in ${description} could not be resolved.`, {
+      hint: 'Fix the host name in --port (socket://host:port or rfc2217://host:port).',
+      details,
+      cause: error,
+    });
+  }
+  return new EspflashError('port/connect-failed', `Could not connect to ${description}: ${error.message}`, {
+    hint: 'Check the host and port in --port and that the server accepts connections.',
+    details,
+    cause: error,
+  });
+}
+
+/** Write to a socket, resolving once the bytes are handed to the OS. */
+export function writeSocket(socket: Socket, data: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength), (err) =>
+      err ? reject(err) : resolve(),
+    );
+  });
+}
+
+/** Options for {@link openTcpTransport}. */
+export interface TcpTransportOptions extends SocketAddress {
+  /** Nominal baud rate reported by `baudRate` (default 115200); changing it has no effect on the wire. */
+  baud?: number;
+  /** Time source for read timeouts. */
+  clock?: Clock;
+  logger?: Logger;
+  /** Connect timeout (default 5000 ms). */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * Connect to a raw TCP serial endpoint. Capabilities are `{ modemLines: false, baudRate: false }`:
+ * `setSignals` resolves without effect and `setBaudRate` only updates the nominal rate. When the
+ * peer closes, buffered bytes can still be read, then reads reject with `transport/closed`.
+ */
+export async function openTcpTransport(options: TcpTransportOptions): Promise<Transport> {
+  const description = `socket://${formatHost(options.host)}:${options.port}`;
+  const socket = await connectSocket({
+    host: options.host,
+    port: options.port,
+    description,
+    ...(options.connectTimeoutMs === undefined ? {} : { timeoutMs: options.connectTimeoutMs }),
+  });
+  return new TcpTransport({
+    socket,
+    description,
+    baud: options.baud ?? 115200,
+    clock: options.clock ?? realClock,
+    logger: options.logger ?? silentLogger,
+  });
+}
+
+/** `[::1]` for IPv6 literals, the host unchanged otherwise. */
+export function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+class TcpTransport implements Transport {
+  readonly description: string;
+  readonly capabilities: TransportCapabilities = { modemLines: false, baudRate: false };
+  private nominalBaud: number;
+  private readonly socket: Socket;
+  private readonly queue: ReadQueue;
+  private ended: EspflashError | null = null;
+
+  constructor(options: { socket: Socket; description: string; baud: number; clock: Clock; logger: Logger }) {
+    this.socket = options.socket;
+    this.description = options.description;
+    this.nominalBaud = options.baud;
+    this.queue = new ReadQueue({ clock: options.clock });
+    this.socket.on('data', (chunk: Buffer) => this.queue.push(chunk));
+    this.socket.on('error', (err) => options.logger.debug(`${this.description}: ${err.message}`));
+    this.socket.on('close', () => {
+      if (this.ended) return;
+      this.ended = transportClosedError(this.description);
+      this.queue.close(this.ended, { drain: true });
+    });
+  }
+
+  get baudRate(): number {
+    return this.nominalBaud;
+  }
+
+  read(options: { timeoutMs: number; signal?: AbortSignal }): Promise<Uint8Array> {
+    return this.queue.read(options);
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    if (this.ended) throw this.ended;
+    try {
+      await writeSocket(this.socket, data);
+    } catch (err) {
+      throw transportClosedError(this.description, err);
+    }
+  }
+
+  async setSignals(_signals: ModemSignals): Promise<void> {
+    if (this.ended) throw this.ended;
+  }
+
+  async setBaudRate(baud: number): Promise<void> {
+    if (this.ended) throw this.ended;
+    this.nominalBaud = baud;
+  }
+
+  async flushInput(): Promise<void> {
+    this.queue.clear();
+  }
+
+  async close(): Promise<void> {
+    if (!this.ended) this.ended = transportClosedError(this.description);
+    this.queue.close(this.ended);
+    if (this.socket.destroyed) return;
+    await new Promise<void>((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.socket.destroy();
+    });
+  }
+}

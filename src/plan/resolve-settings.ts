@@ -1,0 +1,154 @@
+// Decides the plan's chip, flash mode/freq/size, resets and stub from overrides, the build's own files,
+// derived clues (components, image headers) and defaults — each value keeps its source.
+
+import { CHIP_NAMES, type ChipName, parseChipName } from '../chips/chips.js';
+import { UsageError } from '../errors.js';
+import { parseFlashFreq, parseFlashMode, parseFlashSize } from '../image/flash-params.js';
+import type { Logger } from '../logger.js';
+import type { BuildOutput } from '../project/build-output.js';
+import { probeImageChip } from '../project/image-probe.js';
+import { type Sourced, sourced } from '../provenance.js';
+import type { PlanOverrides } from './derive-plan.js';
+import type { AfterReset, BeforeReset, FlashMode, FlashPlan } from './types.js';
+
+/** Valid before-reset modes (canonical underscore spelling). */
+export const BEFORE_RESETS: readonly BeforeReset[] = [
+  'default_reset',
+  'usb_reset',
+  'no_reset',
+  'no_reset_no_sync',
+];
+/** Valid after-reset modes (canonical underscore spelling). */
+export const AFTER_RESETS: readonly AfterReset[] = [
+  'hard_reset',
+  'soft_reset',
+  'no_reset',
+  'no_reset_stub',
+  'watchdog_reset',
+];
+
+/** The settings part of a plan. */
+export type PlanSettings = Pick<FlashPlan, 'chip' | 'flash' | 'before' | 'after' | 'stub'>;
+
+/** Resolve every setting; throws `project/unknown-chip`, `plan/bad-reset-mode` or `image/bad-flash-*`. */
+export async function resolveSettings(options: {
+  build: BuildOutput;
+  overrides: PlanOverrides;
+  logger: Logger;
+}): Promise<PlanSettings> {
+  const { build, overrides, logger } = options;
+  const chip = await resolveChip(build, overrides, logger);
+  const c = chip.value;
+
+  const mode = pick(overrides.flashMode, build.flashMode, 'keep', (t) => parseFlashMode(t) as FlashMode);
+  const freq = pick(overrides.flashFreq, build.flashFreq, 'keep', (t) => parseFlashFreq(c, t));
+  const size = pick(overrides.flashSize, build.flashSize, 'keep', (t) => parseFlashSize(c, t));
+  for (const [what, value, valid] of [
+    ['flash mode', build.flashMode, (t: string) => parseFlashMode(t)],
+    ['flash frequency', build.flashFreq, (t: string) => parseFlashFreq(c, t)],
+    ['flash size', build.flashSize, (t: string) => parseFlashSize(c, t)],
+  ] as const) {
+    if (value && !accepts(valid, value.value)) {
+      logger.warn(
+        `${value.source.detail ?? 'the build'} sets ${what} "${value.value}", which espflash does not know for ${c}`,
+      );
+    }
+  }
+  return {
+    chip,
+    flash: { mode, freq, size },
+    before: pickReset(overrides.before, build.before, 'default_reset', BEFORE_RESETS, 'before'),
+    after: pickReset(overrides.after, build.after, 'hard_reset', AFTER_RESETS, 'after'),
+    stub: overrides.stub ?? build.stub ?? sourced(true, 'default', 'stub loader (esptool default)'),
+  };
+}
+
+/** `default-reset` / `Default_Reset` → `default_reset`. */
+export function normalizeResetName(text: string): string {
+  return text.trim().toLowerCase().replace(/-/g, '_');
+}
+
+async function resolveChip(
+  build: BuildOutput,
+  overrides: PlanOverrides,
+  logger: Logger,
+): Promise<Sourced<ChipName>> {
+  const fromBuild = build.chip ? parseBuildChip(build.chip.value) : null;
+  if (overrides.chip) {
+    if (fromBuild && fromBuild !== overrides.chip.value) {
+      logger.warn(
+        `chip ${overrides.chip.value} overrides ${fromBuild} from ${build.chip?.source.detail ?? 'the build'}`,
+      );
+    }
+    return overrides.chip;
+  }
+  if (build.chip && fromBuild) return { value: fromBuild, source: build.chip.source };
+  if (build.chip)
+    logger.warn(`the build names an unknown target "${build.chip.value}"; looking for other clues`);
+
+  const component = build.description?.components.find((c) => (CHIP_NAMES as readonly string[]).includes(c));
+  if (component && build.descriptionFile) {
+    return sourced(component as ChipName, 'derived', `component "${component}" in ${build.descriptionFile}`);
+  }
+  const probeOrder = [...build.entries].sort((a, b) => rank(a.name) - rank(b.name));
+  for (const entry of probeOrder) {
+    const chip = await probeImageChip(entry.file);
+    if (chip) return sourced(chip, 'derived', `image header of ${entry.file}`);
+  }
+  throw new UsageError('project/unknown-chip', `Cannot tell which chip ${build.buildDir} was built for`, {
+    hint: 'Pass --chip (e.g. --chip esp32s3) or set `chip` in espflash.config.',
+    details: { buildDir: build.buildDir },
+  });
+}
+
+/** IDF target text → chip; pre-production names such as `esp32c5beta3` map to their chip. */
+function parseBuildChip(text: string): ChipName | null {
+  return parseChipName(text) ?? parseChipName(text.replace(/beta\d*$/i, ''));
+}
+
+function rank(name: string | null): number {
+  return name === 'bootloader' ? 0 : name === 'app' ? 1 : 2;
+}
+
+function pick<T extends string>(
+  override: Sourced<string> | undefined,
+  build: Sourced<string> | null,
+  fallback: T,
+  parse: (text: string) => T | string,
+): Sourced<T> {
+  if (override) return { value: parse(override.value) as T, source: override.source };
+  if (build) return { value: build.value.trim().toLowerCase() as T, source: build.source };
+  return sourced(fallback, 'default', 'the build does not say; headers are left as built');
+}
+
+function pickReset<T extends string>(
+  override: Sourced<string> | undefined,
+  build: Sourced<string> | null,
+  fallback: T,
+  valid: readonly T[],
+  which: 'before' | 'after',
+): Sourced<T> {
+  const chosen = override ?? build;
+  if (!chosen) return sourced(fallback, 'default', 'esptool default');
+  const name = normalizeResetName(chosen.value);
+  if (!(valid as readonly string[]).includes(name)) {
+    throw new UsageError(
+      'plan/bad-reset-mode',
+      `--${which} "${chosen.value}" is not one of ${valid.join(', ')}`,
+      {
+        hint: `Pass --${which} with one of: ${valid.join(', ')} (or fix \`${which}\` in ${chosen.source.detail ?? 'the config'}).`,
+        details: { which, value: chosen.value, source: chosen.source },
+      },
+    );
+  }
+  return { value: name as T, source: chosen.source };
+}
+
+function accepts(parse: (t: string) => unknown, text: string): boolean {
+  try {
+    parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,40 @@
+// Reads a partition-table.bin from disk through src/partition and answers the few questions a
+// plan asks of it (partition list, boot app, otadata, "is this an app partition").
+
+import { readFile } from 'node:fs/promises';
+import { decodePartitionTable } from '../partition/binary.js';
+import { findBootAppPartition } from '../partition/lookup.js';
+import { type Partition, type PartitionTable, PartitionType } from '../partition/types.js';
+
+/** The decoded table type of src/partition. */
+export type DecodedTable = PartitionTable;
+
+/** Read and decode `file`; decoding errors (`partition/*`) propagate, a missing file throws ENOENT. */
+export async function readPartitionTableFile(file: string): Promise<DecodedTable> {
+  return decodePartitionTable(new Uint8Array(await readFile(file)), { file });
+}
+
+/** The partitions of a decoded table, in table order. */
+export function tablePartitions(table: DecodedTable): Partition[] {
+  return table.entries;
+}
+
+/** The partition the 2nd-stage bootloader boots when otadata is blank (factory, else ota_0). */
+export function bootAppPartition(table: DecodedTable): Partition | null {
+  return findBootAppPartition(table) ?? null;
+}
+
+/** The data/ota (otadata) partition, if any. */
+export function otaDataPartition(table: DecodedTable): Partition | null {
+  return tablePartitions(table).find(isOtaDataPartition) ?? null;
+}
+
+/** Type app (0x00). */
+export function isAppPartition(p: Partition): boolean {
+  return p.type === PartitionType.APP;
+}
+
+/** Type data (0x01), subtype ota (0x00). */
+export function isOtaDataPartition(p: Partition): boolean {
+  return p.type === PartitionType.DATA && p.subtype === 0x00;
+}

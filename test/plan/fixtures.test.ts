@@ -1,0 +1,134 @@
+// Every real build fixture: derivePlan and `espflash plan --json` must agree with what the fixture's
+// own files say (flasher_args.json, the reference partition-table decoding, the folder's chip name).
+
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { derivePlan } from '../../src/plan/derive-plan.js';
+import type { FlashPlan } from '../../src/plan/types.js';
+import { hasStackTrace, runCli } from '../support/cli.js';
+import { HAVE_SHARED, SHARED_SKIP_NOTE } from '../support/shared-fixtures.js';
+import {
+  FIXTURE_BUILDS,
+  fileFacts,
+  labelAt,
+  type PreparedBuild,
+  prepareFixture,
+  roleOfEntry,
+} from './fixture-build.js';
+
+const HANDWRITTEN = FIXTURE_BUILDS.filter((b) => b.startsWith('handwritten'));
+
+/** What the plan must look like, from the fixture's files. */
+function expected(build: PreparedBuild) {
+  const fa = join(build.dir, 'flasher_args.json');
+  const settings = (build.flasherArgs.flash_settings ?? {}) as Record<string, string>;
+  const extra = (build.flasherArgs.extra_esptool_args ?? {}) as Record<string, unknown>;
+  const fromBuild = (v: unknown) => (v === undefined ? { kind: 'default' } : { kind: 'build', detail: fa });
+  const reset = (v: unknown, d: string) => (typeof v === 'string' ? v.replace(/-/g, '_') : d);
+  return {
+    chip: build.chip,
+    flash: {
+      mode: settings.flash_mode ?? 'keep',
+      freq: settings.flash_freq ?? 'keep',
+      size: settings.flash_size ?? 'keep',
+    },
+    before: reset(extra.before, 'default_reset'),
+    after: reset(extra.after, 'hard_reset'),
+    stub: extra.stub === undefined ? true : extra.stub === true || extra.stub === 'TRUE',
+    regions: build.entries.map((e) => ({
+      offset: e.offset,
+      ...fileFacts(join(build.dir, e.file)),
+      file: join(build.dir, e.file),
+      role: roleOfEntry(e),
+      label: labelAt(build.partitions, e.offset),
+      encrypted: e.encrypted,
+    })),
+    sources: {
+      flash: fromBuild(build.flasherArgs.flash_settings),
+      before: fromBuild(extra.before),
+      after: fromBuild(extra.after),
+      stub: fromBuild(extra.stub),
+      chip: extra.chip !== undefined ? { kind: 'build', detail: fa } : null,
+    },
+  };
+}
+
+function comparable(plan: FlashPlan) {
+  return {
+    chip: plan.chip.value,
+    flash: { mode: plan.flash.mode.value, freq: plan.flash.freq.value, size: plan.flash.size.value },
+    before: plan.before.value,
+    after: plan.after.value,
+    stub: plan.stub.value,
+    regions: plan.regions.map(({ source: _s, ...r }) => r),
+  };
+}
+
+describe(`derivePlan on every real build fixture${SHARED_SKIP_NOTE}`, () => {
+  it.each(FIXTURE_BUILDS)('%s', async (fixture) => {
+    const build = prepareFixture(fixture);
+    const want = expected(build);
+    const plan = await derivePlan({ buildDir: build.dir });
+    const { sources, ...values } = want;
+    expect(comparable(plan)).toEqual(values);
+    expect(plan.buildDir).toBe(build.dir);
+
+    expect({ kind: plan.flash.mode.source.kind, detail: plan.flash.mode.source.detail }).toMatchObject(
+      sources.flash,
+    );
+    expect(plan.flash.size.source).toMatchObject(sources.flash);
+    expect(plan.before.source).toMatchObject(sources.before);
+    expect(plan.after.source).toMatchObject(sources.after);
+    expect(plan.stub.source).toMatchObject(sources.stub);
+    if (sources.chip) expect(plan.chip.source).toEqual(sources.chip);
+    else expect(['build', 'derived']).toContain(plan.chip.source.kind);
+    for (const r of plan.regions)
+      expect(r.source).toEqual({ kind: 'build', detail: join(build.dir, 'flasher_args.json') });
+  });
+});
+
+describe(`espflash plan --json on every real build fixture${SHARED_SKIP_NOTE}`, () => {
+  it.each(FIXTURE_BUILDS)('%s', async (fixture) => {
+    const build = prepareFixture(fixture);
+    const { sources: _s, ...want } = expected(build);
+    const result = await runCli(['plan', '--build-dir', build.dir, '--json']);
+    expect(result.stderr).toBe(
+      fixture.startsWith('handwritten') ? expect.stringContaining('not written by ESP-IDF') : '',
+    );
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toEqual(want);
+  });
+});
+
+describe.skipIf(!HAVE_SHARED)(`the hand-written (non-IDF) fixture${SHARED_SKIP_NOTE}`, () => {
+  it('as committed (its .pio files absent) -> project/missing-image naming them', async () => {
+    const build = prepareFixture(HANDWRITTEN[0]!, { images: false });
+    const err = await derivePlan({ buildDir: build.dir }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'project/missing-image' });
+    expect((err as Error).message).toContain('.pio/build/esp32s2/firmware.bin');
+    const cli = await runCli(['plan', '--build-dir', build.dir]);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain('project/missing-image');
+    expect(hasStackTrace(cli.stderr)).toBe(false);
+  });
+
+  it('with its files present -> a minimal plan: chip from the image header, headers kept', async () => {
+    const build = prepareFixture(HANDWRITTEN[0]!);
+    const plan = await derivePlan({ buildDir: build.dir });
+    expect(plan.chip).toEqual({
+      value: 'esp32s2',
+      source: {
+        kind: 'derived',
+        detail: `image header of ${join(build.dir, '.pio/build/esp32s2/firmware.bin')}`,
+      },
+    });
+    expect([plan.flash.mode.value, plan.flash.freq.value, plan.flash.size.value]).toEqual([
+      'keep',
+      'keep',
+      'keep',
+    ]);
+    expect(plan.regions.map((r) => r.role)).toEqual(['partition-table', 'app']);
+  });
+});
