@@ -1,7 +1,36 @@
 // The registry of CLI commands, in the order `--help` lists them. One import per command file.
 
 import type { CommandDef } from './command.js';
+import { boardInfoCommand } from './commands/board-info.js';
+import { checksumMd5Command } from './commands/checksum-md5.js';
+import { demoCommand } from './commands/demo.js';
+import { eraseFlashCommand } from './commands/erase-flash.js';
+import { erasePartsCommand } from './commands/erase-parts.js';
+import { eraseRegionCommand } from './commands/erase-region.js';
+import { flashCommand } from './commands/flash.js';
 import { imageInfoCommand } from './commands/image-info.js';
+import { initCommand } from './commands/init.js';
+import { listPortsCommand } from './commands/list-ports.js';
+import { partitionTableCommand } from './commands/partition-table.js';
 import { planCommand } from './commands/plan.js';
+import { readFlashCommand } from './commands/read-flash.js';
+import { resetCommand } from './commands/reset.js';
+import { writeBinCommand } from './commands/write-bin.js';
 
-export const commands: CommandDef[] = [planCommand, imageInfoCommand];
+export const commands: CommandDef[] = [
+  flashCommand,
+  boardInfoCommand,
+  eraseFlashCommand,
+  eraseRegionCommand,
+  erasePartsCommand,
+  readFlashCommand,
+  writeBinCommand,
+  checksumMd5Command,
+  resetCommand,
+  demoCommand,
+  planCommand,
+  imageInfoCommand,
+  partitionTableCommand,
+  listPortsCommand,
+  initCommand,
+];

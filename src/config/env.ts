@@ -69,10 +69,14 @@ export function readEnvOptions(env: Record<string, string | undefined>): EnvOpti
 function parseBaud(name: string, raw: string): number {
   const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < 300) {
-    throw new UsageError('config/invalid-env', `${name}="${raw}" is not a baud rate (expected a whole number like 460800)`, {
-      hint: `Set ${name} to a number such as 460800, or unset it.`,
-      details: { variable: name, value: raw },
-    });
+    throw new UsageError(
+      'config/invalid-env',
+      `${name}="${raw}" is not a baud rate (expected a whole number like 460800)`,
+      {
+        hint: `Set ${name} to a number such as 460800, or unset it.`,
+        details: { variable: name, value: raw },
+      },
+    );
   }
   return n;
 }

@@ -44,7 +44,12 @@ export interface EspflashConfig {
 /** Flash modes accepted in `flash.mode` / `--flash-mode`. */
 export const FLASH_MODES: readonly FlashMode[] = ['qio', 'qout', 'dio', 'dout', 'keep'];
 /** Reset-before modes (canonical underscore spelling; hyphens are accepted on input). */
-export const BEFORE_MODES: readonly BeforeReset[] = ['default_reset', 'usb_reset', 'no_reset', 'no_reset_no_sync'];
+export const BEFORE_MODES: readonly BeforeReset[] = [
+  'default_reset',
+  'usb_reset',
+  'no_reset',
+  'no_reset_no_sync',
+];
 /** Reset-after modes (canonical underscore spelling; hyphens are accepted on input). */
 export const AFTER_MODES: readonly AfterReset[] = [
   'hard_reset',
@@ -139,7 +144,10 @@ export const KEY_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /** Every leaf key as a dotted path (`port`, `flash.mode`, …), in schema order. */
-export function leafPaths(fields: Readonly<Record<string, FieldSpec>> = CONFIG_SCHEMA, prefix = ''): string[] {
+export function leafPaths(
+  fields: Readonly<Record<string, FieldSpec>> = CONFIG_SCHEMA,
+  prefix = '',
+): string[] {
   const out: string[] = [];
   for (const [key, spec] of Object.entries(fields)) {
     const path = prefix ? `${prefix}.${key}` : key;

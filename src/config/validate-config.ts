@@ -45,7 +45,8 @@ export function validateConfig(value: unknown, options: ValidateConfigOptions): 
 /** Same checks as {@link validateConfig}, returning the problems instead of throwing. */
 export function findConfigIssues(value: unknown, options: ValidateConfigOptions): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  if (isPlainObject(value)) checkObject({ value, fields: CONFIG_SCHEMA, prefix: '', file: options.file, issues });
+  if (isPlainObject(value))
+    checkObject({ value, fields: CONFIG_SCHEMA, prefix: '', file: options.file, issues });
   return issues;
 }
 
@@ -97,7 +98,12 @@ function checkField(options: {
       return typeof raw === 'boolean' ? raw : bad('true or false');
     case 'integer': {
       const range = spec.max === undefined ? `>= ${spec.min}` : `between ${spec.min} and ${spec.max}`;
-      if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < spec.min || (spec.max !== undefined && raw > spec.max)) {
+      if (
+        typeof raw !== 'number' ||
+        !Number.isInteger(raw) ||
+        raw < spec.min ||
+        (spec.max !== undefined && raw > spec.max)
+      ) {
         return bad(`an integer ${range}`);
       }
       return raw;
@@ -112,7 +118,9 @@ function checkField(options: {
         : bad("a reset sequence like 'D0|R1|W100|D1|R0|W50|D0' (D/R = DTR/RTS 0 or 1, W = wait in ms)");
     case 'command':
       if (typeof raw === 'string' && raw.trim() !== '') return raw;
-      return isStringList(raw) && raw.length > 0 ? raw : bad('a command string or a non-empty array of strings');
+      return isStringList(raw) && raw.length > 0
+        ? raw
+        : bad('a command string or a non-empty array of strings');
     case 'path-list':
       return isStringList(raw) ? raw : bad('an array of non-empty strings');
     case 'object': {
@@ -161,7 +169,10 @@ function suggestKey(key: string, prefix: string): string | null {
   const n = norm(key);
   const leaves = leafPaths();
   const alias = KEY_ALIASES[n];
-  if (alias) return alias;
+  if (alias) {
+    const local = prefix ? `${prefix}.${lastSegment(alias)}` : alias;
+    return leaves.includes(local) ? local : alias;
+  }
   const joined = leaves.find((p) => norm(p) === n || norm(p) === norm(`${prefix}${key}`));
   if (joined) return joined;
   const sameName = leaves.filter((p) => norm(lastSegment(p)) === n);
@@ -170,7 +181,10 @@ function suggestKey(key: string, prefix: string): string | null {
   const limit = key.length <= 4 ? 1 : 2;
   let best: { path: string; distance: number } | null = null;
   for (const p of leaves) {
-    const d = Math.min(distance(n, norm(lastSegment(p))) + (parentOf(p) === prefix ? 0 : 1), distance(n, norm(p)));
+    const d = Math.min(
+      distance(n, norm(lastSegment(p))) + (parentOf(p) === prefix ? 0 : 1),
+      distance(n, norm(p)),
+    );
     if (d <= limit && (!best || d < best.distance)) best = { path: p, distance: d };
   }
   return best?.path ?? null;
@@ -209,17 +223,20 @@ function norm(text: string): string {
   return text.toLowerCase().replace(/[-_.\s]/g, '');
 }
 
-/** Levenshtein distance (small strings only). */
+/** Edit distance counting an adjacent transposition as one edit (`prot` → `port` is 1). */
 function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
     }
-    prev = cur;
   }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -121,12 +121,16 @@ export function diagnoseConnectFailure(evidence: ConnectEvidence): EspflashError
     );
   }
   if (bytesReceived === 0) {
-    return new EspflashError('connect/no-serial-data', `No serial data received from ${port} after ${attempts} attempts`, {
-      details,
-      hint:
-        'check the cable (data, not charge-only), the --port, and the board power; inside a VM or container, ' +
-        'USB passthrough may be missing: run `espflash` against `rfc2217://<host>:<port>` served from the host',
-    });
+    return new EspflashError(
+      'connect/no-serial-data',
+      `No serial data received from ${port} after ${attempts} attempts`,
+      {
+        details,
+        hint:
+          'check the cable (data, not charge-only), the --port, and the board power; inside a VM or container, ' +
+          'USB passthrough may be missing: run `espflash` against `rfc2217://<host>:<port>` served from the host',
+      },
+    );
   }
   if (framesReceived === 0) {
     return new EspflashError(

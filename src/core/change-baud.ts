@@ -1,9 +1,9 @@
 // CHANGE_BAUDRATE (PROTOCOL.md §2.6): second word = old baud for the stub, 0 for the ROM; the ESP32 ROM's
 // crystal-calibration correction and the C2 ROM's 26 MHz trick; then host baud, 50 ms pause, flush.
 
+import { packU32 } from './bytes.js';
 import type { LoaderSession } from './loader-session.js';
 import { OP } from './opcodes.js';
-import { packU32 } from './bytes.js';
 
 /** ESP32 RTC calibration register the ROM derived its crystal estimate from. */
 export const ESP32_RTCCALICFG1 = 0x3ff5f06c;
@@ -68,7 +68,8 @@ export async function changeBaud(session: LoaderSession, options: { baud: number
   const current = transport.baudRate;
   if (options.baud === current) return { baud: current, changed: false, skipped: 'same-baud' };
   if (!transport.capabilities.baudRate) return { baud: current, changed: false, skipped: 'transport' };
-  if (!session.isStub && session.chip.name === 'esp8266') return { baud: current, changed: false, skipped: 'esp8266-rom' };
+  if (!session.isStub && session.chip.name === 'esp8266')
+    return { baud: current, changed: false, skipped: 'esp8266-rom' };
   if (!session.isStub && session.chip.name === 'esp32c2' && session.secureDownloadMode) {
     return { baud: current, changed: false, skipped: 'c2-sdm' };
   }

@@ -63,7 +63,12 @@ export interface DetectResult {
 function isRefusal(err: unknown): boolean {
   return (
     isEspflashError(err) &&
-    ['rom/unsupported-command', 'rom/invalid-message', 'stub/not-implemented', 'stub/invalid-command'].includes(err.code)
+    [
+      'rom/unsupported-command',
+      'rom/invalid-message',
+      'stub/not-implemented',
+      'stub/invalid-command',
+    ].includes(err.code)
   );
 }
 
@@ -94,7 +99,8 @@ export async function detectChip(session: LoaderSession): Promise<DetectResult> 
   const sdm = info?.secureDownloadMode ?? false;
   if (info?.chipId != null) {
     const chip = chipByImageId(info.chipId);
-    if (!chip) throw unknownChip(`Unknown chip id ${info.chipId} in GET_SECURITY_INFO`, { chipId: info.chipId });
+    if (!chip)
+      throw unknownChip(`Unknown chip id ${info.chipId} in GET_SECURITY_INFO`, { chipId: info.chipId });
     return { chip, securityInfo: info, secureDownloadMode: sdm, method: 'security-info' };
   }
   let magic: number;
@@ -111,7 +117,9 @@ export async function detectChip(session: LoaderSession): Promise<DetectResult> 
   const matches = chipsByMagic(magic);
   const chip = matches.find((c) => c.usesMagicValue) ?? matches[0];
   if (!chip) {
-    throw unknownChip(`Unrecognised chip magic value ${hex32(magic)} at ${hex32(CHIP_DETECT_MAGIC_REG)}`, { magic });
+    throw unknownChip(`Unrecognised chip magic value ${hex32(magic)} at ${hex32(CHIP_DETECT_MAGIC_REG)}`, {
+      magic,
+    });
   }
   return { chip, securityInfo: info, secureDownloadMode: sdm, method: 'magic' };
 }

@@ -83,7 +83,11 @@ function normaliseBefore(before: string | undefined): BeforeReset {
 }
 
 /** Strategies for this connect, or null for "no reset". Emits the no-modem-lines warning once. */
-function planResets(options: ConnectOptions, before: BeforeReset, onEvent: FlashEventSink): ResetStrategy[] | null {
+function planResets(
+  options: ConnectOptions,
+  before: BeforeReset,
+  onEvent: FlashEventSink,
+): ResetStrategy[] | null {
   const custom = options.resetSequence ? parseResetSequence(options.resetSequence) : null;
   if (before === 'no_reset' || before === 'no_reset_no_sync') return null;
   if (/^(socket|tcp):\/\//i.test(options.transport.description)) return null;
@@ -101,7 +105,11 @@ function planResets(options: ConnectOptions, before: BeforeReset, onEvent: Flash
 }
 
 /** Reset + sync attempts; throws the diagnosed failure. Returns null for no_reset_no_sync. */
-async function establish(session: LoaderSession, options: ConnectOptions, before: BeforeReset): Promise<SyncResult | null> {
+async function establish(
+  session: LoaderSession,
+  options: ConnectOptions,
+  before: BeforeReset,
+): Promise<SyncResult | null> {
   const onEvent = session.onEvent;
   const strategies = planResets(options, before, onEvent);
   if (before === 'no_reset_no_sync') return null;
@@ -143,7 +151,11 @@ async function establish(session: LoaderSession, options: ConnectOptions, before
 }
 
 /** Stub upload, reuse or skip (with warnings). */
-async function startStub(session: LoaderSession, options: ConnectOptions, sync: SyncResult | null): Promise<void> {
+async function startStub(
+  session: LoaderSession,
+  options: ConnectOptions,
+  sync: SyncResult | null,
+): Promise<void> {
   const chip = session.chip;
   const warn = (code: string, message: string) => session.onEvent({ type: 'warning', code, message });
   if (sync?.stubDetected) {
@@ -154,7 +166,10 @@ async function startStub(session: LoaderSession, options: ConnectOptions, sync: 
   }
   if (options.stub === false) return;
   if (session.secureDownloadMode) {
-    warn('stub/secure-download-mode', `${chip.displayName} is in Secure Download Mode: using the ROM loader (no stub)`);
+    warn(
+      'stub/secure-download-mode',
+      `${chip.displayName} is in Secure Download Mode: using the ROM loader (no stub)`,
+    );
     return;
   }
   if (chip.name === 'esp32c3' && session.securityInfo?.secureBootEnabled) {

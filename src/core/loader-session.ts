@@ -6,8 +6,8 @@ import { EspflashError } from '../errors.js';
 import { type FlashEventSink, ignoreEvents } from '../events.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { BootLogBuffer } from './boot-log.js';
-import type { SecurityInfo } from './chip-detect.js';
 import { packU32 } from './bytes.js';
+import type { SecurityInfo } from './chip-detect.js';
 import { type Clock, realClock } from './clock.js';
 import type { CommandRequest, CommandResponse, Loader } from './loader.js';
 import { DEFAULT_TIMEOUT_MS, OP, opcodeName, opcodeSlug, timeoutFor } from './opcodes.js';
@@ -154,7 +154,10 @@ export class LoaderSession implements Loader {
     for (;;) {
       const left = end - this.clock.now();
       if (left <= 0) break;
-      const chunk = await this.transport.read({ timeoutMs: Math.min(options.quietMs, left), signal: this.signal });
+      const chunk = await this.transport.read({
+        timeoutMs: Math.min(options.quietMs, left),
+        signal: this.signal,
+      });
       if (chunk.length === 0) break;
       this.ingest(chunk);
     }
@@ -240,10 +243,15 @@ export class LoaderSession implements Loader {
    * WRITE_REG with mask (default all bits). `delayUs` appends esptool's second record: a harmless
    * write of 0 with mask 0 to the chip's UART date register carrying the delay, run after the write.
    */
-  async writeReg(address: number, value: number, options: { mask?: number; delayUs?: number } = {}): Promise<void> {
+  async writeReg(
+    address: number,
+    value: number,
+    options: { mask?: number; delayUs?: number } = {},
+  ): Promise<void> {
     const first = packU32(address, value, options.mask ?? 0xffffffff, 0);
     const delay = options.delayUs ?? 0;
-    const data = delay > 0 ? new Uint8Array([...first, ...packU32(this.chip.uartDateReg, 0, 0, delay)]) : first;
+    const data =
+      delay > 0 ? new Uint8Array([...first, ...packU32(this.chip.uartDateReg, 0, 0, delay)]) : first;
     await this.command({ op: OP.WRITE_REG, data });
   }
 
@@ -270,16 +278,22 @@ export class LoaderSession implements Loader {
       `The ${who} does not support ${opcodeName(op)} (it answered "invalid message")`,
       {
         details: { command: opcodeName(op) },
-        hint: this.stub ? 'this chip or stub lacks the command' : 'this command needs the flasher stub: remove --no-stub',
+        hint: this.stub
+          ? 'this chip or stub lacks the command'
+          : 'this command needs the flasher stub: remove --no-stub',
       },
     );
   }
 
   private timeoutError(op: number, timeoutMs: number): EspflashError {
-    return new EspflashError(`timeout/${opcodeSlug(op)}`, `No reply to ${opcodeName(op)} within ${timeoutMs} ms`, {
-      details: { command: opcodeName(op), timeoutMs },
-      hint: 'check the cable and power, or try a lower --baud',
-    });
+    return new EspflashError(
+      `timeout/${opcodeSlug(op)}`,
+      `No reply to ${opcodeName(op)} within ${timeoutMs} ms`,
+      {
+        details: { command: opcodeName(op), timeoutMs },
+        hint: 'check the cable and power, or try a lower --baud',
+      },
+    );
   }
 
   /** The next decoded frame, or null once `deadline` passes. */

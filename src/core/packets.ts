@@ -19,7 +19,8 @@ export interface CommandPacket {
 /** Encode a request: `00 op size(u16) checksum(u32) data`. The result is not SLIP-framed. */
 export function encodeCommand(packet: CommandPacket): Uint8Array {
   const data = packet.data ?? new Uint8Array(0);
-  if (data.length > 0xffff) throw new RangeError(`data field of ${data.length} bytes exceeds the u16 size field`);
+  if (data.length > 0xffff)
+    throw new RangeError(`data field of ${data.length} bytes exceeds the u16 size field`);
   const out = new Uint8Array(8 + data.length);
   out[0] = 0x00;
   out[1] = packet.op & 0xff;

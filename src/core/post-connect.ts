@@ -12,7 +12,13 @@ export const WDT_WRITE_KEY = 0x50d83aa1;
  */
 export async function disableWatchdogsForUsbJtag(session: LoaderSession): Promise<boolean> {
   const wdt = session.chip.watchdog;
-  if (!wdt || wdt.swdConf === null || wdt.swdWprotect === null || wdt.swdKey === null || wdt.swdAutoFeedBit === null) {
+  if (
+    !wdt ||
+    wdt.swdConf === null ||
+    wdt.swdWprotect === null ||
+    wdt.swdKey === null ||
+    wdt.swdAutoFeedBit === null
+  ) {
     return false;
   }
   await session.writeReg(wdt.wprotect, WDT_WRITE_KEY);

@@ -26,10 +26,14 @@ const SEQUENCE_HINT =
   'U<dtr>,<rts> (both at once), W<ms> or W<seconds with a dot> (W0.1), separated by |';
 
 function badToken(text: string, token: string, index: number, why: string): UsageError {
-  return new UsageError('reset/bad-sequence', `Bad reset sequence token "${token}" (#${index + 1}) in "${text}": ${why}`, {
-    hint: SEQUENCE_HINT,
-    details: { sequence: text, token, index },
-  });
+  return new UsageError(
+    'reset/bad-sequence',
+    `Bad reset sequence token "${token}" (#${index + 1}) in "${text}": ${why}`,
+    {
+      hint: SEQUENCE_HINT,
+      details: { sequence: text, token, index },
+    },
+  );
 }
 
 function parseBit(s: string | undefined): boolean | null {
@@ -66,7 +70,8 @@ export function parseResetSequence(text: string): ResetStep[] {
         throw badToken(text, token, i, 'W takes a non-negative number (ms, or seconds with a dot)');
       }
       const ms = arg.includes('.') ? Math.round(Number(arg) * 1000) : Number(arg);
-      if (ms > MAX_RESET_WAIT_MS) throw badToken(text, token, i, `waits are limited to ${MAX_RESET_WAIT_MS} ms`);
+      if (ms > MAX_RESET_WAIT_MS)
+        throw badToken(text, token, i, `waits are limited to ${MAX_RESET_WAIT_MS} ms`);
       return { kind: 'wait', ms };
     }
     throw badToken(text, token, i, token === '' ? 'empty token' : `unknown command "${token.charAt(0)}"`);
@@ -114,7 +119,9 @@ export function hardReset(options: { usbOtg?: boolean } = {}): ResetStrategy {
  * The bootloader-entry strategies the connect loop cycles through (§4.3): USB-JTAG only for 303A:1001,
  * otherwise unix-tight(50), unix-tight(550), classic(50), classic(550) (Windows: classic only).
  */
-export function connectStrategies(options: { usbJtagSerial?: boolean; platform?: 'posix' | 'windows' } = {}): ResetStrategy[] {
+export function connectStrategies(
+  options: { usbJtagSerial?: boolean; platform?: 'posix' | 'windows' } = {},
+): ResetStrategy[] {
   if (options.usbJtagSerial) return [usbJtagSerialReset()];
   const classic = [classicReset(RESET_DELAY_MS), classicReset(RESET_EXTRA_DELAY_MS)];
   if (options.platform === 'windows') return classic;

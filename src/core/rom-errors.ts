@@ -12,52 +12,57 @@ interface StatusMeaning {
 }
 
 const LINK_HINT = 'data was corrupted on the way: try a lower --baud or another USB cable';
-const FLASH_HINT = 'the flash chip failed the operation: check its power supply, or whether it is write-protected';
+const FLASH_HINT =
+  'the flash chip failed the operation: check its power supply, or whether it is write-protected';
 
 /** ROM reasons (second status byte when the first is 1). */
 const ROM_REASONS: Readonly<Record<number, StatusMeaning>> = {
-  0x00: { code: 'rom/undefined', text: 'undefined error' },
-  0x01: { code: 'rom/invalid-input', text: 'invalid input parameter' },
-  0x02: { code: 'rom/malloc-failed', text: 'memory allocation failed' },
-  0x03: { code: 'rom/send-failed', text: 'send failed' },
-  0x04: { code: 'rom/receive-failed', text: 'receive failed' },
-  0x05: {
+  0: { code: 'rom/undefined', text: 'undefined error' },
+  1: { code: 'rom/invalid-input', text: 'invalid input parameter' },
+  2: { code: 'rom/malloc-failed', text: 'memory allocation failed' },
+  3: { code: 'rom/send-failed', text: 'send failed' },
+  4: { code: 'rom/receive-failed', text: 'receive failed' },
+  5: {
     code: 'rom/invalid-message',
     text: 'received message is invalid',
     hint: 'the loader did not accept the request; the command may need the flasher stub (remove --no-stub)',
   },
-  0x06: { code: 'rom/failed-to-act', text: 'the operation failed' },
-  0x07: { code: 'rom/bad-crc', text: 'checksum error', hint: LINK_HINT },
-  0x08: { code: 'rom/flash-write', text: 'flash write error', hint: FLASH_HINT },
-  0x09: { code: 'rom/flash-read', text: 'flash read error', hint: FLASH_HINT },
-  0x0a: { code: 'rom/read-length', text: 'flash read length error' },
-  0x0b: { code: 'rom/deflate', text: 'decompression failed', hint: LINK_HINT },
-  0x0c: { code: 'rom/deflate-adler32', text: 'decompressed data checksum (Adler-32) mismatch', hint: LINK_HINT },
-  0x0d: { code: 'rom/deflate-param', text: 'decompression parameter error' },
-  0x0e: { code: 'rom/bad-ram-size', text: 'invalid RAM binary size' },
-  0x0f: { code: 'rom/bad-ram-address', text: 'invalid RAM binary address' },
-  0x64: { code: 'rom/invalid-parameter', text: 'invalid parameter' },
-  0x65: { code: 'rom/invalid-format', text: 'invalid format' },
-  0x66: { code: 'rom/description-too-long', text: 'description too long' },
-  0x67: { code: 'rom/bad-encoding', text: 'bad encoding description' },
-  0x69: { code: 'rom/insufficient-storage', text: 'insufficient storage' },
+  6: { code: 'rom/failed-to-act', text: 'the operation failed' },
+  7: { code: 'rom/bad-crc', text: 'checksum error', hint: LINK_HINT },
+  8: { code: 'rom/flash-write', text: 'flash write error', hint: FLASH_HINT },
+  9: { code: 'rom/flash-read', text: 'flash read error', hint: FLASH_HINT },
+  10: { code: 'rom/read-length', text: 'flash read length error' },
+  11: { code: 'rom/deflate', text: 'decompression failed', hint: LINK_HINT },
+  12: {
+    code: 'rom/deflate-adler32',
+    text: 'decompressed data checksum (Adler-32) mismatch',
+    hint: LINK_HINT,
+  },
+  13: { code: 'rom/deflate-param', text: 'decompression parameter error' },
+  14: { code: 'rom/bad-ram-size', text: 'invalid RAM binary size' },
+  15: { code: 'rom/bad-ram-address', text: 'invalid RAM binary address' },
+  100: { code: 'rom/invalid-parameter', text: 'invalid parameter' },
+  101: { code: 'rom/invalid-format', text: 'invalid format' },
+  102: { code: 'rom/description-too-long', text: 'description too long' },
+  103: { code: 'rom/bad-encoding', text: 'bad encoding description' },
+  105: { code: 'rom/insufficient-storage', text: 'insufficient storage' },
 };
 
 /** Flasher stub codes (the first status byte itself). */
 const STUB_CODES: Readonly<Record<number, StatusMeaning>> = {
-  0xc0: { code: 'stub/bad-data-len', text: 'bad data length' },
-  0xc1: { code: 'stub/bad-data-checksum', text: 'bad data checksum', hint: LINK_HINT },
-  0xc2: { code: 'stub/bad-blocksize', text: 'bad block size' },
-  0xc3: { code: 'stub/invalid-command', text: 'invalid command' },
-  0xc4: { code: 'stub/spi-failed', text: 'SPI flash operation failed', hint: FLASH_HINT },
-  0xc5: { code: 'stub/spi-unlock', text: 'SPI flash unlock failed', hint: FLASH_HINT },
-  0xc6: { code: 'stub/not-in-flash-mode', text: 'data arrived without a BEGIN command' },
-  0xc7: { code: 'stub/inflate', text: 'decompression (inflate) failed', hint: LINK_HINT },
-  0xc8: { code: 'stub/not-enough-data', text: 'not enough data before END' },
-  0xc9: { code: 'stub/too-much-data', text: 'more data than announced' },
-  0xca: { code: 'stub/nand-program', text: 'NAND program failed', hint: FLASH_HINT },
-  0xcb: { code: 'stub/nand-erase', text: 'NAND erase failed', hint: FLASH_HINT },
-  0xff: {
+  192: { code: 'stub/bad-data-len', text: 'bad data length' },
+  193: { code: 'stub/bad-data-checksum', text: 'bad data checksum', hint: LINK_HINT },
+  194: { code: 'stub/bad-blocksize', text: 'bad block size' },
+  195: { code: 'stub/invalid-command', text: 'invalid command' },
+  196: { code: 'stub/spi-failed', text: 'SPI flash operation failed', hint: FLASH_HINT },
+  197: { code: 'stub/spi-unlock', text: 'SPI flash unlock failed', hint: FLASH_HINT },
+  198: { code: 'stub/not-in-flash-mode', text: 'data arrived without a BEGIN command' },
+  199: { code: 'stub/inflate', text: 'decompression (inflate) failed', hint: LINK_HINT },
+  200: { code: 'stub/not-enough-data', text: 'not enough data before END' },
+  201: { code: 'stub/too-much-data', text: 'more data than announced' },
+  202: { code: 'stub/nand-program', text: 'NAND program failed', hint: FLASH_HINT },
+  203: { code: 'stub/nand-erase', text: 'NAND erase failed', hint: FLASH_HINT },
+  255: {
     code: 'stub/not-implemented',
     text: 'command not implemented',
     hint: 'the flasher stub lacks this command; try --no-stub',
@@ -69,7 +74,10 @@ function byteHex(b: number): string {
 }
 
 /** The meaning of a failing status pair, or null when it is not a known ROM/stub status. */
-export function statusMeaning(byte0: number, byte1: number): (StatusMeaning & { source: 'rom' | 'stub' }) | null {
+export function statusMeaning(
+  byte0: number,
+  byte1: number,
+): (StatusMeaning & { source: 'rom' | 'stub' }) | null {
   if (byte0 === 1) {
     const m = ROM_REASONS[byte1];
     if (m) return { ...m, source: 'rom' };

@@ -6,7 +6,8 @@ import { EspflashError } from '../errors.js';
 import { bytesEqual, hex32, latin1, packU32 } from './bytes.js';
 import type { LoaderSession } from './loader-session.js';
 import { DEFAULT_TIMEOUT_MS, OP } from './opcodes.js';
-import { dataBlock, decodeResponse, OHAI } from './packets.js';
+import { dataBlock, decodeResponse, OHAI, readStatus } from './packets.js';
+import { statusError } from './rom-errors.js';
 
 /** A flasher stub: code and data segments plus the entry point. */
 export interface StubImage {
@@ -62,6 +63,7 @@ export async function uploadStub(
   // The ROM may jump to the entry before its MEM_END reply leaves the UART; do not wait for it.
   await session.command({ op: OP.MEM_END, data: packU32(0, image.entry), expectResponse: false });
   const deadline = session.clock.now() + OHAI_TIMEOUT_MS;
+  let memEndError: Error | null = null;
   for (;;) {
     const left = deadline - session.clock.now();
     let frame: Uint8Array;
@@ -73,11 +75,21 @@ export async function uploadStub(
       throw new EspflashError(
         'stub/no-ohai',
         `The flasher stub did not start: no OHAI within ${OHAI_TIMEOUT_MS} ms after MEM_END (entry ${hex32(image.entry)})`,
-        { hint: 'retry, or connect without the stub (--no-stub)', details: { entry: image.entry }, cause: err },
+        {
+          hint: 'retry, or connect without the stub (--no-stub)',
+          details: { entry: image.entry, ...(memEndError ? { memEnd: memEndError.message } : {}) },
+          cause: memEndError ?? err,
+        },
       );
     }
     if (bytesEqual(frame, OHAI)) break;
-    if (decodeResponse(frame)) continue; // MEM_END / late replies from the ROM
+    const reply = decodeResponse(frame);
+    if (reply) {
+      // The ROM's MEM_END reply (or a late one): a failing status explains a missing OHAI later.
+      const status = reply.op === OP.MEM_END ? readStatus(reply.data) : null;
+      if (status?.kind === 'error') memEndError = statusError({ op: OP.MEM_END, ...status });
+      continue;
+    }
     throw new EspflashError(
       'stub/no-ohai',
       `The flasher stub did not start: expected OHAI, got a ${frame.length}-byte frame "${latin1(frame.subarray(0, 16))}"`,

@@ -1,7 +1,7 @@
 // Writes a complete, deterministic ESP-IDF-style build directory (images, partition table,
 // flasher_args.json and friends) for `espflash demo` and tests: what `idf.py build` would leave.
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type ChipName, chipInfo } from '../chips/chips.js';
 import { UsageError } from '../errors.js';
@@ -52,7 +52,12 @@ export interface ExampleBuild {
 
 const PARTITION_TABLE_OFFSET = 0x8000;
 const APP_OFFSET = 0x10000;
-const IDF_VER: Record<ExampleFlavour, string> = { v5: 'v5.5.1', 'v4.1': 'v4.1.2', 'v3.3': 'v3.3.1', 'rtos-sdk': 'v3.4' };
+const IDF_VER: Record<ExampleFlavour, string> = {
+  v5: 'v5.5.1',
+  'v4.1': 'v4.1.2',
+  'v3.3': 'v3.3.1',
+  'rtos-sdk': 'v3.4',
+};
 
 function usage(code: string, message: string, hint: string): UsageError {
   return new UsageError(code, message, { hint });
@@ -76,7 +81,11 @@ function partitionRows(flashBytes: number, withOtadata: boolean): ExampleLayout[
   const apps = withOtadata ? 3 : 1;
   const slot = Math.min(0x100000, Math.floor((flashBytes - APP_OFFSET) / apps / 0x10000) * 0x10000);
   if (slot < 0x10000) {
-    throw usage('example/flash-too-small', `flash of ${flashBytes} bytes leaves no room for ${apps} app partition(s)`, 'Pass a larger flashSize.');
+    throw usage(
+      'example/flash-too-small',
+      `flash of ${flashBytes} bytes leaves no room for ${apps} app partition(s)`,
+      'Pass a larger flashSize.',
+    );
   }
   const rows = withOtadata
     ? [
@@ -95,6 +104,10 @@ function partitionRows(flashBytes: number, withOtadata: boolean): ExampleLayout[
   return rows;
 }
 
+function cmakeLists(projectName: string): string {
+  return `cmake_minimum_required(VERSION 3.16)\ninclude($ENV{IDF_PATH}/tools/cmake/project.cmake)\nproject(${projectName})\n`;
+}
+
 async function put(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, data);
@@ -110,7 +123,11 @@ export async function generateExampleBuild(options: ExampleBuildOptions): Promis
   const chip = options.chip ?? 'esp32';
   const projectName = options.projectName ?? 'hello_world';
   if (!/^[A-Za-z0-9_.-]{1,31}$/.test(projectName)) {
-    throw usage('example/bad-project-name', `project name "${projectName}" is not a plain file name of 1–31 characters`, 'Use letters, digits, _ . or -.');
+    throw usage(
+      'example/bad-project-name',
+      `project name "${projectName}" is not a plain file name of 1–31 characters`,
+      'Use letters, digits, _ . or -.',
+    );
   }
   const flavour = resolveFlavour(chip, options.idfVersion);
   const requestedMode = parseFlashMode(options.flashMode ?? 'dio');
@@ -118,11 +135,19 @@ export async function generateExampleBuild(options: ExampleBuildOptions): Promis
   const freq = parseFlashFreq(chip, options.flashFreq ?? chipInfo(chip).defaultFlashFreq);
   const size = parseFlashSize(chip, options.flashSize ?? '4MB');
   if (freq === 'keep' || size === 'keep' || size === 'detect') {
-    throw usage('example/bad-flash-settings', 'an example build needs concrete flash settings, not keep/detect', 'Pass flashFreq and flashSize values such as 40m and 4MB.');
+    throw usage(
+      'example/bad-flash-settings',
+      'an example build needs concrete flash settings, not keep/detect',
+      'Pass flashFreq and flashSize values such as 40m and 4MB.',
+    );
   }
   const appSize = options.appSize ?? 180 * 1024;
   if (!Number.isInteger(appSize) || appSize < 4096) {
-    throw usage('example/bad-app-size', `app size ${appSize} must be an integer of at least 4096 bytes`, 'Pass a larger appSize.');
+    throw usage(
+      'example/bad-app-size',
+      `app size ${appSize} must be an integer of at least 4096 bytes`,
+      'Pass a larger appSize.',
+    );
   }
   const seed = options.seed ?? 1;
   const withOtadata = options.withOtadata ?? false;
@@ -131,7 +156,11 @@ export async function generateExampleBuild(options: ExampleBuildOptions): Promis
 
   const flashBytes = flashSizeToBytes(size);
   const buildDir = resolve(options.dir, 'build');
-  const entry = (name: ExampleEntry['name'], offset: number, file: string): ExampleEntry => ({ name, offset, file });
+  const entry = (name: ExampleEntry['name'], offset: number, file: string): ExampleEntry => ({
+    name,
+    offset,
+    file,
+  });
   const layout: ExampleLayout = {
     chip,
     flavour,
@@ -146,7 +175,15 @@ export async function generateExampleBuild(options: ExampleBuildOptions): Promis
   };
 
   const bootloader = exampleBootloader({ chip, seed, flash, idfVer, withDescriptor: flavour === 'v5' });
-  const app = exampleApp({ chip, seed, flash, projectName, idfVer, size: appSize, legacyIdf: flavour !== 'v5' });
+  const app = exampleApp({
+    chip,
+    seed,
+    flash,
+    projectName,
+    idfVer,
+    size: appSize,
+    legacyIdf: flavour !== 'v5',
+  });
   const appSlot = layout.partitions.find((p) => p.name === 'factory')!.size;
   if (app.length > appSlot) {
     throw usage(
@@ -156,25 +193,38 @@ export async function generateExampleBuild(options: ExampleBuildOptions): Promis
     );
   }
   const csv = renderPartitionCsv(layout);
-  const table = encodePartitionTable(parsePartitionCsv(csv, { tableOffset: PARTITION_TABLE_OFFSET, flashSize: flashBytes, file: 'partitions.csv' }));
+  const table = encodePartitionTable(
+    parsePartitionCsv(csv, {
+      tableOffset: PARTITION_TABLE_OFFSET,
+      flashSize: flashBytes,
+      file: 'partitions.csv',
+    }),
+  );
 
   const at = (e: ExampleEntry) => join(buildDir, e.file);
   const projectDir = resolve(options.dir);
+  // Like a real build: configuration output first (CMake), images after, so nothing looks stale.
+  const configFiles: { path: string; text: string }[] = [
+    { path: join(projectDir, 'CMakeLists.txt'), text: cmakeLists(projectName) },
+    { path: join(projectDir, 'partitions.csv'), text: csv },
+    { path: join(buildDir, 'config', 'sdkconfig.json'), text: renderSdkconfigJson(layout) },
+    {
+      path: join(buildDir, 'project_description.json'),
+      text: renderProjectDescription(layout, { projectDir, buildDir }),
+    },
+    { path: join(buildDir, 'flasher_args.json'), text: renderFlasherArgs(layout) },
+    { path: join(buildDir, 'flash_project_args'), text: renderFlashArgs(layout) },
+  ];
+  if (flavour === 'v5')
+    configFiles.push({ path: join(buildDir, 'flash_args'), text: renderFlashArgs(layout) });
+  for (const f of configFiles) await put(f.path, f.text);
   await put(at(layout.bootloader), bootloader);
   await put(at(layout.partitionTable), table);
   await put(at(layout.app), app);
   if (layout.otadata) await put(at(layout.otadata), new Uint8Array(0x2000).fill(0xff));
-  await put(join(buildDir, 'flasher_args.json'), renderFlasherArgs(layout));
-  const argsText = renderFlashArgs(layout);
-  await put(join(buildDir, 'flash_project_args'), argsText);
-  if (flavour === 'v5') await put(join(buildDir, 'flash_args'), argsText);
-  await put(join(buildDir, 'project_description.json'), renderProjectDescription(layout, { projectDir, buildDir }));
-  await put(join(buildDir, 'config', 'sdkconfig.json'), renderSdkconfigJson(layout));
-  await put(join(projectDir, 'partitions.csv'), csv);
-  await put(
-    join(projectDir, 'CMakeLists.txt'),
-    `cmake_minimum_required(VERSION 3.16)\ninclude($ENV{IDF_PATH}/tools/cmake/project.cmake)\nproject(${projectName})\n`,
-  );
+  // Writes within one clock tick share an mtime; backdate the configuration so images are newer.
+  const configured = new Date(Date.now() - 2000);
+  for (const f of configFiles) await utimes(f.path, configured, configured);
 
   return {
     buildDir,

@@ -58,8 +58,31 @@ export function codeBytes(length: number, rng: Rng): Uint8Array {
 }
 
 const WORDS = [
-  'init', 'task', 'wifi', 'event', 'error', 'failed', 'start', 'ready', 'heap', 'free', 'config', 'timer', 'queue',
-  'sensor', 'value', 'connect', 'retry', 'uart', 'flash', 'partition', 'boot', 'version', 'main', 'loop', 'state',
+  'init',
+  'task',
+  'wifi',
+  'event',
+  'error',
+  'failed',
+  'start',
+  'ready',
+  'heap',
+  'free',
+  'config',
+  'timer',
+  'queue',
+  'sensor',
+  'value',
+  'connect',
+  'retry',
+  'uart',
+  'flash',
+  'partition',
+  'boot',
+  'version',
+  'main',
+  'loop',
+  'state',
 ];
 
 /** Read-only data: NUL-terminated log-format strings and small tables. */

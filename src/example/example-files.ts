@@ -65,7 +65,7 @@ function renderV33(layout: ExampleLayout): string {
   const pair = (e: ExampleEntry | null) => (e ? `"${hex(e.offset)}" : "${e.file}"` : '"" : ""');
   const named = (key: string, e: ExampleEntry | null, pad: string) =>
     `    "${key}" : ${pad}{ "offset" : "${e ? hex(e.offset) : ''}",\n` +
-    `${' '.repeat(key.length + 10 + pad.length)}"file" : "${e ? e.file : ''}" },\n`;
+    `${' '.repeat(key.length + 11 + pad.length)}"file" : "${e ? e.file : ''}" },\n`;
   return (
     header(layout) +
     '    "flash_files" : {\n' +
@@ -97,7 +97,8 @@ export function renderFlasherArgs(layout: ExampleLayout): string {
     .join('');
   let extra = '        "after"  : "hard_reset",\n        "before" : "default_reset"';
   if (layout.flavour === 'v5') extra += `,\n        "stub"   : true,\n        "chip"   : "${layout.chip}"`;
-  if (layout.flavour === 'v4.1') extra += `,\n        "stub"   : "TRUE",\n        "chip"   : "${layout.chip}"`;
+  if (layout.flavour === 'v4.1')
+    extra += `,\n        "stub"   : "TRUE",\n        "chip"   : "${layout.chip}"`;
   return `${header(layout)}    "flash_files" : {\n${files}\n    },\n${named}    "extra_esptool_args" : {\n${extra}\n    }\n}\n`;
 }
 
@@ -108,17 +109,27 @@ export function renderFlashArgs(layout: ExampleLayout): string {
   const line = (e: ExampleEntry | null) => (e ? `${hex(e.offset)} ${e.file}` : ' ');
   if (layout.flavour === 'v3.3') {
     const { bootloader, partitionTable, otadata, app } = layout;
-    return `${options} ${line(bootloader)}\n${[partitionTable, null, otadata, app].map(line).join('\n')}\n`;
+    return `${options} ${line(bootloader)}\n${[partitionTable, null, otadata, app].map(line).join('\n')}\n\n`;
   }
   return `${options}\n${entryOrder(layout).map(line).join('\n')}\n`;
 }
 
 /** `build/project_description.json` with the fields tools read (the component lists are short). */
-export function renderProjectDescription(layout: ExampleLayout, paths: { projectDir: string; buildDir: string }): string {
+export function renderProjectDescription(
+  layout: ExampleLayout,
+  paths: { projectDir: string; buildDir: string },
+): string {
   const { chip, flavour, projectName } = layout;
-  const components = ['bootloader', 'esptool_py', 'partition_table', 'main', chip === 'esp8266' ? 'esp8266' : chip];
+  const components = [
+    'bootloader',
+    'esptool_py',
+    'partition_table',
+    'main',
+    chip === 'esp8266' ? 'esp8266' : chip,
+  ];
   const riscv = /^esp32[chp]/.test(chip);
-  const toolprefix = chip === 'esp8266' ? 'xtensa-lx106-elf-' : riscv ? 'riscv32-esp-elf-' : `xtensa-${chip}-elf-`;
+  const toolprefix =
+    chip === 'esp8266' ? 'xtensa-lx106-elf-' : riscv ? 'riscv32-esp-elf-' : `xtensa-${chip}-elf-`;
   const doc: Record<string, unknown> = {
     ...(flavour === 'v5' ? { version: '1.2' } : {}),
     project_name: projectName,
@@ -165,7 +176,8 @@ export function renderSdkconfigJson(layout: ExampleLayout): string {
 /** The project's `partitions.csv` with explicit offsets. */
 export function renderPartitionCsv(layout: ExampleLayout): string {
   const rows = layout.partitions.map(
-    (p) => `${`${p.name},`.padEnd(10)}${`${p.type},`.padEnd(6)}${`${p.subtype},`.padEnd(9)}${`${hex(p.offset)},`.padEnd(10)}${hex(p.size)},`,
+    (p) =>
+      `${`${p.name},`.padEnd(10)}${`${p.type},`.padEnd(6)}${`${p.subtype},`.padEnd(9)}${`${hex(p.offset)},`.padEnd(10)}${hex(p.size)},`,
   );
   return `# Name,   Type, SubType, Offset,   Size, Flags\n${rows.join('\n')}\n`;
 }

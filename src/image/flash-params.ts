@@ -3,8 +3,8 @@
 
 import { type ChipName, chipInfo } from '../chips/chips.js';
 import { hex } from '../core/bytes.js';
-import { UsageError } from '../errors.js';
-import { parseImage } from './image-parse.js';
+import { EspflashError, UsageError } from '../errors.js';
+import { parseImage, verifyImage } from './image-parse.js';
 import { type EspImage, FLASH_MODE_NAMES } from './image-types.js';
 import { sha256 } from './sha256.js';
 
@@ -20,8 +20,11 @@ function normalizeSize(text: string): string | null {
   return `${Number(m[1])}${m[2]!.toUpperCase()}B${m[3] ? '-c1' : ''}`;
 }
 
-function sizeError(text: string, valid: string[]): UsageError {
-  return new UsageError('image/bad-flash-size', `flash size "${text}" is not a valid size`, {
+function sizeError(text: string, valid: string[], chipName?: string): UsageError {
+  const what = chipName
+    ? `is not a flash size ${chipName} images support (valid: ${valid.join(', ')})`
+    : 'is not a valid size';
+  return new UsageError('image/bad-flash-size', `flash size "${text}" ${what}`, {
     hint: `Pass --flash-size with one of: ${valid.join(', ')}.`,
     details: { value: text },
   });
@@ -40,7 +43,7 @@ export function flashSizeToBytes(size: string): number {
 /** Validate a flash mode (`qio`, `qout`, `dio`, `dout`, `keep`; case-insensitive). Throws `image/bad-flash-mode`. */
 export function parseFlashMode(text: string): HeaderFlashMode {
   const t = text.trim().toLowerCase();
-  if (t === 'keep' || t in MODE_CODES) return t as HeaderFlashMode;
+  if (t === 'keep' || Object.hasOwn(MODE_CODES, t)) return t as HeaderFlashMode;
   throw new UsageError(
     'image/bad-flash-mode',
     `flash mode "${text}" is not one of qio, qout, dio, dout, keep`,
@@ -80,7 +83,7 @@ export function parseFlashSize(chip: ChipName, text: string): string {
   const norm = normalizeSize(text);
   if (norm !== null && Object.hasOwn(info.flashSizeCodes, norm)) return norm;
   const valid = [...Object.keys(info.flashSizeCodes), 'detect', 'keep'];
-  throw sizeError(text, valid);
+  throw sizeError(text, valid, info.displayName);
 }
 
 /** Decoded header byte 2/3 for `chip`; null where the code has no name in the chip table. */
@@ -136,8 +139,9 @@ function resolveSize(chip: ChipName, size: string, detectedSize: string | null |
  * Rewrite header bytes 2 (mode) and 3 (size nibble | freq nibble) like esptool does for the image
  * at the bootloader offset: `keep` parts stay, the checksum byte is unchanged, and when byte 23 is
  * 1 the SHA-256 over `[0, dataLength)` is recomputed in place (bytes after it are kept). A signed
- * image is refused (`image/signed-no-patch`) when the patch would change it. With everything
- * `keep`, the bytes are copied without being parsed.
+ * image is refused (`image/signed-no-patch`) when the patch would change it, and so is an image
+ * whose extended header names another chip (`image/chip-mismatch`). With everything `keep`, the
+ * bytes are copied without being parsed. Checksum/digest validity is not checked here.
  */
 export function patchFlashParams(
   bytes: Uint8Array,
@@ -153,6 +157,17 @@ export function patchFlashParams(
 
   const image = parseImage(bytes, { chip, ...(file === undefined ? {} : { file }) });
   const info = chipInfo(chip);
+  const mismatch = verifyImage(image, { chip }).find((p) => p.code === 'image/chip-mismatch');
+  if (mismatch) {
+    throw new EspflashError(
+      'image/chip-mismatch',
+      `${file ?? 'image'}: ${mismatch.message}; its flash settings cannot be set for ${info.displayName}`,
+      {
+        hint: `Flash a bootloader built for ${chip} (\`idf.py set-target ${chip}\`), or pass the --chip it was built for.`,
+        details: { ...(file === undefined ? {} : { file }), chip },
+      },
+    );
+  }
   if (mode !== 'keep') out[2] = MODE_CODES[mode];
   const sizeNibble = size === 'keep' ? image.flashSizeCode : info.flashSizeCodes[size]! >> 4;
   const freqNibble = freq === 'keep' ? image.flashFreqCode : info.flashFreqCodes[freq]!;

@@ -3,6 +3,8 @@
 
 import { SerialPort } from 'serialport';
 import { CHIPS } from '../chips/chips.js';
+import { EspflashError } from '../errors.js';
+import { listLinuxSysfsPorts } from './linux-ports.js';
 
 /** What a port is, judged from its USB ids. */
 export type PortKind = 'usb-jtag-serial' | 'usb-otg' | 'usb-uart' | 'other';
@@ -103,11 +105,40 @@ export function rankPorts(ports: PortInfo[]): PortInfo[] {
   return [...ports].sort((a, b) => KIND_RANK[a.kind] - KIND_RANK[b.kind] || comparePaths(a.path, b.path));
 }
 
+/** Options for {@link listPorts}. */
+export interface ListPortsOptions {
+  /** Replaces `SerialPort.list` (tests, other backends). */
+  list?: () => Promise<RawPortInfo[]>;
+  /** Used when `list` fails (default on Linux: read /sys/class/tty, for systems without udevadm). */
+  fallback?: () => Promise<RawPortInfo[]>;
+}
+
 /**
- * List serial ports, classified and ranked (see {@link rankPorts}). `list` replaces
- * `SerialPort.list` (tests, other backends).
+ * List serial ports, classified and ranked (see {@link rankPorts}). Fails with `port/list-failed`
+ * only when both the serialport listing and the fallback fail.
  */
-export async function listPorts(options: { list?: () => Promise<RawPortInfo[]> } = {}): Promise<PortInfo[]> {
-  const raw = await (options.list ?? (() => SerialPort.list()))();
+export async function listPorts(options: ListPortsOptions = {}): Promise<PortInfo[]> {
+  const list = options.list ?? (() => SerialPort.list());
+  const fallback =
+    options.fallback ?? (process.platform === 'linux' ? () => listLinuxSysfsPorts() : undefined);
+  let raw: RawPortInfo[];
+  try {
+    raw = await list();
+  } catch (err) {
+    if (!fallback) throw listFailed(err);
+    try {
+      raw = await fallback();
+    } catch {
+      throw listFailed(err);
+    }
+  }
   return rankPorts(raw.map(classifyPort));
+}
+
+function listFailed(cause: unknown): EspflashError {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return new EspflashError('port/list-failed', `Could not list serial ports: ${why}`, {
+    hint: 'Name the port directly with --port (e.g. /dev/ttyUSB0 or COM3); on Linux, listing uses udevadm or /sys/class/tty.',
+    cause,
+  });
 }

@@ -12,7 +12,6 @@ import {
   COM_PORT,
   CONTROL,
   encodeComPortByte,
-  encodeNegotiation,
   encodeSetBaudRate,
   escapeIac,
   PARITY_NONE,
@@ -20,12 +19,12 @@ import {
   parseComPortReply,
   readBigEndianU32,
   STOPSIZE_ONE,
-  TELNET,
   TELNET_OPTION,
   TelnetDecoder,
   type TelnetEvent,
 } from './rfc2217-codec.js';
 import { connectSocket, formatHost, type SocketAddress, writeSocket } from './tcp-transport.js';
+import { TelnetNegotiator } from './telnet-negotiation.js';
 
 /** Options for {@link openRfc2217Transport}. */
 export interface Rfc2217TransportOptions extends SocketAddress {
@@ -38,8 +37,6 @@ export interface Rfc2217TransportOptions extends SocketAddress {
   /** How long to wait for the server's negotiation and baud-rate replies (default 3000 ms). */
   replyTimeoutMs?: number;
 }
-
-type OptionState = 'off' | 'pending' | 'on';
 
 /** Options we enable on our side (WILL) and accept from the server (DO). ECHO is refused. */
 const LOCAL_OPTIONS = new Set<number>([TELNET_OPTION.BINARY, TELNET_OPTION.SGA, TELNET_OPTION.COM_PORT]);
@@ -93,11 +90,11 @@ class Rfc2217Transport implements Transport {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly replyTimeoutMs: number;
-  private readonly local = new Map<number, OptionState>();
-  private readonly remote = new Map<number, OptionState>();
+  private readonly negotiator = new TelnetNegotiator({ local: LOCAL_OPTIONS, remote: REMOTE_OPTIONS });
   private readonly waiters = new Map<number, ReplyWaiter[]>();
   private comPortAgreed: ReplyWaiter | null = null;
   private pendingPurges = 0;
+  private purgeTimer: AbortController | null = null;
   private ended: EspflashError | null = null;
 
   constructor(options: {
@@ -129,16 +126,7 @@ class Rfc2217Transport implements Transport {
     const agreed = new Promise<Uint8Array>((resolve, reject) => {
       this.comPortAgreed = { resolve, reject };
     });
-    const hello: Uint8Array[] = [];
-    for (const option of LOCAL_OPTIONS) {
-      this.local.set(option, 'pending');
-      hello.push(encodeNegotiation(TELNET.WILL, option));
-    }
-    for (const option of REMOTE_OPTIONS) {
-      this.remote.set(option, 'pending');
-      hello.push(encodeNegotiation(TELNET.DO, option));
-    }
-    await this.send(concatBytes(...hello));
+    await this.send(concatBytes(...this.negotiator.hello()));
     await this.withTimeout(agreed, 'COM-PORT-OPTION negotiation');
 
     await this.send(
@@ -197,13 +185,26 @@ class Rfc2217Transport implements Transport {
   }
 
   /**
-   * Drops local input and asks the server to purge its receive buffer. Bytes still in flight are
-   * dropped when the purge is acknowledged: everything before the acknowledgement is stale.
+   * Drops local input and asks the server to purge its receive buffer. Until the server
+   * acknowledges, arriving bytes are dropped too: TCP keeps order, so everything before the
+   * acknowledgement is stale. Without an acknowledgement within the reply timeout, input resumes.
    */
   async flushInput(): Promise<void> {
     this.queue.clear();
     this.pendingPurges++;
     await this.send(encodeComPortByte(COM_PORT.PURGE_DATA, PURGE.RECEIVE));
+    this.purgeTimer?.abort();
+    const timer = new AbortController();
+    this.purgeTimer = timer;
+    this.clock.sleep(this.replyTimeoutMs, timer.signal).then(
+      () => {
+        this.logger.debug(`${this.description}: no PURGE-DATA acknowledgement; accepting input again`);
+        this.pendingPurges = 0;
+      },
+      () => {
+        // Acknowledged (or closed) in time.
+      },
+    );
   }
 
   async close(): Promise<void> {
@@ -227,6 +228,7 @@ class Rfc2217Transport implements Transport {
   private end(error: EspflashError, drain: boolean): void {
     if (this.ended) return;
     this.ended = error;
+    this.purgeTimer?.abort();
     this.queue.close(error, { drain });
     this.comPortAgreed?.reject(error);
     this.comPortAgreed = null;
@@ -263,7 +265,7 @@ class Rfc2217Transport implements Transport {
 
   private onEvent(event: TelnetEvent): void {
     if (event.type === 'data') {
-      this.queue.push(event.bytes);
+      if (this.pendingPurges === 0) this.queue.push(event.bytes);
     } else if (event.type === 'negotiation') {
       this.onNegotiation(event.command, event.option);
     } else if (event.type === 'subnegotiation' && event.option === TELNET_OPTION.COM_PORT) {
@@ -283,45 +285,17 @@ class Rfc2217Transport implements Transport {
     }
     if (subOption === COM_PORT.PURGE_DATA && this.pendingPurges > 0) {
       this.pendingPurges--;
-      this.queue.clear();
+      if (this.pendingPurges === 0) this.purgeTimer?.abort();
     }
     const waiter = this.waiters.get(subOption)?.shift();
     if (waiter) waiter.resolve(value);
     else this.logger.debug(`${this.description}: COM-PORT reply ${subOption} [${[...value].join(' ')}]`);
   }
 
-  /** Answers per RFC 1143 in spirit: reply only when our view of an option changes. */
   private onNegotiation(command: number, option: number): void {
-    const reply = (cmd: number) => {
-      this.send(encodeNegotiation(cmd, option)).catch(() => {});
-    };
-    if (command === TELNET.DO || command === TELNET.DONT) {
-      const state = this.local.get(option) ?? 'off';
-      if (command === TELNET.DO && LOCAL_OPTIONS.has(option)) {
-        if (state !== 'pending' && state !== 'on') reply(TELNET.WILL);
-        this.local.set(option, 'on');
-        if (option === TELNET_OPTION.COM_PORT) this.settleComPort(true);
-      } else if (command === TELNET.DO) {
-        if (!this.local.has(option)) reply(TELNET.WONT);
-        this.local.set(option, 'off');
-      } else {
-        if (state === 'on') reply(TELNET.WONT);
-        this.local.set(option, 'off');
-        if (option === TELNET_OPTION.COM_PORT) this.settleComPort(false);
-      }
-      return;
-    }
-    const state = this.remote.get(option) ?? 'off';
-    if (command === TELNET.WILL && REMOTE_OPTIONS.has(option)) {
-      if (state !== 'pending' && state !== 'on') reply(TELNET.DO);
-      this.remote.set(option, 'on');
-    } else if (command === TELNET.WILL) {
-      if (state !== 'off' || !this.remote.has(option)) reply(TELNET.DONT);
-      this.remote.set(option, 'off');
-    } else {
-      if (state === 'on') reply(TELNET.DONT);
-      this.remote.set(option, 'off');
-    }
+    const result = this.negotiator.receive(command, option);
+    if (result.reply) this.send(result.reply).catch(() => {});
+    if (result.local?.option === TELNET_OPTION.COM_PORT) this.settleComPort(result.local.enabled);
   }
 
   private settleComPort(accepted: boolean): void {

@@ -101,7 +101,9 @@ function parseRow(line: string, lineNo: number, options: RowOptions): Row {
     } catch (err) {
       if (!(err instanceof FieldError)) throw err;
       const idfNote =
-        err.kind === 'unknown-keyword' ? 'ESP-IDF builds: custom subtypes come from extra_partition_subtypes.' : undefined;
+        err.kind === 'unknown-keyword' && reason === 'invalid-subtype'
+          ? 'Use a known keyword or a number; custom subtype names need --extra-subtype (ESP-IDF: build/config/extra_partition_subtypes.inc).'
+          : undefined;
       throw fail(reason, err.message, idfNote);
     }
   };
@@ -111,7 +113,8 @@ function parseRow(line: string, lineNo: number, options: RowOptions): Row {
   if (!isByte(type)) throw fail('out-of-range', `Type ${typeText} is out of range (0x00-0xff)`);
   let subtype: number;
   if (subtypeText === '') {
-    if (type === PartitionType.APP) throw fail('invalid-subtype', 'App partition cannot have an empty subtype');
+    if (type === PartitionType.APP)
+      throw fail('invalid-subtype', 'App partition cannot have an empty subtype');
     subtype = DATA_SUBTYPE_UNDEFINED;
   } else {
     subtype = field('invalid-subtype', subtypeText, subtypeKeywords(type, options.extraSubtypes));
@@ -141,7 +144,11 @@ interface FieldContext {
 function rowOffset(c: FieldContext & { subtype: number }): number | null {
   if (c.type === PartitionType.BOOTLOADER && c.subtype === 0x00) {
     if (c.options.bootloaderOffset === undefined) {
-      throw c.fail('missing-bootloader-offset', 'Primary bootloader offset is not provided', 'Pass --bootloader-offset.');
+      throw c.fail(
+        'missing-bootloader-offset',
+        'Primary bootloader offset is not provided',
+        'Pass --bootloader-offset.',
+      );
     }
     return c.options.bootloaderOffset;
   }
@@ -162,7 +169,11 @@ function rowOffset(c: FieldContext & { subtype: number }): number | null {
 function rowSize(c: FieldContext): number | null {
   if (c.type === PartitionType.BOOTLOADER) {
     if (c.options.bootloaderOffset === undefined) {
-      throw c.fail('missing-bootloader-offset', 'Primary bootloader offset is not provided', 'Pass --bootloader-offset.');
+      throw c.fail(
+        'missing-bootloader-offset',
+        'Primary bootloader offset is not provided',
+        'Pass --bootloader-offset.',
+      );
     }
     return c.options.tableOffset - c.options.bootloaderOffset;
   }
@@ -204,7 +215,13 @@ function fillOffsets(rows: Row[], tableOffset: number, file: string | undefined)
 // The generator compares rows by name, type, subtype, offset and size (the first row's offset is filled by now).
 function sameRow(a: Row, y: Partition): boolean {
   const x = a.partition;
-  return x.name === y.name && x.type === y.type && x.subtype === y.subtype && a.offset === y.offset && x.size === y.size;
+  return (
+    x.name === y.name &&
+    x.type === y.type &&
+    x.subtype === y.subtype &&
+    a.offset === y.offset &&
+    x.size === y.size
+  );
 }
 
 function isByte(n: number): boolean {

@@ -15,11 +15,15 @@ export function decodeCsvBytes(bytes: Uint8Array, options: { file?: string } = {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (err) {
     const name = options.file ?? 'the partition CSV';
-    throw new UsageError('partition/bad-encoding', `${name} is not valid UTF-8 (or UTF-16/32 with a byte-order mark)`, {
-      hint: `Save ${name} as UTF-8.`,
-      details: { file: options.file },
-      cause: err,
-    });
+    throw new UsageError(
+      'partition/bad-encoding',
+      `${name} is not valid UTF-8 (or UTF-16/32 with a byte-order mark)`,
+      {
+        hint: `Save ${name} as UTF-8.`,
+        details: { file: options.file },
+        cause: err,
+      },
+    );
   }
 }
 
@@ -43,7 +47,8 @@ export function splitLines(text: string): string[] {
 }
 
 // Characters Python's str.strip() removes (Unicode whitespace; note: not U+FEFF, unlike JS trim()).
-const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const PY_SPACE =
+  '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
 
 /** Like Python's `str.strip()` without arguments. */
@@ -56,7 +61,11 @@ export function pyStrip(text: string): string {
  * Throws `partition/unknown-variable` when the line still starts with an unexpanded `$NAME`,
  * as the generator does.
  */
-export function expandVars(line: string, env: Record<string, string | undefined>, where: { file?: string; line: number }) {
+export function expandVars(
+  line: string,
+  env: Record<string, string | undefined>,
+  where: { file?: string; line: number },
+) {
   const expanded = line.replace(/\$([A-Za-z0-9_]+|\{[^}]*\})/g, (whole, raw: string) => {
     const name = raw.startsWith('{') && raw.endsWith('}') ? raw.slice(1, -1) : raw;
     const value = env[name];

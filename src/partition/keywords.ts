@@ -97,7 +97,7 @@ export function parseExtraSubtype(text: string, existing: readonly ExtraSubtype[
   const digits = fields[2]!.replace(/^0x/i, '');
   if (!/^[0-9a-f]+$/i.test(digits)) throw bad(`'${fields[2]}' is not a hex number`);
   const subtype = Number.parseInt(digits, 16);
-  if (subtype > 0xfe) throw bad(`subtype 0x${subtype.toString(16)} is out of range (0x00-0xfe)`);
+  if (subtype > 0xff) throw bad(`subtype 0x${subtype.toString(16)} is out of range (0x00-0xff)`);
   const taken = [...subtypeKeywords(type, existing).values()].includes(subtype);
   if (taken) throw bad('Found duplicate value in partition subtype');
   return { type, name: fields[1]!, subtype };

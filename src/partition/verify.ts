@@ -1,10 +1,10 @@
 // Table validation with ESP-IDF v5.5's rules and wording: alignment, app size, read-only and NVS
 // rules, unique names, overlaps, one 8 KiB otadata, fits the flash, fits the 0xC00-byte binary.
 
-import { silentLogger, type Logger } from '../logger.js';
+import { type Logger, silentLogger } from '../logger.js';
 import { partitionRowCsv } from './csv-write.js';
 import { partitionError } from './diagnostics.js';
-import { allSubtypeKeywords, keywordFor, subtypeKeywords, TYPE_KEYWORDS } from './keywords.js';
+import { allSubtypeKeywords, subtypeKeywords, TYPE_KEYWORDS } from './keywords.js';
 import {
   ENTRY_SIZE,
   type ExtraSubtype,
@@ -39,12 +39,15 @@ export function offsetAlignment(type: number): number {
 
 /** The primary bootloader and primary partition-table rows (they live below the table's end). */
 export function isPrimaryBootloaderOrTable(p: Partition): boolean {
-  return (p.type === PartitionType.BOOTLOADER || p.type === PartitionType.PARTITION_TABLE) && p.subtype === 0x00;
+  return (
+    (p.type === PartitionType.BOOTLOADER || p.type === PartitionType.PARTITION_TABLE) && p.subtype === 0x00
+  );
 }
 
 /** Largest entry count the binary can hold (94 with the MD5 record, 95 without). */
 export function maxEntries(md5: boolean): number {
-  return (TABLE_BINARY_LENGTH - 1) / ENTRY_SIZE - (md5 ? 1 : 0) - ((TABLE_BINARY_LENGTH - 1) % ENTRY_SIZE ? 0 : 0);
+  // entries (+ MD5 record) must stay strictly shorter than 0xC00 bytes, leaving room for the end marker
+  return Math.ceil(TABLE_BINARY_LENGTH / ENTRY_SIZE) - 1 - (md5 ? 1 : 0);
 }
 
 /** Throw a `partition/*` UsageError (the generator's message) for the first rule the table breaks. */
@@ -56,7 +59,8 @@ export function verifyPartitionTable(table: PartitionTable, options: VerifyParti
   checkOverlaps(table, options.tableOffset, file);
   checkOtadata(table, file, { subtype: 0x00, label: 'otadata', keyword: 'ota', code: '0' });
   checkOtadata(table, file, { subtype: 0x90, label: 'TEE otadata', keyword: 'tee_ota', code: '0x90' });
-  if (options.flashSize !== undefined && options.flashSize !== null) checkFits(table, options.flashSize, file);
+  if (options.flashSize !== undefined && options.flashSize !== null)
+    checkFits(table, options.flashSize, file);
   checkEntryCount(table, file);
 }
 
@@ -65,10 +69,18 @@ function verifyOne(p: Partition, o: VerifyPartitionTableOptions & { extra: reado
     partitionError(reason, `Partition ${p.name} invalid: ${what}`, { file: o.file, partition: p, fix });
   const align = offsetAlignment(p.type);
   if (!Number.isInteger(p.offset) || p.offset < 0 || p.offset > 0xffffffff) {
-    throw invalid('out-of-range', `Offset ${hx(p.offset)} is outside the 32-bit address space`, 'Use a smaller offset.');
+    throw invalid(
+      'out-of-range',
+      `Offset ${hx(p.offset)} is outside the 32-bit address space`,
+      'Use a smaller offset.',
+    );
   }
   if (p.offset % align) {
-    throw invalid('misaligned', `Offset ${hx(p.offset)} is not aligned to ${hx(align)}`, `Use a multiple of ${hx(align)}.`);
+    throw invalid(
+      'misaligned',
+      `Offset ${hx(p.offset)} is not aligned to ${hx(align)}`,
+      `Use a multiple of ${hx(align)}.`,
+    );
   }
   if (!Number.isInteger(p.size) || p.size < 0 || p.offset + p.size > 0x100000000) {
     throw invalid(
@@ -119,7 +131,11 @@ function warnAboutName(p: Partition, extra: readonly ExtraSubtype[], logger: Log
   }
 }
 
-function checkDuplicateNames(table: PartitionTable, file: string | undefined, extra: readonly ExtraSubtype[]): void {
+function checkDuplicateNames(
+  table: PartitionTable,
+  file: string | undefined,
+  extra: readonly ExtraSubtype[],
+): void {
   const counts = new Map<string, number>();
   for (const p of table.entries) counts.set(p.name, (counts.get(p.name) ?? 0) + 1);
   const dups = table.entries
@@ -202,7 +218,7 @@ function checkEntryCount(table: PartitionTable, file: string | undefined): void 
   if (length >= TABLE_BINARY_LENGTH) {
     throw partitionError('too-many-entries', `Binary partition table length (${length}) longer than max`, {
       file,
-      fix: `At most ${table.md5 ? 94 : 95} partitions fit (${table.md5 ? 95 : 96} without the MD5 record: --no-md5).`,
+      fix: `At most ${maxEntries(table.md5)} partitions fit${table.md5 ? ` (${maxEntries(false)} without the MD5 record: --no-md5)` : ''}.`,
       extra: { entries: table.entries.length },
     });
   }
@@ -210,9 +226,12 @@ function checkEntryCount(table: PartitionTable, file: string | undefined): void 
 
 /** Python's `'%.1f' % x`: round half to even on exact binary ties (JS toFixed rounds them up). */
 export function pyFixed1(x: number): string {
-  const scaled = x * 10;
-  const floor = Math.floor(scaled);
-  if (scaled - floor === 0.5) return ((floor % 2 === 0 ? floor : floor + 1) / 10).toFixed(1);
+  // A binary double sits exactly halfway between two tenths only when 4x is an odd integer (x.25, x.75).
+  const quarters = x * 4;
+  if (Number.isInteger(quarters) && quarters % 2 !== 0) {
+    const floor = Math.floor(x * 10);
+    return ((floor % 2 === 0 ? floor : floor + 1) / 10).toFixed(1);
+  }
   return x.toFixed(1);
 }
 

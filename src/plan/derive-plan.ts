@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import type { ChipName } from '../chips/chips.js';
+import { type ChipName, chipInfo } from '../chips/chips.js';
+import { hex } from '../core/bytes.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { BuildOutput } from '../project/build-output.js';
 import { readBuildOutput } from '../project/read-build.js';
@@ -54,7 +55,6 @@ export async function derivePlan(options: DerivePlanOptions): Promise<FlashPlan>
   });
   logger.debug(`layout from ${build.layoutFile ?? 'a bare build'} (${build.kind})`);
 
-  const settings = await resolveSettings({ build, overrides, logger });
   const layout = await buildLayout(build);
   const selected = await selectRegions(layout, {
     ...(overrides.to === undefined ? {} : { to: overrides.to }),
@@ -67,6 +67,15 @@ export async function derivePlan(options: DerivePlanOptions): Promise<FlashPlan>
   });
   for (const s of stale) logger.warn(`${s.file} (${s.entry}) is older than ${s.newerThan}`);
 
+  const settings = await resolveSettings({ build, overrides, logger });
+
+  const bootloader = selected.find((r) => r.role === 'bootloader');
+  const romOffset = chipInfo(settings.chip.value).bootloaderOffset;
+  if (bootloader && bootloader.offset !== romOffset) {
+    logger.warn(
+      `the bootloader is at ${hex(bootloader.offset)}, but the ${settings.chip.value} ROM loads it from ${hex(romOffset)}`,
+    );
+  }
   const regions = await Promise.all(selected.map(hashRegion));
   const plan: FlashPlan = { ...settings, regions, buildDir: build.buildDir, ...staleField(stale) };
   await validatePlan(plan, { partitions: layout.partitions });

@@ -1,10 +1,10 @@
 // Gives every build entry its role (bootloader, partition-table, app, otadata, data) and the label of
 // the partition it lands in, using entry names, file names, content and the decoded partition table.
 
-import { open } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Partition } from '../partition/types.js';
 import type { BuildEntry, BuildOutput } from '../project/build-output.js';
+import { fileStartsWith, PARTITION_TABLE_MAGIC_BYTES } from '../project/file-magic.js';
 import {
   isAppPartition,
   isOtaDataPartition,
@@ -93,7 +93,7 @@ async function roleFromEntry(entry: BuildEntry, build: BuildOutput): Promise<Reg
   if (name === 'ota_data_initial.bin') return 'otadata';
   const appBin = build.description?.appBin;
   if (appBin && resolve(build.buildDir, appBin) === entry.file) return 'app';
-  if (await startsWith(entry.file, [0xaa, 0x50])) return 'partition-table';
+  if (await fileStartsWith(entry.file, PARTITION_TABLE_MAGIC_BYTES)) return 'partition-table';
   return null;
 }
 
@@ -101,19 +101,4 @@ function roleFromPartition(entry: BuildEntry, partition: Partition | null): Regi
   if (partition && isAppPartition(partition) && partition.offset === entry.offset) return 'app';
   if (partition && isOtaDataPartition(partition)) return 'otadata';
   return 'data';
-}
-
-async function startsWith(file: string, magic: number[]): Promise<boolean> {
-  try {
-    const handle = await open(file, 'r');
-    try {
-      const buf = new Uint8Array(magic.length);
-      const { bytesRead } = await handle.read(buf, 0, magic.length, 0);
-      return bytesRead === magic.length && magic.every((b, i) => buf[i] === b);
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return false;
-  }
 }

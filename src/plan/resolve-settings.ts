@@ -59,7 +59,7 @@ export async function resolveSettings(options: {
     flash: { mode, freq, size },
     before: pickReset(overrides.before, build.before, 'default_reset', BEFORE_RESETS, 'before'),
     after: pickReset(overrides.after, build.after, 'hard_reset', AFTER_RESETS, 'after'),
-    stub: overrides.stub ?? build.stub ?? sourced(true, 'default', 'stub loader (esptool default)'),
+    stub: overrides.stub ?? build.stub ?? sourced(true, 'default', 'esptool default'),
   };
 }
 
@@ -117,8 +117,8 @@ function pick<T extends string>(
   parse: (text: string) => T | string,
 ): Sourced<T> {
   if (override) return { value: parse(override.value) as T, source: override.source };
-  if (build) return { value: build.value.trim().toLowerCase() as T, source: build.source };
-  return sourced(fallback, 'default', 'the build does not say; headers are left as built');
+  if (build) return { value: build.value.trim() as T, source: build.source };
+  return sourced(fallback, 'default', 'not set by the build; image headers kept');
 }
 
 function pickReset<T extends string>(

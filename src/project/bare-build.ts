@@ -1,7 +1,7 @@
 // Last-resort layout for a build dir without flasher_args.json or arg files: bootloader at the chip's
 // ROM offset, partition table at CONFIG_PARTITION_TABLE_OFFSET (else 0x8000), app in the boot app partition.
 
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { type ChipName, chipInfo, parseChipName } from '../chips/chips.js';
 import { hex } from '../core/bytes.js';
@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type Sourced, sourced } from '../provenance.js';
 import type { BuildEntry } from './build-output.js';
+import { fileStartsWith, IMAGE_MAGIC_BYTES } from './file-magic.js';
 import { probeImageChip } from './image-probe.js';
 import { bootAppPartition, otaDataPartition, readPartitionTableFile } from './partition-file.js';
 import { configNumber, type SdkConfig } from './sdkconfig.js';
@@ -136,7 +137,7 @@ async function findApp(buildDir: string, appBin: string | null): Promise<string>
   for (const name of await readdir(buildDir)) {
     if (!name.endsWith('.bin') || NOT_APPS.has(name)) continue;
     const file = join(buildDir, name);
-    if ((await isFile(file)) && (await startsWithImageMagic(file))) candidates.push(file);
+    if ((await isFile(file)) && (await fileStartsWith(file, IMAGE_MAGIC_BYTES))) candidates.push(file);
   }
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length === 0) {
@@ -157,15 +158,6 @@ async function findApp(buildDir: string, appBin: string | null): Promise<string>
       details: { buildDir, candidates },
     },
   );
-}
-
-async function startsWithImageMagic(file: string): Promise<boolean> {
-  try {
-    const bytes = await readFile(file);
-    return bytes.length >= 8 && bytes[0] === 0xe9;
-  } catch {
-    return false;
-  }
 }
 
 async function isFile(file: string): Promise<boolean> {

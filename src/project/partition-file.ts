@@ -4,14 +4,22 @@
 import { readFile } from 'node:fs/promises';
 import { decodePartitionTable } from '../partition/binary.js';
 import { findBootAppPartition } from '../partition/lookup.js';
-import { type Partition, type PartitionTable, PartitionType } from '../partition/types.js';
+import {
+  type Partition,
+  type PartitionTable,
+  PartitionType,
+  TABLE_BINARY_LENGTH,
+} from '../partition/types.js';
 
 /** The decoded table type of src/partition. */
 export type DecodedTable = PartitionTable;
 
 /** Read and decode `file`; decoding errors (`partition/*`) propagate, a missing file throws ENOENT. */
 export async function readPartitionTableFile(file: string): Promise<DecodedTable> {
-  return decodePartitionTable(new Uint8Array(await readFile(file)), { file });
+  const bytes = new Uint8Array(await readFile(file));
+  // Secure Boot signs the table by appending a signature after the 0xC00-byte table (3140 bytes for v1).
+  const table = bytes.length > TABLE_BINARY_LENGTH ? bytes.subarray(0, TABLE_BINARY_LENGTH) : bytes;
+  return decodePartitionTable(table, { file });
 }
 
 /** The partitions of a decoded table, in table order. */

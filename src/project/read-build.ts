@@ -53,6 +53,7 @@ export async function readBuildOutput(options: ReadBuildOptions): Promise<BuildO
   const flasherText = await readText(flasherFile);
   if (flasherText !== null) {
     const args = parseFlasherArgs(flasherText, { file: flasherFile });
+    warnIgnored(desc, logger);
     const from = <T>(v: T | null): Sourced<T> | null =>
       v === null ? null : sourced(v, 'build', flasherFile);
     if (!args.generatedByIdf)
@@ -68,7 +69,7 @@ export async function readBuildOutput(options: ReadBuildOptions): Promise<BuildO
         encrypted: e.encrypted ?? false,
         source: { kind: 'build', detail: flasherFile },
       })),
-      chip: from(args.chip) ?? targetFromDescription,
+      chip: from(args.chip) ?? targetFromDescription ?? targetFromSdkconfig(sdkconfig),
       flashMode: from(args.flashMode),
       flashFreq: from(args.flashFreq),
       flashSize: from(args.flashSize),
@@ -85,6 +86,7 @@ export async function readBuildOutput(options: ReadBuildOptions): Promise<BuildO
     if (text === null) continue;
     logger.debug(`no flasher_args.json; reading ${file}`);
     const parsed = parseArgFile(text, { file });
+    warnIgnored(desc, logger);
     const encrypted = await readEncryptedFlags(buildDir, sdkconfig, logger);
     const from = (v: string | null) => (v === null ? null : sourced(v, 'build', file));
     return {
@@ -154,6 +156,14 @@ async function readDescription(
   } catch (err) {
     return { file, value: null, error: err };
   }
+}
+
+/** A corrupt project_description.json is only fatal when nothing better gives the layout. */
+function warnIgnored(desc: { file: string; error: unknown }, logger: Logger): void {
+  if (desc.error)
+    logger.warn(
+      `ignoring ${desc.file}: ${desc.error instanceof Error ? desc.error.message : String(desc.error)}`,
+    );
 }
 
 function targetFromSdkconfig(config: SdkConfig | null): Sourced<string> | null {

@@ -3,7 +3,9 @@ import { SlipDecoder, slipEncode } from '../../src/core/slip.js';
 
 describe('SLIP', () => {
   it('escapes 0xDB before 0xC0 and frames with END on both sides', () => {
-    expect([...slipEncode(Uint8Array.of(0x01, 0xc0, 0xdb, 0x02))]).toEqual([0xc0, 0x01, 0xdb, 0xdc, 0xdb, 0xdd, 0x02, 0xc0]);
+    expect([...slipEncode(Uint8Array.of(0x01, 0xc0, 0xdb, 0x02))]).toEqual([
+      0xc0, 0x01, 0xdb, 0xdc, 0xdb, 0xdd, 0x02, 0xc0,
+    ]);
   });
 
   it('decodes frames split at every byte boundary, including inside an escape', () => {
@@ -19,7 +21,12 @@ describe('SLIP', () => {
   it('reports boot-log noise before the first frame and between frames', () => {
     const d = new SlipDecoder();
     const text = new TextEncoder().encode('rst:0x1 (POWERON_RESET),boot:0x3\r\n');
-    const wire = Uint8Array.from([...text, ...slipEncode(Uint8Array.of(1, 2)), 0x41, ...slipEncode(Uint8Array.of(3))]);
+    const wire = Uint8Array.from([
+      ...text,
+      ...slipEncode(Uint8Array.of(1, 2)),
+      0x41,
+      ...slipEncode(Uint8Array.of(3)),
+    ]);
     const r = d.feed(wire);
     expect(r.frames).toEqual([Uint8Array.of(1, 2), Uint8Array.of(3)]);
     expect(new TextDecoder().decode(r.noise)).toBe('rst:0x1 (POWERON_RESET),boot:0x3\r\nA');

@@ -68,7 +68,9 @@ function loadCases(): BuildCase[] {
       });
     }
     // Skip binaries that are not from this build (e.g. a C61 merged image in an S3 project).
-    const own = facts.filter((f) => (f.chipId === null ? target === 'esp8266' : chipByImageId(f.chipId)?.name === target));
+    const own = facts.filter((f) =>
+      f.chipId === null ? target === 'esp8266' : chipByImageId(f.chipId)?.name === target,
+    );
     if (own.length) cases.push({ build, target, freq, size, facts: own });
   }
   return cases;
@@ -84,29 +86,32 @@ describe.skipIf(!HAVE_SHARED)(`image headers of real ESP-IDF builds${SHARED_SKIP
     }
   });
 
-  it.each(CASES.map((c) => [c.build, c] as const))('%s: building with its flash settings gives its header bytes', (_, c) => {
-    for (const fact of c.facts) {
-      const bytes = buildImage({
-        chip: c.target,
-        entry: fact.entry,
-        segments: [],
-        flashMode: 'dio',
-        flashFreq: c.freq,
-        flashSize: c.size === 'detect' ? '4MB' : c.size,
-        ...(fact.maxRevFull === null ? {} : { maxRevFull: fact.maxRevFull }),
-      });
-      expect(bytes[2], `${fact.file} mode`).toBe(fact.mode);
-      expect(bytes[3]! & 0x0f, `${fact.file} freq ${c.freq}`).toBe(fact.freqNibble);
-      if (c.size !== 'detect') expect(bytes[3]! >> 4, `${fact.file} size ${c.size}`).toBe(fact.sizeNibble);
+  it.each(CASES.map((c) => [c.build, c] as const))(
+    '%s: building with its flash settings gives its header bytes',
+    (_, c) => {
+      for (const fact of c.facts) {
+        const bytes = buildImage({
+          chip: c.target,
+          entry: fact.entry,
+          segments: [],
+          flashMode: 'dio',
+          flashFreq: c.freq,
+          flashSize: c.size === 'detect' ? '4MB' : c.size,
+          ...(fact.maxRevFull === null ? {} : { maxRevFull: fact.maxRevFull }),
+        });
+        expect(bytes[2], `${fact.file} mode`).toBe(fact.mode);
+        expect(bytes[3]! & 0x0f, `${fact.file} freq ${c.freq}`).toBe(fact.freqNibble);
+        if (c.size !== 'detect') expect(bytes[3]! >> 4, `${fact.file} size ${c.size}`).toBe(fact.sizeNibble);
 
-      // And the reverse: a header with these bytes decodes to the build's settings.
-      bytes[3] = (fact.sizeNibble << 4) | fact.freqNibble;
-      const image = parseImage(bytes, { chip: c.target });
-      expect(image.entry).toBe(fact.entry);
-      const decoded = describeHeaderFlashParams(image, c.target);
-      expect(decoded.freq).toBe(c.freq);
-      if (c.size !== 'detect') expect(decoded.size).toBe(c.size);
-      expect(decoded.mode).toBe('dio');
-    }
-  });
+        // And the reverse: a header with these bytes decodes to the build's settings.
+        bytes[3] = (fact.sizeNibble << 4) | fact.freqNibble;
+        const image = parseImage(bytes, { chip: c.target });
+        expect(image.entry).toBe(fact.entry);
+        const decoded = describeHeaderFlashParams(image, c.target);
+        expect(decoded.freq).toBe(c.freq);
+        if (c.size !== 'detect') expect(decoded.size).toBe(c.size);
+        expect(decoded.mode).toBe('dio');
+      }
+    },
+  );
 });

@@ -28,12 +28,39 @@ const FREQ_FACTS: Record<ChipName, Record<string, number>> = {
 };
 
 // High nibble per size (PROTOCOL.md §3.6).
-const ESP32_SIZE_FACTS = { '1MB': 0, '2MB': 1, '4MB': 2, '8MB': 3, '16MB': 4, '32MB': 5, '64MB': 6, '128MB': 7 };
-const ESP8266_SIZE_FACTS = { '512KB': 0, '256KB': 1, '1MB': 2, '2MB': 3, '4MB': 4, '2MB-c1': 5, '4MB-c1': 6, '8MB': 8, '16MB': 9 };
+const ESP32_SIZE_FACTS = {
+  '1MB': 0,
+  '2MB': 1,
+  '4MB': 2,
+  '8MB': 3,
+  '16MB': 4,
+  '32MB': 5,
+  '64MB': 6,
+  '128MB': 7,
+};
+const ESP8266_SIZE_FACTS = {
+  '512KB': 0,
+  '256KB': 1,
+  '1MB': 2,
+  '2MB': 3,
+  '4MB': 4,
+  '2MB-c1': 5,
+  '4MB-c1': 6,
+  '8MB': 8,
+  '16MB': 9,
+};
 
 function bootloaderFor(chip: ChipName, extra: Partial<Parameters<typeof buildImage>[0]> = {}): Uint8Array {
   const freq = Object.keys(FREQ_FACTS[chip]).at(-1)!;
-  return buildImage({ chip, entry: 0x40080000, segments: sampleSegments(11), flashFreq: freq, flashSize: '1MB', flashMode: 'qio', ...extra });
+  return buildImage({
+    chip,
+    entry: 0x40080000,
+    segments: sampleSegments(11),
+    flashFreq: freq,
+    flashSize: '1MB',
+    flashMode: 'qio',
+    ...extra,
+  });
 }
 
 describe('flashSizeToBytes', () => {
@@ -47,11 +74,18 @@ describe('flashSizeToBytes', () => {
     expect(flashSizeToBytes(text)).toBe(bytes);
   });
 
-  it.each(['', 'four', '4GB', '0MB', '-1MB', 'MB'])('rejects %j as image/bad-flash-size naming --flash-size', (text) => {
-    expect(() => flashSizeToBytes(text)).toThrow(
-      expect.objectContaining({ code: 'image/bad-flash-size', exitCode: 2, hint: expect.stringContaining('--flash-size') }),
-    );
-  });
+  it.each(['', 'four', '4GB', '0MB', '-1MB', 'MB'])(
+    'rejects %j as image/bad-flash-size naming --flash-size',
+    (text) => {
+      expect(() => flashSizeToBytes(text)).toThrow(
+        expect.objectContaining({
+          code: 'image/bad-flash-size',
+          exitCode: 2,
+          hint: expect.stringContaining('--flash-size'),
+        }),
+      );
+    },
+  );
 });
 
 describe('parseFlashMode / parseFlashFreq / parseFlashSize', () => {
@@ -59,7 +93,12 @@ describe('parseFlashMode / parseFlashFreq / parseFlashSize', () => {
     expect(parseFlashMode('QIO')).toBe('qio');
     expect(parseFlashMode(' dout ')).toBe('dout');
     expect(parseFlashMode('keep')).toBe('keep');
-    expect(() => parseFlashMode('fastread')).toThrow(expect.objectContaining({ code: 'image/bad-flash-mode', exitCode: 2 }));
+    expect(() => parseFlashMode('constructor')).toThrow(
+      expect.objectContaining({ code: 'image/bad-flash-mode' }),
+    );
+    expect(() => parseFlashMode('fastread')).toThrow(
+      expect.objectContaining({ code: 'image/bad-flash-mode', exitCode: 2 }),
+    );
   });
 
   it('normalises frequency spellings', () => {
@@ -71,8 +110,12 @@ describe('parseFlashMode / parseFlashFreq / parseFlashSize', () => {
 
   it('rejects a frequency the chip does not have, listing the valid ones', () => {
     expect(() => parseFlashFreq('esp32c2', '80m')).toThrow(/ESP32-C2 \(valid: 60m, 30m, 20m, 15m\)/);
-    expect(() => parseFlashFreq('esp32c6', '26m')).toThrow(expect.objectContaining({ code: 'image/bad-flash-freq' }));
-    expect(() => parseFlashFreq('esp32h2', '40m')).toThrow(expect.objectContaining({ hint: expect.stringContaining('--flash-freq') }));
+    expect(() => parseFlashFreq('esp32c6', '26m')).toThrow(
+      expect.objectContaining({ code: 'image/bad-flash-freq' }),
+    );
+    expect(() => parseFlashFreq('esp32h2', '40m')).toThrow(
+      expect.objectContaining({ hint: expect.stringContaining('--flash-freq') }),
+    );
   });
 
   it('sizes: per-chip tables plus detect/keep', () => {
@@ -80,8 +123,12 @@ describe('parseFlashMode / parseFlashFreq / parseFlashSize', () => {
     expect(parseFlashSize('esp32', 'DETECT')).toBe('detect');
     expect(parseFlashSize('esp8266', '256kb')).toBe('256KB');
     expect(parseFlashSize('esp8266', '2MB-c1')).toBe('2MB-c1');
-    expect(() => parseFlashSize('esp32', '256KB')).toThrow(expect.objectContaining({ code: 'image/bad-flash-size' }));
-    expect(() => parseFlashSize('esp8266', '32MB')).toThrow(expect.objectContaining({ code: 'image/bad-flash-size' }));
+    expect(() => parseFlashSize('esp32', '256KB')).toThrow(
+      expect.objectContaining({ code: 'image/bad-flash-size' }),
+    );
+    expect(() => parseFlashSize('esp8266', '32MB')).toThrow(
+      expect.objectContaining({ code: 'image/bad-flash-size' }),
+    );
   });
 });
 
@@ -112,13 +159,19 @@ describe('header encoding per chip', () => {
   });
 
   it('describeHeaderFlashParams decodes per chip; C6 code 0 reads as 80m, C2 0xF as 60m', () => {
-    const c6 = parseImage(buildImage({ chip: 'esp32c6', entry: 0, segments: [], flashFreq: '80m', flashSize: '16MB' }));
+    const c6 = parseImage(
+      buildImage({ chip: 'esp32c6', entry: 0, segments: [], flashFreq: '80m', flashSize: '16MB' }),
+    );
     expect(describeHeaderFlashParams(c6, 'esp32c6')).toEqual({ mode: 'dio', freq: '80m', size: '16MB' });
-    const c2 = parseImage(buildImage({ chip: 'esp32c2', entry: 0, segments: [], flashFreq: '60m', flashMode: 'dout' }));
+    const c2 = parseImage(
+      buildImage({ chip: 'esp32c2', entry: 0, segments: [], flashFreq: '60m', flashMode: 'dout' }),
+    );
     expect(describeHeaderFlashParams(c2, 'esp32c2')).toEqual({ mode: 'dout', freq: '60m', size: '2MB' });
     // The same nibble means something else on ESP32: 0xF = 80m.
     expect(describeHeaderFlashParams(c2, 'esp32').freq).toBe('80m');
-    const e8266 = parseImage(buildImage({ chip: 'esp8266', entry: 0, segments: [], flashSize: '256KB' }), { chip: 'esp8266' });
+    const e8266 = parseImage(buildImage({ chip: 'esp8266', entry: 0, segments: [], flashSize: '256KB' }), {
+      chip: 'esp8266',
+    });
     expect(describeHeaderFlashParams(e8266, 'esp8266').size).toBe('256KB');
   });
 
@@ -126,7 +179,11 @@ describe('header encoding per chip', () => {
     const bytes = buildImage({ chip: 'esp32', entry: 0, segments: [] });
     bytes[2] = 9;
     bytes[3] = 0x95;
-    expect(describeHeaderFlashParams(parseImage(bytes), 'esp32')).toEqual({ mode: 'unknown (0x9)', freq: null, size: null });
+    expect(describeHeaderFlashParams(parseImage(bytes), 'esp32')).toEqual({
+      mode: 'unknown (0x9)',
+      freq: null,
+      size: null,
+    });
   });
 });
 
@@ -134,7 +191,12 @@ describe('patchFlashParams (esptool semantics)', () => {
   it('changes only the parts that are not keep and leaves the input untouched', () => {
     const input = bootloaderFor('esp32');
     const before = input.slice();
-    const { bytes, changed } = patchFlashParams(input, { chip: 'esp32', mode: 'dio', freq: 'keep', size: 'keep' });
+    const { bytes, changed } = patchFlashParams(input, {
+      chip: 'esp32',
+      mode: 'dio',
+      freq: 'keep',
+      size: 'keep',
+    });
     expect(changed).toBe(true);
     expect(bytes[2]).toBe(2);
     expect(bytes[3]).toBe(input[3]);
@@ -167,11 +229,15 @@ describe('patchFlashParams (esptool semantics)', () => {
 
   it('detect uses the detected size, or keeps the nibble when none (or an unsupported one) is known', () => {
     const image = bootloaderFor('esp32'); // 1MB in the header
-    expect(patchFlashParams(image, { chip: 'esp32', size: 'detect', detectedSize: '16MB' }).bytes[3]! >> 4).toBe(4);
+    expect(
+      patchFlashParams(image, { chip: 'esp32', size: 'detect', detectedSize: '16MB' }).bytes[3]! >> 4,
+    ).toBe(4);
     const none = patchFlashParams(image, { chip: 'esp32', size: 'detect', detectedSize: null });
     expect(none.changed).toBe(false);
     expect(none.bytes).toEqual(image);
-    expect(patchFlashParams(image, { chip: 'esp32', size: 'detect', detectedSize: '256MB' }).changed).toBe(false);
+    expect(patchFlashParams(image, { chip: 'esp32', size: 'detect', detectedSize: '256MB' }).changed).toBe(
+      false,
+    );
   });
 
   it('all keep copies bytes without parsing (a non-image passes through)', () => {
@@ -185,7 +251,9 @@ describe('patchFlashParams (esptool semantics)', () => {
 
   it('same values as the header report changed = false', () => {
     const image = bootloaderFor('esp32h2');
-    expect(patchFlashParams(image, { chip: 'esp32h2', mode: 'qio', freq: '12m', size: '1MB' }).changed).toBe(false);
+    expect(patchFlashParams(image, { chip: 'esp32h2', mode: 'qio', freq: '12m', size: '1MB' }).changed).toBe(
+      false,
+    );
   });
 
   it('refuses to change a Secure Boot signed image, naming the keep flags', () => {
@@ -193,8 +261,21 @@ describe('patchFlashParams (esptool semantics)', () => {
     expect(() => patchFlashParams(signed, { chip: 'esp32', mode: 'dout', file: 'bootloader.bin' })).toThrow(
       expect.objectContaining({
         code: 'image/signed-no-patch',
-        message: expect.stringMatching(/bootloader\.bin carries a secure-boot-v1 signature.*break the signature/),
+        message: expect.stringMatching(
+          /bootloader\.bin carries a secure-boot-v1 signature.*break the signature/,
+        ),
         hint: expect.stringContaining('--flash-mode keep --flash-freq keep --flash-size keep'),
+      }),
+    );
+  });
+
+  it('refuses an image built for another chip (its nibbles mean something else there)', () => {
+    const c3 = buildImage({ chip: 'esp32c3', entry: 0, segments: sampleSegments() });
+    expect(() => patchFlashParams(c3, { chip: 'esp32c2', freq: '60m', file: 'bootloader.bin' })).toThrow(
+      expect.objectContaining({
+        code: 'image/chip-mismatch',
+        message: expect.stringMatching(/^bootloader\.bin: image is built for ESP32-C3/),
+        hint: expect.stringContaining('set-target esp32c2'),
       }),
     );
   });

@@ -27,7 +27,9 @@ describe('buildImage → parseImage round trip', () => {
     const dataLength = bytes.length - 32;
     expect(dataLength % 16).toBe(0);
     expect(bytes[dataLength - 1]).toBe(xorOf(segments.map((s) => s.data)));
-    expect(Buffer.from(bytes.subarray(dataLength)).toString('hex')).toBe(nodeSha256(bytes.subarray(0, dataLength)));
+    expect(Buffer.from(bytes.subarray(dataLength)).toString('hex')).toBe(
+      nodeSha256(bytes.subarray(0, dataLength)),
+    );
 
     const image = parseImage(bytes);
     expect(image.chip).toBe(chip);
@@ -42,12 +44,36 @@ describe('buildImage → parseImage round trip', () => {
     expect(verifyImage(image, { chip })).toEqual([]);
   });
 
+  it('reproduces the worked example header of IMAGE_FORMAT.md §3 (E9 04 02 10)', () => {
+    const segments = [0x3fff0030, 0x3fff18e0, 0x40078000, 0x40080400].map((loadAddress, i) => ({
+      loadAddress,
+      data: pseudoBytes(100 + i * 52, i),
+    }));
+    const bytes = buildImage({
+      chip: 'esp32',
+      entry: 0x40080694,
+      segments,
+      flashMode: 'dio',
+      flashFreq: '40m',
+      flashSize: '2MB',
+      maxRevFull: 399,
+    });
+    expect([...bytes.subarray(0, 4)]).toEqual([0xe9, 0x04, 0x02, 0x10]);
+    expect(parseImage(bytes).extended).toMatchObject({ chipId: 0, maxRevFull: 399, hashAppended: true });
+  });
+
   it('esp8266: 8-byte header, no digest, parses with and without the chip hint', () => {
     const segments = [
       { loadAddress: 0x40100000, data: pseudoBytes(1000, 5) },
       { loadAddress: 0x3ffe8000, data: pseudoBytes(77, 6) },
     ];
-    const bytes = buildImage({ chip: 'esp8266', entry: 0x40100324, segments, flashSize: '2MB', flashFreq: '40m' });
+    const bytes = buildImage({
+      chip: 'esp8266',
+      entry: 0x40100324,
+      segments,
+      flashSize: '2MB',
+      flashFreq: '40m',
+    });
     expect(bytes[3]).toBe(0x30); // ESP8266 code 3 = 2MB, freq 0 = 40m
     expect(u32(bytes, 8)).toBe(0x40100000);
     expect(bytes.length % 16).toBe(0);
@@ -76,7 +102,13 @@ describe('buildImage → parseImage round trip', () => {
     const c2 = buildImage({ chip: 'esp32c2', entry: 0, segments: [], minRevFull: 100, maxRevFull: 199 });
     expect(c2[14]).toBe(1);
     const image = parseImage(c2);
-    expect(image.extended).toMatchObject({ minRev: 1, minRevFull: 100, maxRevFull: 199, wpPin: 0xee, chipId: 12 });
+    expect(image.extended).toMatchObject({
+      minRev: 1,
+      minRevFull: 100,
+      maxRevFull: 199,
+      wpPin: 0xee,
+      chipId: 12,
+    });
   });
 
   it('an image with zero segments is still a valid 16-aligned image', () => {
@@ -87,7 +119,10 @@ describe('buildImage → parseImage round trip', () => {
   });
 
   it('rejects more than 16 segments and hashAppended on esp8266', () => {
-    const many = Array.from({ length: 17 }, (_, i) => ({ loadAddress: 0x40080000 + i * 4, data: new Uint8Array(4) }));
+    const many = Array.from({ length: 17 }, (_, i) => ({
+      loadAddress: 0x40080000 + i * 4,
+      data: new Uint8Array(4),
+    }));
     expect(() => buildImage({ chip: 'esp32', entry: 0, segments: many })).toThrow(
       expect.objectContaining({ code: 'image/too-many-segments' }),
     );
@@ -116,7 +151,9 @@ describe('descriptors', () => {
     expect(Buffer.from(desc.subarray(48, 59)).toString('latin1')).toBe('hello_world');
     const data = new Uint8Array(512);
     data.set(desc);
-    const image = parseImage(buildImage({ chip: 'esp32', entry: 0, segments: [{ loadAddress: 0x3f400020, data }] }));
+    const image = parseImage(
+      buildImage({ chip: 'esp32', entry: 0, segments: [{ loadAddress: 0x3f400020, data }] }),
+    );
     expect(image.appDesc).toEqual({
       secureVersion: 7,
       version: '1.2.3',
@@ -132,14 +169,20 @@ describe('descriptors', () => {
   it('truncates a 32-character project name to 31 characters plus NUL', () => {
     const long = 'ESP32-Wireless-Easrphones-Controller';
     const desc = buildAppDescriptor({ projectName: long, version: '1', idfVer: 'v4.4' });
-    const image = parseImage(buildImage({ chip: 'esp32', entry: 0, segments: [{ loadAddress: 0, data: desc }] }));
+    const image = parseImage(
+      buildImage({ chip: 'esp32', entry: 0, segments: [{ loadAddress: 0, data: desc }] }),
+    );
     expect(image.appDesc?.projectName).toBe('ESP32-Wireless-Easrphones-Contr');
   });
 
   it('a bootloader descriptor (magic byte 0x50) is decoded', () => {
     const data = new Uint8Array(200);
-    data.set(buildBootloaderDescriptor({ idfVer: 'v5.2.2-dirty', version: 1, dateTime: 'Jan  1 2026 12:00:00' }));
-    const image = parseImage(buildImage({ chip: 'esp32', entry: 0, segments: [{ loadAddress: 0x3fff0030, data }] }));
+    data.set(
+      buildBootloaderDescriptor({ idfVer: 'v5.2.2-dirty', version: 1, dateTime: 'Jan  1 2026 12:00:00' }),
+    );
+    const image = parseImage(
+      buildImage({ chip: 'esp32', entry: 0, segments: [{ loadAddress: 0x3fff0030, data }] }),
+    );
     expect(image.bootloaderDesc).toEqual({
       secureVersion: 0,
       version: 1,

@@ -104,7 +104,9 @@ describe('verifyImage', () => {
   });
 
   it('ESP8266 vs ESP32-family images mismatch both ways', () => {
-    const e8266 = parseImage(buildImage({ chip: 'esp8266', entry: 0, segments: sampleSegments() }), { chip: 'esp8266' });
+    const e8266 = parseImage(buildImage({ chip: 'esp8266', entry: 0, segments: sampleSegments() }), {
+      chip: 'esp8266',
+    });
     expect(verifyImage(e8266, { chip: 'esp32' })[0]?.code).toBe('image/chip-mismatch');
     const e32 = parseImage(good());
     expect(verifyImage(e32, { chip: 'esp8266' })[0]?.code).toBe('image/chip-mismatch');
@@ -135,7 +137,10 @@ describe('assertImageValid', () => {
   it('chip mismatch hint names set-target and --chip', () => {
     const bytes = buildImage({ chip: 'esp32h2', entry: 0, segments: [] });
     expect(() => assertImageValid(bytes, { chip: 'esp32c6', file: 'a.bin' })).toThrow(
-      expect.objectContaining({ code: 'image/chip-mismatch', hint: expect.stringMatching(/set-target esp32c6.*--chip/) }),
+      expect.objectContaining({
+        code: 'image/chip-mismatch',
+        hint: expect.stringMatching(/set-target esp32c6.*--chip/),
+      }),
     );
   });
 });

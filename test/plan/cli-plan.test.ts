@@ -1,5 +1,6 @@
 // `espflash plan` human output, --show-config, --to/--only and build-dir discovery from cwd.
 
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
@@ -30,20 +31,23 @@ describe.skipIf(FIXTURE_BUILDS.length === 0)(`espflash plan${SHARED_SKIP_NOTE}`,
 
   it('CLI overrides are recorded as their flags; --show-config adds sources to --json', async () => {
     const build = prepareFixture(pick(OTA));
-    const cli = await runCli([
-      'plan',
-      '--build-dir',
-      build.dir,
-      '--json',
-      '--show-config',
-      '--flash-mode',
-      'QIO',
-      '--flash-size',
-      '4MB',
-      '--after',
-      'no-reset',
-      '--no-stub',
-    ]);
+    const cli = await runCli(
+      [
+        'plan',
+        '--build-dir',
+        build.dir,
+        '--json',
+        '--show-config',
+        '--flash-mode',
+        'QIO',
+        '--flash-size',
+        '4MB',
+        '--after',
+        'no-reset',
+        '--no-stub',
+      ],
+      { cwd: build.dir },
+    );
     expect(cli.code).toBe(0);
     const json = JSON.parse(cli.stdout);
     expect(json.flash).toEqual({ mode: 'qio', freq: '40m', size: '4MB' });
@@ -58,7 +62,9 @@ describe.skipIf(FIXTURE_BUILDS.length === 0)(`espflash plan${SHARED_SKIP_NOTE}`,
 
   it('--to ota_1 writes only the app, at the ota_1 offset', async () => {
     const build = prepareFixture(pick(OTA));
-    const cli = await runCli(['plan', '--build-dir', build.dir, '--json', '--to', 'ota_1', '--show-config']);
+    const cli = await runCli(['plan', '--build-dir', build.dir, '--json', '--to', 'ota_1', '--show-config'], {
+      cwd: build.dir,
+    });
     const json = JSON.parse(cli.stdout);
     expect(
       json.regions.map((r: { offset: number; role: string; label: string }) => [r.offset, r.role, r.label]),
@@ -68,11 +74,14 @@ describe.skipIf(FIXTURE_BUILDS.length === 0)(`espflash plan${SHARED_SKIP_NOTE}`,
 
   it('--only accepts roles and labels, comma-separated', async () => {
     const build = prepareFixture(pick(OTA));
-    const cli = await runCli(['plan', '--build-dir', build.dir, '--json', '--only', 'bootloader,otadata']);
+    const cli = await runCli(['plan', '--build-dir', build.dir, '--json', '--only', 'bootloader,otadata'], {
+      cwd: build.dir,
+    });
     const json = JSON.parse(cli.stdout);
     expect(json.regions.map((r: { role: string }) => r.role)).toEqual(['bootloader', 'otadata']);
     const byLabel = JSON.parse(
-      (await runCli(['plan', '--build-dir', build.dir, '--json', '--only', 'factory'])).stdout,
+      (await runCli(['plan', '--build-dir', build.dir, '--json', '--only', 'factory'], { cwd: build.dir }))
+        .stdout,
     );
     expect(byLabel.regions.map((r: { offset: number }) => r.offset)).toEqual([0x10000]);
   });
@@ -85,9 +94,40 @@ describe.skipIf(FIXTURE_BUILDS.length === 0)(`espflash plan${SHARED_SKIP_NOTE}`,
       .replace('"hard_reset"', '"hard-reset"')
       .replace('"default_reset"', '"no-reset"');
     writeFileSync(file, text.replace('"--flash_mode"', '"--flash-mode"'));
-    const old = Date.now() / 1000 - 3600;
+    const old = Date.now() / 1000 - 7200; // older than everything prepareFixture aged
     utimesSync(file, old, old);
-    const json = JSON.parse((await runCli(['plan', '--build-dir', build.dir, '--json'])).stdout);
+    const json = JSON.parse(
+      (await runCli(['plan', '--build-dir', build.dir, '--json'], { cwd: build.dir })).stdout,
+    );
     expect([json.before, json.after, json.stub]).toEqual(['no_reset', 'hard_reset', false]);
+  });
+
+  it('precedence: CLI > env > config file > build output > defaults, each value with its source', async () => {
+    const build = prepareFixture(pick(OTA));
+    const project = join(build.dir, '..');
+    const configFile = join(project, 'espflash.config.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({ buildDir: 'build', flash: { size: '4MB', freq: '26m' }, before: 'no_reset' }),
+    );
+    const env = { ESPFLASH_FLASH_SIZE: '8MB', ESPFLASH_PORT: '/dev/ttyACM0' };
+    const json = JSON.parse(
+      (await runCli(['plan', '--json', '--show-config', '--flash-freq', '20m'], { cwd: project, env }))
+        .stdout,
+    );
+    expect(json.flash).toEqual({ mode: 'dio', freq: '20m', size: '8MB' });
+    expect(json.before).toBe('no_reset');
+    expect(json.sources.flash).toEqual({
+      mode: { kind: 'build', detail: join(build.dir, 'flasher_args.json') },
+      freq: { kind: 'cli', detail: '--flash-freq' },
+      size: { kind: 'env', detail: 'ESPFLASH_FLASH_SIZE' },
+    });
+    expect(json.sources.before).toEqual({ kind: 'config', detail: `${configFile}: before` });
+    expect(json.sources.stub).toEqual({ kind: 'build', detail: join(build.dir, 'flasher_args.json') });
+
+    const text = (await runCli(['plan', '--show-config'], { cwd: project, env })).stdout;
+    expect(text).toMatch(/port\s+\/dev\/ttyACM0\s+env \(ESPFLASH_PORT\)/);
+    expect(text).toMatch(/buildDir\s+\S+build\s+config \(/);
+    expect(text).toContain('esptool.py --chip esp32 -p /dev/ttyACM0 -b 460800 --before no_reset');
   });
 });

@@ -125,4 +125,19 @@ describe.skipIf(FIXTURE_BUILDS.length === 0)(`fallback order${SHARED_SKIP_NOTE}`
       code: 'project/no-build-output',
     });
   });
+
+  it('a corrupt project_description.json is a warning next to flasher_args.json, an error on its own', async () => {
+    const build = prepareFixture(pick('v5.3.1_esp32c6'));
+    writeFileSync(join(build.dir, 'project_description.json'), '{"target": ');
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m) };
+    const plan = await derivePlan({ buildDir: build.dir, logger });
+    expect(plan.chip.value).toBe('esp32c6');
+    expect(warnings.join()).toContain('project_description.json');
+
+    for (const f of ['flasher_args.json', ...ARG_FILES]) rmSync(join(build.dir, f));
+    await expect(derivePlan({ buildDir: build.dir })).rejects.toMatchObject({
+      code: 'project/bad-project-description',
+    });
+  });
 });

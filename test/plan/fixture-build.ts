@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ChipName } from '../../src/chips/chips.js';
 import { buildImage } from '../../src/image/image-builder.js';
+import { encodePartitionTable } from '../../src/partition/binary.js';
 import { HAVE_SHARED, sharedPath } from '../support/shared-fixtures.js';
 
 /** Every build fixture folder name. */
@@ -135,22 +136,12 @@ export function imageFor(chip: ChipName, size: number, seed = 7): Uint8Array {
   return buildImage({ chip, entry: 0x40080400, segments: [{ loadAddress: 0x3f400020, data }] });
 }
 
-/** Encode a partition table binary (entries, MD5 record, 0xFF fill to 0xC00) — test data only. */
+/** Encode a partition table binary with src/partition's encoder (MD5 record on, as ESP-IDF builds it). */
 export function encodeTable(parts: OraclePartition[]): Uint8Array {
-  const out = new Uint8Array(0xc00).fill(0xff);
-  const view = new DataView(out.buffer);
-  parts.forEach((p, i) => {
-    const at = i * 32;
-    out.set([0xaa, 0x50, p.type, p.subtype], at);
-    view.setUint32(at + 4, p.offset, true);
-    view.setUint32(at + 8, p.size, true);
-    out.fill(0, at + 12, at + 32);
-    out.set(new TextEncoder().encode(p.name), at + 12);
+  return encodePartitionTable({
+    entries: parts.map((p) => ({ ...p, flags: { encrypted: false, readonly: false } })),
+    md5: true,
   });
-  const end = parts.length * 32;
-  out.set([0xeb, 0xeb], end);
-  out.set(createHash('md5').update(out.subarray(0, end)).digest(), end + 16);
-  return out;
 }
 
 function contentFor(e: FixtureEntry, chip: ChipName, size: number | undefined): Uint8Array {

@@ -16,7 +16,7 @@ function errorOf(fn: () => unknown): { code?: string; message: string } {
   throw new Error('expected an error');
 }
 
-describe(`flasher_args.json from every real build${SHARED_SKIP_NOTE}`, () => {
+describe.skipIf(!HAVE_SHARED)(`flasher_args.json from every real build${SHARED_SKIP_NOTE}`, () => {
   const builds = HAVE_SHARED ? readdirSync(sharedPath('idf-build')) : [];
   it.each(builds)('%s: entries are exactly the non-empty flash_files pairs', (name) => {
     const text = read(name);

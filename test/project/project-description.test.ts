@@ -13,7 +13,7 @@ function buildInfoFacts(build: string): Record<string, string> {
   );
 }
 
-describe(`project_description.json from every real build${SHARED_SKIP_NOTE}`, () => {
+describe.skipIf(!HAVE_SHARED)(`project_description.json from every real build${SHARED_SKIP_NOTE}`, () => {
   const builds = HAVE_SHARED
     ? readdirSync(sharedPath('idf-build')).filter((b) => {
         try {

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 /** Absolute path of the shared fixtures folder (override with ESPFLASH_SHARED_FIXTURES). */
-export const SHARED_FIXTURES = process.env.ESPFLASH_SHARED_FIXTURES ?? resolve(repoRoot, '..', 'shared', 'fixtures');
+export const SHARED_FIXTURES =
+  process.env.ESPFLASH_SHARED_FIXTURES ?? resolve(repoRoot, '..', 'shared', 'fixtures');
 
 /** Whether the shared fixtures are present. */
 export const HAVE_SHARED = existsSync(SHARED_FIXTURES);

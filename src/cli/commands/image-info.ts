@@ -34,7 +34,8 @@ export const imageInfoCommand = defineCommand({
     else {
       ctx.print(renderImage(image, { file: fileArg, chip, problems }));
       for (const p of problems) ctx.io.stderr(`error ${p.code}: ${fileArg}: ${p.message}\n`);
-      if (problems.length) ctx.io.stderr('  hint: the file is corrupt or not for this chip; rebuild it with `idf.py build`.\n');
+      if (problems.length)
+        ctx.io.stderr('  hint: the file is corrupt or not for this chip; rebuild it with `idf.py build`.\n');
     }
     return problems.length ? 1 : 0;
   },
@@ -57,11 +58,15 @@ async function readImageFile(path: string, shown: string): Promise<Uint8Array> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') {
-      throw new UsageError('image/file-not-found', `${shown} ${code === 'EISDIR' ? 'is a directory' : 'does not exist'}`, {
-        hint: 'Pass the path of a .bin image; ESP-IDF writes them to build/ (run `idf.py build` first).',
-        details: { file: path },
-        cause: err,
-      });
+      throw new UsageError(
+        'image/file-not-found',
+        `${shown} ${code === 'EISDIR' ? 'is a directory' : 'does not exist'}`,
+        {
+          hint: 'Pass the path of a .bin image; ESP-IDF writes them to build/ (run `idf.py build` first).',
+          details: { file: path },
+          cause: err,
+        },
+      );
     }
     throw new UsageError('image/unreadable', `${shown} cannot be read (${code ?? 'unknown error'})`, {
       hint: 'Check the file permissions.',
@@ -89,7 +94,9 @@ function revision(full: number): string {
 function chipLine(image: EspImage): string {
   if (!image.extended) return 'ESP8266 (no extended header)';
   const known = chipByImageId(image.extended.chipId);
-  return known ? `${known.displayName} (chip id ${image.extended.chipId})` : `unknown (chip id ${image.extended.chipId})`;
+  return known
+    ? `${known.displayName} (chip id ${image.extended.chipId})`
+    : `unknown (chip id ${image.extended.chipId})`;
 }
 
 /** Human-readable description of a parsed image. */
@@ -118,10 +125,14 @@ export function renderImage(image: EspImage, options: RenderOptions): string {
   }
   lines.push(row('Segments', String(image.segmentCount)));
   image.segments.forEach((s, i) => {
-    lines.push(`  ${String(i).padStart(2)}  load ${hex32(s.loadAddress)}  length ${String(s.length).padStart(8)}  at ${hex32(s.fileOffset)}`);
+    lines.push(
+      `  ${String(i).padStart(2)}  load ${hex32(s.loadAddress)}  length ${String(s.length).padStart(8)}  at ${hex32(s.fileOffset)}`,
+    );
   });
   lines.push(row('Checksum', `${hex(image.checksum.stored)} (${ok('image/bad-checksum')})`));
-  lines.push(row('SHA-256', image.sha256 ? `${image.sha256.stored} (${ok('image/bad-sha256')})` : 'not appended'));
+  lines.push(
+    row('SHA-256', image.sha256 ? `${image.sha256.stored} (${ok('image/bad-sha256')})` : 'not appended'),
+  );
   const tail = image.trailingBytes ? `, ${image.trailingBytes} bytes follow` : '';
   const sig = image.signature === 'none' ? '' : ` (${image.signature} signature)`;
   lines.push(row('Image end', `${hex(image.dataLength + (image.sha256 ? 32 : 0))}${tail}${sig}`));
@@ -134,7 +145,8 @@ export function renderImage(image: EspImage, options: RenderOptions): string {
     const d = image.bootloaderDesc;
     lines.push(row('Bootloader', `version ${d.version}, ESP-IDF ${d.idfVer}, built ${d.dateTime}`));
   }
-  if (options.chip && bad.has('image/chip-mismatch')) lines.push(row('Expected', chipInfo(options.chip).displayName));
+  if (options.chip && bad.has('image/chip-mismatch'))
+    lines.push(row('Expected', chipInfo(options.chip).displayName));
   lines.push(row('Valid', options.problems.length ? 'no' : 'yes'));
   return lines.join('\n');
 }

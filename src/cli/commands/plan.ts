@@ -3,20 +3,23 @@
 
 import { relative } from 'node:path';
 import type { Argv } from 'yargs';
-import { type ChipName, parseChipName } from '../../chips/chips.js';
+import { describeResolved, type ResolvedOptions } from '../../config/resolve-options.js';
 import { hex } from '../../core/bytes.js';
-import { UsageError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { derivePlan, type PlanOverrides } from '../../plan/derive-plan.js';
 import { esptoolCommand } from '../../plan/esptool-command.js';
 import { planToJson } from '../../plan/plan-json.js';
 import type { FlashPlan } from '../../plan/types.js';
 import { locateBuildDir } from '../../project/locate-build.js';
-import { describeSource, type Source, type Sourced } from '../../provenance.js';
+import { describeSource, type Source } from '../../provenance.js';
 import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
-
-const cli = (flag: string): Source => ({ kind: 'cli', detail: flag });
+import {
+  addDeviceOptions,
+  addProjectOptions,
+  regionSelection,
+  resolveCliOptions,
+} from '../shared-options.js';
 
 export const planCommand = defineCommand({
   command: 'plan',
@@ -28,84 +31,83 @@ export const planCommand = defineCommand({
     ['$0 plan --only app,storage --show-config', 'Two regions, with the source of every value'],
   ],
   builder: (y: Argv) =>
-    y
-      .option('build-dir', { type: 'string', describe: 'ESP-IDF build directory (default: ./build or .)' })
-      .option('project', { type: 'string', describe: 'ESP-IDF project directory (uses its build/)' })
-      .option('chip', { type: 'string', describe: 'Target chip (default: from the build)' })
-      .option('flash-mode', { type: 'string', describe: 'qio, qout, dio, dout or keep' })
-      .option('flash-freq', { type: 'string', describe: 'e.g. 40m, 80m, or keep' })
-      .option('flash-size', { type: 'string', describe: 'e.g. 4MB, detect or keep' })
-      .option('before', { type: 'string', describe: 'Reset before connecting (default_reset, no_reset, …)' })
-      .option('after', { type: 'string', describe: 'Reset after flashing (hard_reset, no_reset, …)' })
-      .option('stub', { type: 'boolean', describe: 'Use the flasher stub (--no-stub to talk to the ROM)' })
-      .option('to', { type: 'string', describe: 'Write only the app, into this app partition (label)' })
-      .option('only', { type: 'string', describe: 'Comma-separated roles or partition labels to keep' })
+    addDeviceOptions(addProjectOptions(y))
       .option('allow-stale', {
         type: 'boolean',
         default: false,
-        describe: 'Plan even if images are older than the build files',
+        describe: 'Plan even if images are older than their ELF or flasher_args.json',
       })
       .option('show-config', { type: 'boolean', default: false, describe: 'Show the source of every value' }),
   handler: async (args, ctx) => {
-    const overrides = overridesFrom(args);
-    const located = await locateBuildDir({
-      cwd: ctx.io.cwd,
-      ...(typeof args.buildDir === 'string'
-        ? { buildDir: { value: args.buildDir, source: cli('--build-dir') } }
-        : {}),
-      ...(typeof args.project === 'string'
-        ? { project: { value: args.project, source: cli('--project') } }
-        : {}),
-    });
-    const plan = await derivePlan({
-      buildDir: located.buildDir,
-      overrides,
-      logger: ctx.json ? stderrLogger(ctx) : ctx.logger,
+    const { plan, resolved } = await planFromCli(args, ctx, {
       allowStale: Boolean(args.allowStale),
+      // stdout must carry exactly one JSON object, so warnings go to stderr as text
+      ...(ctx.json ? { logger: stderrLogger(ctx) } : {}),
     });
     const showSources = Boolean(args.showConfig);
+    const esptool = {
+      cwd: ctx.io.cwd,
+      ...(resolved.port ? { port: resolved.port.value } : {}),
+      ...(resolved.baud ? { baud: resolved.baud.value } : {}),
+    };
     if (ctx.json) ctx.emitJson(planToJson(plan, { showSources }));
-    else ctx.print(renderPlan(plan, { cwd: ctx.io.cwd, showSources }));
+    else
+      ctx.print(
+        renderPlan(plan, { ...esptool, showSources, config: showSources ? describeResolved(resolved) : [] }),
+      );
     return 0;
   },
 });
 
-function overridesFrom(args: Record<string, unknown>): PlanOverrides {
-  const o: PlanOverrides = {};
-  const text = (key: string, flag: string): Sourced<string> | undefined =>
-    typeof args[key] === 'string' ? { value: args[key] as string, source: cli(flag) } : undefined;
-  if (typeof args.chip === 'string') o.chip = { value: chipArg(args.chip), source: cli('--chip') };
-  const set = <K extends 'flashMode' | 'flashFreq' | 'flashSize' | 'before' | 'after'>(
-    k: K,
-    flag: string,
-  ) => {
-    const v = text(k, flag);
-    if (v) o[k] = v;
-  };
-  set('flashMode', '--flash-mode');
-  set('flashFreq', '--flash-freq');
-  set('flashSize', '--flash-size');
-  set('before', '--before');
-  set('after', '--after');
-  if (typeof args.stub === 'boolean')
-    o.stub = { value: args.stub, source: cli(args.stub ? '--stub' : '--no-stub') };
-  if (typeof args.to === 'string') o.to = args.to;
-  if (typeof args.only === 'string') o.only = args.only.split(',');
+/** What {@link planFromCli} returns. */
+export interface CliPlan {
+  plan: FlashPlan;
+  /** Options after CLI > env > config precedence (port, baud, … for the caller). */
+  resolved: ResolvedOptions;
+}
+
+/**
+ * Resolve options, locate the build and derive the validated plan exactly as `espflash plan` does;
+ * for commands that flash (`flash`, `watch`) built with addProjectOptions + addDeviceOptions.
+ */
+export async function planFromCli(
+  args: Record<string, unknown>,
+  ctx: CliContext,
+  options: { allowStale?: boolean; logger?: Logger } = {},
+): Promise<CliPlan> {
+  const resolved = await resolveCliOptions(args, ctx);
+  const located = await locateBuildDir({
+    cwd: ctx.io.cwd,
+    ...(resolved.buildDir ? { buildDir: resolved.buildDir } : {}),
+    ...(resolved.project ? { project: resolved.project } : {}),
+  });
+  ctx.logger.debug(`build dir: ${located.buildDir} (${describeSource(located.source)})`);
+  const plan = await derivePlan({
+    buildDir: located.buildDir,
+    overrides: overridesFrom(resolved, regionSelection(args)),
+    logger: options.logger ?? ctx.logger,
+    allowStale: options.allowStale ?? false,
+  });
+  return { plan, resolved };
+}
+
+/** The plan deriver's overrides from resolved options (CLI > env > config, each with its source). */
+export function overridesFrom(
+  resolved: ResolvedOptions,
+  selection: { to?: string; only?: string[] },
+): PlanOverrides {
+  const o: PlanOverrides = { ...selection };
+  if (resolved.chip) o.chip = resolved.chip;
+  if (resolved.flashMode) o.flashMode = resolved.flashMode;
+  if (resolved.flashFreq) o.flashFreq = resolved.flashFreq;
+  if (resolved.flashSize) o.flashSize = resolved.flashSize;
+  if (resolved.before) o.before = resolved.before;
+  if (resolved.after) o.after = resolved.after;
+  if (resolved.stub) o.stub = resolved.stub;
   return o;
 }
 
-function chipArg(text: string): ChipName {
-  const chip = parseChipName(text);
-  if (!chip) {
-    throw new UsageError('plan/bad-chip', `--chip "${text}" is not a chip espflash knows`, {
-      hint: 'Pass --chip with one of: esp8266, esp32, esp32s2, esp32s3, esp32c2, esp32c3, esp32c5, esp32c6, esp32c61, esp32h2, esp32p4.',
-      details: { value: text },
-    });
-  }
-  return chip;
-}
-
-/** In --json mode stdout carries exactly one object, so warnings go to stderr as text. */
+/** Warnings as plain text on stderr (for --json, where stdout is one object). */
 function stderrLogger(ctx: CliContext): Logger {
   return {
     debug: () => {},
@@ -115,7 +117,16 @@ function stderrLogger(ctx: CliContext): Logger {
 }
 
 /** The human-readable plan: settings with sources, a region table, and the esptool equivalent. */
-export function renderPlan(plan: FlashPlan, options: { cwd: string; showSources: boolean }): string {
+export function renderPlan(
+  plan: FlashPlan,
+  options: {
+    cwd: string;
+    showSources: boolean;
+    port?: string;
+    baud?: number;
+    config?: Array<{ key: string; value: string; source: string }>;
+  },
+): string {
   const rel = (p: string) => relative(options.cwd, p) || '.';
   const src = (s: Source) => describeSource(s.detail?.startsWith('/') ? { ...s, detail: rel(s.detail) } : s);
   const settings: Array<[string, string, Source]> = [
@@ -152,7 +163,17 @@ export function renderPlan(plan: FlashPlan, options: { cwd: string; showSources:
   lines.push(...table([header, ...rows]).map((l) => `  ${l}`));
   for (const s of plan.stale ?? [])
     lines.push(`  stale: ${rel(s.file)} (${s.entry}) is older than ${rel(s.newerThan)}`);
-  lines.push('', 'esptool equivalent:', `  ${esptoolCommand(plan, { cwd: options.cwd })}`);
+  if (options.config?.length) {
+    lines.push('', 'options (CLI > env > config file):');
+    for (const row of options.config)
+      lines.push(`  ${row.key.padEnd(16)} ${row.value.padEnd(14)} ${row.source}`);
+  }
+  const esptool = {
+    cwd: options.cwd,
+    ...(options.port ? { port: options.port } : {}),
+    ...(options.baud ? { baud: options.baud } : {}),
+  };
+  lines.push('', 'esptool equivalent:', `  ${esptoolCommand(plan, esptool)}`);
   return lines.join('\n');
 }
 

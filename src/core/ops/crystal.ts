@@ -9,11 +9,12 @@ export function nearestCrystal(mhz: number): 26 | 40 | 48 {
   return 26;
 }
 
-/** Estimated crystal frequency in MHz, or null when the chip has no UART_CLKDIV register in the table. */
+/** Estimated crystal frequency in MHz, or null without a UART_CLKDIV register (or when it reads 0). */
 export async function estimateCrystal(loader: Loader): Promise<number | null> {
   const reg = loader.chip.uartClkdiv;
   if (reg === null) return null;
   const divider = (await loader.readReg(reg)) & 0xfffff;
+  if (divider === 0) return null;
   const mhz = (loader.transport.baudRate * divider) / 1e6 / loader.chip.xtalClkDivider;
   return nearestCrystal(mhz);
 }

@@ -114,9 +114,12 @@ export async function writeRegion(loader: Loader, options: WriteRegionOptions): 
   }
 
   const blockSize = options.blockSize ?? writeBlockSize(loader);
-  const wireBytes = willCompress(loader, options.compress)
-    ? await writeCompressed(loader, { offset, data, blockSize, index, signal })
-    : await writePlain(loader, { offset, data, blockSize, index, signal });
+  // Like esptool, send data that does not shrink uncompressed.
+  const compressed = willCompress(loader, options.compress) ? compressImage(data) : null;
+  const wireBytes =
+    compressed !== null && compressed.length < data.length
+      ? await writeCompressed(loader, { offset, data, blockSize, index, signal }, compressed)
+      : await writePlain(loader, { offset, data, blockSize, index, signal });
 
   if (!verifiable) {
     loader.onEvent({
@@ -195,8 +198,8 @@ async function writePlain(loader: Loader, w: BlockWrite): Promise<number> {
 }
 
 /** FLASH_DEFL_BEGIN + FLASH_DEFL_DATA with per-block timeouts; DEFL_END(1) barrier only for the stub. */
-async function writeCompressed(loader: Loader, w: BlockWrite): Promise<number> {
-  const image = sliceCompressed(compressImage(w.data), w.blockSize);
+async function writeCompressed(loader: Loader, w: BlockWrite, compressed: Uint8Array): Promise<number> {
+  const image = sliceCompressed(compressed, w.blockSize);
   // The ROM wants the size word rounded up to its write block; the stub wants the exact length.
   const sizeWord = loader.isStub
     ? w.data.length

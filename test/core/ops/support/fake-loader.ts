@@ -1,6 +1,7 @@
 // A small fake Loader for flash-op unit tests: an in-memory NOR flash (erase to 0xFF), a register
 // map with the SPI user-command engine for RDID, and a log of every command, signal and sleep.
 
+import { Inflate } from 'pako';
 import { type ChipName, chipInfo } from '../../../../src/chips/chips.js';
 import { readU32, toHex } from '../../../../src/core/bytes.js';
 import type { Clock } from '../../../../src/core/clock.js';
@@ -12,7 +13,6 @@ import type { ModemSignals, Transport } from '../../../../src/core/transport.js'
 import { EspflashError } from '../../../../src/errors.js';
 import type { FlashEvent } from '../../../../src/events.js';
 import { silentLogger } from '../../../../src/logger.js';
-import { Inflate } from 'pako';
 
 export interface FakeLoaderOptions {
   chip: ChipName;
@@ -26,7 +26,7 @@ export interface FakeLoaderOptions {
   securityInfo?: Uint8Array;
   /** Registers with preset values. */
   registers?: Record<number, number>;
-  /** Flip this flash byte after every write (simulates a bad flash cell). */
+  /** Flip this flash byte whenever a write programs it (a bad flash cell). */
   corruptAt?: number;
   /** Make the stub's READ_FLASH digest frame wrong. */
   badReadDigest?: boolean;
@@ -117,7 +117,8 @@ export class FakeLoader implements Loader {
     const spi = this.chip.spi;
     if (address === spi.base && value & (1 << 18)) {
       // SPI user command: RDID puts the id into W0; the busy bit clears at once.
-      if (((this.regs.get(spi.usr2) ?? 0) & 0xff) === 0x9f) this.regs.set(spi.w0, this.options.jedecId ?? 0x1640ef);
+      if (((this.regs.get(spi.usr2) ?? 0) & 0xff) === 0x9f)
+        this.regs.set(spi.w0, this.options.jedecId ?? 0x1640ef);
       this.regs.set(spi.base, 0);
     }
   }
@@ -172,7 +173,8 @@ export class FakeLoader implements Loader {
         const len = w(0);
         const payload = d.subarray(16);
         if (payload.length !== len) throw new EspflashError('stub/bad-data-len', 'length mismatch');
-        if (req.checksum !== dataChecksum(payload)) throw new EspflashError('stub/bad-data-checksum', 'checksum');
+        if (req.checksum !== dataChecksum(payload))
+          throw new EspflashError('stub/bad-data-checksum', 'checksum');
         if (w(1) !== st.seq) throw new EspflashError('fake/bad-seq', `seq ${w(1)} != ${st.seq}`);
         st.seq++;
         if (st.inflater) {
@@ -206,7 +208,7 @@ export class FakeLoader implements Loader {
         this.readFrames = [];
         for (let at = 0; at < size; at += packet) this.readFrames.push(data.slice(at, at + packet));
         const digest = md5(data);
-        if (this.options.badReadDigest) digest[0] ^= 0xff;
+        if (this.options.badReadDigest) digest[0] = digest[0]! ^ 0xff;
         this.readFrames.push(digest);
         this.readSent = 0;
         this.readAcked = 0;
@@ -240,10 +242,9 @@ export class FakeLoader implements Loader {
     for (let i = 0; i < bytes.length && st.cursor + i < this.flash.length; i++) {
       this.flash[st.cursor + i]! &= bytes[i]!;
     }
+    const at = this.options.corruptAt;
+    if (at !== undefined && at >= st.cursor && at < st.cursor + bytes.length) this.flash[at]! ^= 0x01;
     st.cursor += bytes.length;
-    if (this.options.corruptAt !== undefined && this.options.corruptAt < this.flash.length) {
-      this.flash[this.options.corruptAt]! ^= 0x01;
-    }
   }
 }
 

@@ -1,0 +1,209 @@
+// The Device handle: typed operations on one connected chip (board info, flash a plan, erase, read,
+// write a binary, MD5, reset, close). Thin over src/core/ops; never prints.
+
+import type { ChipInfo } from '../chips/chips.js';
+import { hex } from '../core/bytes.js';
+import type { ConnectedLoader } from '../core/connect.js';
+import { resetAfter } from '../core/ops/after-reset.js';
+import { readChipRevision } from '../core/ops/chip-revision.js';
+import { estimateCrystal } from '../core/ops/crystal.js';
+import { eraseFlash, eraseRegion } from '../core/ops/erase.js';
+import { flashMd5 } from '../core/ops/md5-region.js';
+import type { PreparedFlash } from '../core/ops/prepare-flash.js';
+import { readFlash } from '../core/ops/read-flash.js';
+import { readMac } from '../core/ops/read-mac.js';
+import { readSecurityInfo, type SecurityDetails } from '../core/ops/security-info.js';
+import { type WriteRegionResult, writeRegion } from '../core/ops/write-region.js';
+import { isEspflashError, UsageError } from '../errors.js';
+import { type FlashSummary, flashPlan, nodeMd5 } from '../flash/flash-plan.js';
+import type { AfterReset, FlashPlan } from '../plan/types.js';
+import { chipFeatures } from './chip-features.js';
+
+/** Stub write block over the ROM's USB-OTG CDC. */
+const USB_OTG_WRITE_BLOCK = 0x800;
+
+/** What `board-info` shows. */
+export interface BoardInfo {
+  port: string;
+  chip: ChipInfo['name'];
+  displayName: string;
+  /** `v3.0`, or null where the revision is not read (only the ESP32 is implemented). */
+  revision: string | null;
+  features: readonly string[];
+  /** Crystal in MHz, or null when it cannot be estimated. */
+  crystalMhz: number | null;
+  mac: string | null;
+  flash: {
+    jedecId: number | null;
+    manufacturer: number | null;
+    deviceId: number | null;
+    /** `4MB`, or null when unknown. */
+    size: string | null;
+    sizeSource: PreparedFlash['sizeSource'];
+  };
+  /** Null when the chip's ROM has no GET_SECURITY_INFO. */
+  security: SecurityDetails | null;
+  secureDownloadMode: boolean;
+  stub: boolean;
+  baud: number;
+}
+
+/** Options for {@link Device.writeBin}. */
+export interface WriteBinOptions {
+  /** Partition label, for events and messages. */
+  label?: string | null;
+  /** Write even when the device already holds the bytes. */
+  force?: boolean;
+}
+
+/** Options the Device keeps from `openDevice`. */
+export interface DeviceSettings {
+  after: AfterReset;
+  usbOtg: boolean;
+  signal: AbortSignal | undefined;
+}
+
+/** A connected chip. Create with `openDevice`; always `close()` it. */
+export class Device {
+  constructor(
+    /** The connected loader (ROM or stub). */
+    readonly loader: ConnectedLoader,
+    /** Flash id and size found while opening. */
+    readonly flashInfo: PreparedFlash,
+    private readonly settings: DeviceSettings,
+  ) {}
+
+  /** The detected chip. */
+  get chip(): ChipInfo {
+    return this.loader.chip;
+  }
+
+  /** Chip, MAC, crystal, flash id/size and security info. Register reads that fail leave fields null. */
+  async boardInfo(): Promise<BoardInfo> {
+    const l = this.loader;
+    const sdm = l.secureDownloadMode;
+    const id = this.flashInfo.id;
+    return {
+      port: l.transport.description,
+      chip: l.chip.name,
+      displayName: l.chip.displayName,
+      revision: await this.tolerant(async () => {
+        const r = await readChipRevision(l);
+        return r === null ? null : `v${r.major}.${r.minor}`;
+      }),
+      features: chipFeatures(l.chip.name),
+      crystalMhz: sdm ? null : await this.tolerant(() => estimateCrystal(l)),
+      mac: sdm ? null : await this.tolerant(() => readMac(l)),
+      flash: {
+        jedecId: id?.jedecId ?? null,
+        manufacturer: id?.manufacturer ?? null,
+        deviceId: id?.deviceId ?? null,
+        size: id?.sizeName ?? (this.flashInfo.sizeSource === 'given' ? this.flashInfo.sizeName : null),
+        sizeSource: this.flashInfo.sizeSource,
+      },
+      security: await this.tolerant(() => readSecurityInfo(l)),
+      secureDownloadMode: sdm,
+      stub: l.isStub,
+      baud: l.baud,
+    };
+  }
+
+  /** Write and verify a flash plan (see `flashPlan`). Does not reset; call {@link reset}. */
+  async flash(plan: FlashPlan, options: { force?: boolean } = {}): Promise<FlashSummary> {
+    return flashPlan({
+      plan,
+      loader: this.loader,
+      flash: this.flashInfo,
+      secureBoot: this.loader.securityInfo?.secureBootEnabled ?? false,
+      ...this.blockSizeOpt(),
+      ...(options.force === undefined ? {} : { force: options.force }),
+      ...(this.settings.signal === undefined ? {} : { signal: this.settings.signal }),
+    });
+  }
+
+  /** Erase the whole flash chip. */
+  async eraseFlash(): Promise<void> {
+    await eraseFlash(this.loader, { flashSize: this.flashInfo.sizeBytes });
+  }
+
+  /** Erase `size` bytes at `offset` (both multiples of 4 KiB). */
+  async eraseRegion(offset: number, size: number): Promise<void> {
+    this.checkRange(offset, size, 'erase');
+    await eraseRegion(this.loader, { offset, size });
+  }
+
+  /** Read `size` bytes at `offset`. */
+  async readFlash(offset: number, size: number): Promise<Uint8Array> {
+    this.checkRange(offset, size, 'read');
+    return readFlash(this.loader, { offset, size, hash: nodeMd5, ...this.signalOpt() });
+  }
+
+  /** Write `data` at `offset` and verify it (skipped when already there unless `force`). */
+  async writeBin(
+    offset: number,
+    data: Uint8Array,
+    options: WriteBinOptions = {},
+  ): Promise<WriteRegionResult> {
+    this.checkRange(offset, data.length, 'write');
+    return writeRegion(this.loader, {
+      offset,
+      data,
+      index: 0,
+      label: options.label ?? null,
+      role: 'data',
+      skipIfMatch: !(options.force ?? false),
+      hash: nodeMd5,
+      ...this.blockSizeOpt(),
+      ...this.signalOpt(),
+    });
+  }
+
+  /** The device's MD5 (lower-case hex) of `size` bytes at `offset`. */
+  async md5(offset: number, size: number): Promise<string> {
+    this.checkRange(offset, size, 'checksum');
+    return flashMd5(this.loader, { offset, size });
+  }
+
+  /** Reset the chip (`hard_reset` by default, or the `after` given to `openDevice`). */
+  async reset(mode: AfterReset = this.settings.after): Promise<void> {
+    await resetAfter(this.loader, { mode, usbOtg: this.settings.usbOtg });
+  }
+
+  /** Close the connection (no reset). Idempotent. */
+  async close(): Promise<void> {
+    await this.loader.close();
+  }
+
+  /** The stub over USB-OTG takes 0x800-byte write blocks (PROTOCOL.md §3.7). */
+  private blockSizeOpt(): { blockSize?: number } {
+    return this.settings.usbOtg && this.loader.isStub ? { blockSize: USB_OTG_WRITE_BLOCK } : {};
+  }
+
+  private signalOpt(): { signal?: AbortSignal } {
+    return this.settings.signal === undefined ? {} : { signal: this.settings.signal };
+  }
+
+  private checkRange(offset: number, size: number, what: string): void {
+    const total = this.flashInfo.sizeBytes;
+    if (offset + size > total) {
+      throw new UsageError(
+        'flash/out-of-range',
+        `cannot ${what} ${hex(offset)} +${hex(size)}: it ends at ${hex(offset + size)}, beyond the ${this.flashInfo.sizeName} flash`,
+        {
+          hint: 'Check <offset> and <size>, or pass --flash-size when the detected size is wrong.',
+          details: { offset, size, flashSize: total },
+        },
+      );
+    }
+  }
+
+  private async tolerant<T>(read: () => Promise<T>): Promise<T | null> {
+    try {
+      return await read();
+    } catch (err) {
+      if (!isEspflashError(err)) throw err;
+      this.loader.logger.debug(`board-info: ${err.code}: ${err.message}`);
+      return null;
+    }
+  }
+}

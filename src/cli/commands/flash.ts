@@ -1,0 +1,97 @@
+// `espflash [flash]` (the default command): derive the plan from the ESP-IDF build, connect, write
+// and verify every region (unchanged ones are skipped), reset, and print a summary.
+
+import { relative } from 'node:path';
+import type { Argv } from 'yargs';
+import { hex } from '../../core/bytes.js';
+import type { FlashSummary } from '../../flash/flash-plan.js';
+import { derivePlan } from '../../plan/derive-plan.js';
+import { locateBuildDir } from '../../project/locate-build.js';
+import { defineCommand } from '../command.js';
+import { formatBytes } from '../reporter/describe-event.js';
+import { withDevice } from '../reporter/device-session.js';
+import {
+  addDeviceOptions,
+  addProjectOptions,
+  regionSelection,
+  resolveCliOptions,
+} from '../shared-options.js';
+import { overridesFrom } from './plan.js';
+
+/** Text summary of a flash: one line per region, then totals. */
+export function renderFlashSummary(summary: FlashSummary, cwd: string): string {
+  const lines = summary.regions.map((r) => {
+    const name = (r.label ?? r.role).padEnd(16);
+    const what = r.status === 'skipped' ? 'unchanged (skipped)' : r.verified ? 'written, verified' : r.status;
+    return `  ${name} ${hex(r.offset).padEnd(9)} ${formatBytes(r.size).padStart(10)}  ${what.padEnd(20)} ${relative(cwd, r.file)}`;
+  });
+  const written = summary.regions.filter((r) => r.status === 'written').length;
+  lines.push(
+    `Flashed ${written} of ${summary.regions.length} regions (${formatBytes(summary.bytesWritten)}) in ${(summary.ms / 1000).toFixed(1)} s; every region verified by MD5.`,
+  );
+  return lines.join('\n');
+}
+
+export const flashCommand = defineCommand({
+  command: ['flash', '$0'],
+  describe:
+    'Flash the ESP-IDF build: bootloader, partition table and app at the offsets the build says (default command)',
+  examples: [
+    ['$0 --port /dev/ttyUSB0', 'Flash ./build (or the current dir when it is a build dir)'],
+    ['$0 flash --build-dir path/to/build --port sim://esp32', 'Flash a build to the virtual ESP32'],
+    ['$0 flash --to ota_1 --port /dev/ttyUSB0', 'Write only the app, into the ota_1 partition'],
+    ['$0 flash --only app --baud 921600', 'Write only the app, faster'],
+    ['$0 flash --force --no-stub', 'Rewrite every region through the ROM loader'],
+  ],
+  builder: (y: Argv) =>
+    addDeviceOptions(addProjectOptions(y))
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'Write regions even when the device already holds them',
+      })
+      .option('allow-stale', {
+        type: 'boolean',
+        default: false,
+        describe: 'Flash even if images are older than their ELF',
+      }),
+  handler: async (args, ctx) => {
+    const resolved = await resolveCliOptions(args, ctx);
+    const located = await locateBuildDir({
+      cwd: ctx.io.cwd,
+      ...(resolved.buildDir ? { buildDir: resolved.buildDir } : {}),
+      ...(resolved.project ? { project: resolved.project } : {}),
+    });
+    const plan = await derivePlan({
+      buildDir: located.buildDir,
+      overrides: overridesFrom(resolved, regionSelection(args)),
+      logger: ctx.logger,
+      allowStale: Boolean(args.allowStale),
+    });
+    const size = plan.flash.size.value;
+    const summary = await withDevice(
+      args,
+      ctx,
+      async ({ device, reporter }) => {
+        const result = await device.flash(plan, { force: Boolean(args.force) });
+        reporter.finish();
+        await device.reset(plan.after.value);
+        return result;
+      },
+      {
+        resolved,
+        reset: false,
+        open: {
+          chip: plan.chip.value,
+          before: plan.before.value,
+          after: plan.after.value,
+          stub: plan.stub.value,
+          ...(size === 'detect' || size === 'keep' ? {} : { flashSize: size }),
+        },
+      },
+    );
+    if (ctx.json) ctx.emitJson({ event: 'flash-summary', ...summary });
+    else ctx.print(renderFlashSummary(summary, ctx.io.cwd));
+    return 0;
+  },
+});

@@ -1,0 +1,101 @@
+// `espflash write-bin <offset|label> <file>`: write one binary at an offset or into a partition
+// (label looked up in the device's partition table, else the build's), then verify it.
+
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { parseNumberArg } from '../../api/parse-number.js';
+import {
+  DEFAULT_PARTITION_TABLE_OFFSET,
+  loadPartitionTable,
+  partitionByLabel,
+} from '../../api/partitions.js';
+import { hex } from '../../core/bytes.js';
+import { UsageError } from '../../errors.js';
+import { defineCommand } from '../command.js';
+import { withDevice } from '../reporter/device-session.js';
+import { addDeviceOptions } from '../shared-options.js';
+import { findBuildDir } from './erase-parts.js';
+
+/** Read a user-named input file; missing → `usage/file-not-found` (exit 2). */
+export async function readInputFile(path: string, argName: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (err) {
+    throw new UsageError('usage/file-not-found', `${argName} ${path} cannot be read`, {
+      hint: `Check the ${argName} path.`,
+      details: { file: path },
+      cause: err,
+    });
+  }
+}
+
+export const writeBinCommand = defineCommand({
+  command: 'write-bin <target> <file>',
+  describe: 'Write a binary at an offset or into a partition (by label), and verify it',
+  examples: [
+    ['$0 write-bin 0x10000 app.bin --port /dev/ttyUSB0', 'Write app.bin at 0x10000'],
+    ['$0 write-bin storage data.bin --port sim://esp32', 'Write data.bin into the "storage" partition'],
+  ],
+  builder: (y: Argv) =>
+    addDeviceOptions(y)
+      .positional('target', {
+        type: 'string',
+        describe: 'Offset (0x hex, decimal, k/M suffix) or partition label',
+      })
+      .positional('file', { type: 'string', describe: 'Binary to write' })
+      .option('partition-table-offset', {
+        type: 'string',
+        default: '0x8000',
+        describe: 'Where the partition table is on flash',
+      })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'Write even if the device already holds these bytes',
+      }),
+  handler: async (args, ctx) => {
+    const target = String(args.target);
+    const numeric =
+      /^(0x[0-9a-f]+|\d+)\s*(k|kb|m|mb)?$/i.test(target.trim()) || /^[-+.\d]/.test(target.trim());
+    const offsetArg = numeric ? parseNumberArg(target, { name: '<offset>' }) : null;
+    const tableOffset = parseNumberArg(String(args.partitionTableOffset ?? DEFAULT_PARTITION_TABLE_OFFSET), {
+      name: '--partition-table-offset',
+    });
+    const file = resolve(ctx.io.cwd, String(args.file));
+    const data = await readInputFile(file, '<file>');
+    const result = await withDevice(args, ctx, async ({ device, resolved }) => {
+      let offset = offsetArg;
+      let label: string | null = null;
+      if (offset === null) {
+        const loaded = await loadPartitionTable({
+          device,
+          offset: tableOffset,
+          buildDir: await findBuildDir(resolved, ctx),
+        });
+        const part = partitionByLabel(loaded, target);
+        if (data.length > part.size) {
+          throw new UsageError(
+            'partition/too-small',
+            `${file} (${data.length} bytes) does not fit partition "${part.name}" (${hex(part.offset)}, ${part.size} bytes)`,
+            {
+              hint: 'Write a smaller file or pick a larger partition.',
+              details: { file, label: part.name, size: part.size },
+            },
+          );
+        }
+        offset = part.offset;
+        label = part.name;
+      }
+      return device.writeBin(offset, data, { label, force: Boolean(args.force) });
+    });
+    if (ctx.json) ctx.emitJson({ event: 'written', file, ...result });
+    else
+      ctx.print(
+        result.status === 'skipped'
+          ? `${file} is already at ${hex(result.offset)} (md5 ${result.md5}); nothing written`
+          : `Wrote ${file} at ${hex(result.offset)} and verified it (md5 ${result.md5})`,
+      );
+    return 0;
+  },
+});

@@ -1,0 +1,164 @@
+// Option builders shared by commands (project/build flags, device/connection flags) and the glue
+// that turns parsed flags + env + config file into ResolvedOptions for a handler.
+
+import type { Argv } from 'yargs';
+import { readEnvOptions } from '../config/env.js';
+import { loadConfig } from '../config/load-config.js';
+import { type CliOptionValues, type ResolvedOptions, resolveOptions } from '../config/resolve-options.js';
+import { UsageError } from '../errors.js';
+import type { PlanOverrides } from '../plan/derive-plan.js';
+import type { CliContext } from './context.js';
+
+/** Flags that locate the build and override flash parameters: --build-dir, --project, --config, --chip, --flash-*, --to, --only. */
+export function addProjectOptions(y: Argv): Argv {
+  return y
+    .option('build-dir', {
+      type: 'string',
+      describe: 'ESP-IDF build directory (default: ./build or .) [env ESPFLASH_BUILD_DIR, config buildDir]',
+    })
+    .option('project', {
+      type: 'string',
+      describe: 'ESP-IDF project directory; uses its build/ [env ESPFLASH_PROJECT, config project]',
+    })
+    .option('config', {
+      type: 'string',
+      describe:
+        'Config file to use instead of searching for espflash.config.*; --no-config ignores config files [env ESPFLASH_CONFIG]',
+    })
+    .option('chip', {
+      alias: 'c',
+      type: 'string',
+      describe: 'Target chip, e.g. esp32s3, or auto (default: from the build) [env ESPFLASH_CHIP]',
+    })
+    .option('flash-mode', { type: 'string', describe: 'qio, qout, dio, dout or keep [config flash.mode]' })
+    .option('flash-freq', { type: 'string', describe: 'e.g. 40m, 80m, or keep [config flash.freq]' })
+    .option('flash-size', { type: 'string', describe: 'e.g. 4MB, 16MB, detect or keep [config flash.size]' })
+    .option('to', { type: 'string', describe: 'Write only the app, into this app partition (label)' })
+    .option('only', {
+      type: 'string',
+      describe: 'Comma-separated roles or partition labels to write (e.g. app,storage)',
+    });
+}
+
+/** Flags for talking to a device: --port, --baud, --chip, --before, --after, --no-stub, --reset-sequence. */
+export function addDeviceOptions(y: Argv): Argv {
+  return y
+    .option('port', {
+      alias: 'p',
+      type: 'string',
+      describe:
+        'Serial port, tcp://host:port, rfc2217://host:port or sim://<chip> [env ESPFLASH_PORT, ESPPORT]',
+    })
+    .option('baud', {
+      alias: 'b',
+      type: 'string',
+      describe: 'Flashing baud rate [env ESPFLASH_BAUD, ESPBAUD]',
+    })
+    .option('chip', {
+      alias: 'c',
+      type: 'string',
+      describe: 'Target chip, e.g. esp32s3, or auto (default: from the build) [env ESPFLASH_CHIP]',
+    })
+    .option('before', {
+      type: 'string',
+      describe: 'Reset before connecting: default_reset, usb_reset, no_reset, no_reset_no_sync',
+    })
+    .option('after', {
+      type: 'string',
+      describe: 'Reset afterwards: hard_reset, soft_reset, no_reset, no_reset_stub, watchdog_reset',
+    })
+    .option('stub', {
+      type: 'boolean',
+      describe: 'Use the flasher stub; --no-stub talks to the ROM loader [env ESPFLASH_NO_STUB]',
+    })
+    .option('reset-sequence', {
+      type: 'string',
+      describe: "Custom reset, e.g. 'D0|R1|W100|D1|R0|W50|D0' [config reset.sequence]",
+    });
+}
+
+/**
+ * Pick the option values a user actually gave from parsed yargs `args` (absent flags stay undefined).
+ * Throws `usage/invalid-value` for a `--baud` that is not a whole number.
+ */
+export function cliOptionValues(args: Record<string, unknown>): CliOptionValues {
+  const out: CliOptionValues = {};
+  const str = (key: keyof CliOptionValues, value: unknown) => {
+    if (typeof value === 'string') (out as Record<string, unknown>)[key] = value;
+  };
+  str('port', args.port);
+  str('chip', args.chip);
+  str('buildDir', args.buildDir);
+  str('project', args.project);
+  str('flashMode', args.flashMode);
+  str('flashFreq', args.flashFreq);
+  str('flashSize', args.flashSize);
+  str('before', args.before);
+  str('after', args.after);
+  str('resetSequence', args.resetSequence);
+  if (args.baud !== undefined) out.baud = parseBaudFlag(args.baud);
+  if (typeof args.stub === 'boolean') out.stub = args.stub;
+  return out;
+}
+
+/** `--to` / `--only` from parsed args, for the plan deriver. */
+export function regionSelection(args: Record<string, unknown>): { to?: string; only?: string[] } {
+  return {
+    ...(typeof args.to === 'string' ? { to: args.to } : {}),
+    ...(typeof args.only === 'string'
+      ? {
+          only: args.only
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== ''),
+        }
+      : {}),
+  };
+}
+
+/**
+ * Load the config (`--config`, else `ESPFLASH_CONFIG`, else a search upward from the working
+ * directory; `--no-config` skips it) and resolve every option with CLI > env > config precedence.
+ */
+export async function resolveCliOptions(
+  args: Record<string, unknown>,
+  ctx: CliContext,
+): Promise<ResolvedOptions> {
+  const env = ctx.io.env;
+  const cli = cliOptionValues(args);
+  if (args.config === false) {
+    ctx.logger.debug('config: skipped (--no-config)');
+    return resolveOptions({ cli, env, config: null, cwd: ctx.io.cwd });
+  }
+  const flag = typeof args.config === 'string' ? args.config : undefined;
+  const configPath = flag ?? readEnvOptions(env).config?.value;
+  const config = await loadConfig({ cwd: ctx.io.cwd, ...(configPath === undefined ? {} : { configPath }) });
+  ctx.logger.debug(config ? `config: ${config.filepath}` : 'config: none found');
+  return resolveOptions({ cli, env, config, cwd: ctx.io.cwd });
+}
+
+/** The plan deriver's overrides from resolved options plus `--to`/`--only`. */
+export function planOverrides(resolved: ResolvedOptions, args: Record<string, unknown>): PlanOverrides {
+  const out: PlanOverrides = { ...regionSelection(args) };
+  const keys = ['chip', 'flashMode', 'flashFreq', 'flashSize', 'before', 'after', 'stub'] as const;
+  for (const key of keys) {
+    const value = resolved[key];
+    if (value !== undefined) (out as Record<string, unknown>)[key] = value;
+  }
+  return out;
+}
+
+function parseBaudFlag(value: unknown): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 300) return value;
+  const text = String(Array.isArray(value) ? value[value.length - 1] : value).trim();
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (Number.isSafeInteger(n) && n >= 300) return n;
+  throw new UsageError(
+    'usage/invalid-value',
+    `--baud '${text}' is not a baud rate (expected a whole number like 460800)`,
+    {
+      hint: 'Pass --baud with a number such as 115200, 460800 or 921600.',
+      details: { flag: '--baud', value: text },
+    },
+  );
+}

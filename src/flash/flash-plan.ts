@@ -1,0 +1,264 @@
+// Write a FlashPlan on a connected loader: re-check every file against the plan's SHA-256, patch the
+// bootloader header, check the regions fit the flash, write + verify each region, and summarise.
+
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { chipInfo } from '../chips/chips.js';
+import { hex } from '../core/bytes.js';
+import type { Loader } from '../core/loader.js';
+import type { HashFn } from '../core/md5.js';
+import { flashSizeName } from '../core/ops/flash-id.js';
+import type { PreparedFlash } from '../core/ops/prepare-flash.js';
+import { writeRegion } from '../core/ops/write-region.js';
+import { EspflashError, isEspflashError, UsageError } from '../errors.js';
+import type { FlashEventSink } from '../events.js';
+import { flashSizeToBytes, patchFlashParams } from '../image/flash-params.js';
+import type { FlashPlan, PlanRegion } from '../plan/types.js';
+
+/** MD5 through node:crypto (much faster than the portable one for multi-MB images). */
+export const nodeMd5: HashFn = (bytes) => new Uint8Array(createHash('md5').update(bytes).digest());
+
+/** Options for {@link flashPlan}. */
+export interface FlashPlanOptions {
+  plan: FlashPlan;
+  /** A connected loader with the flash attached (see `prepareFlash`). */
+  loader: Loader;
+  /** What `prepareFlash` found; its size backs `--flash-size detect` and the fit check. */
+  flash: PreparedFlash;
+  /** Extra event sink (the loader's own sink receives the events too). */
+  onEvent?: FlashEventSink;
+  signal?: AbortSignal;
+  /** Write every region even when the device already holds the same bytes. */
+  force?: boolean;
+  /** Secure boot is on: leave the bootloader header alone (patching would break the signature). */
+  secureBoot?: boolean;
+  /** Write block size override (0x800 for the stub over USB-OTG). */
+  blockSize?: number;
+}
+
+/** One region's outcome. `pending` regions were not reached because an earlier one failed. */
+export interface RegionOutcome {
+  index: number;
+  offset: number;
+  size: number;
+  label: string | null;
+  role: string;
+  file: string;
+  status: 'written' | 'skipped' | 'failed' | 'pending';
+  /** MD5 of the bytes on flash (written/skipped), or of the bytes that should be there. */
+  md5: string | null;
+  /** The device's MD5 matched. */
+  verified: boolean;
+}
+
+/** What {@link flashPlan} did. */
+export interface FlashSummary {
+  regions: RegionOutcome[];
+  /** Image bytes written (skipped regions count 0). */
+  bytesWritten: number;
+  ms: number;
+}
+
+/** Read a plan region's file and check it is what was planned. */
+async function loadRegion(region: PlanRegion): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(region.file));
+  } catch (err) {
+    throw new UsageError(
+      'flash/file-missing',
+      `cannot read ${region.file} (planned for ${hex(region.offset)})`,
+      {
+        hint: 'Rebuild the project (idf.py build) or fix the path in build/flasher_args.json.',
+        details: { file: region.file, offset: region.offset },
+        cause: err,
+      },
+    );
+  }
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  if (sha !== region.sha256 || bytes.length !== region.size) {
+    throw new UsageError(
+      'flash/file-changed',
+      `${region.file} changed since the flash plan was made (${region.size} → ${bytes.length} bytes, sha256 ${region.sha256.slice(0, 12)}… → ${sha.slice(0, 12)}…)`,
+      {
+        hint: 'Run the command again so the plan is derived from the current build (a build may still be running).',
+        details: { file: region.file, offset: region.offset, planned: region.sha256, actual: sha },
+      },
+    );
+  }
+  return bytes;
+}
+
+/** Flash size the regions must fit: the detected chip size, else the plan's explicit size, else the assumed one. */
+function flashLimit(plan: FlashPlan, flash: PreparedFlash): { bytes: number; why: string } {
+  const detected = flash.id?.sizeBytes;
+  if (detected) return { bytes: detected, why: `detected ${flashSizeName(detected)}` };
+  const size = plan.flash.size.value;
+  if (size !== 'detect' && size !== 'keep')
+    return { bytes: flashSizeToBytes(size), why: `--flash-size ${size}` };
+  return { bytes: flash.sizeBytes, why: `assumed ${flash.sizeName}` };
+}
+
+/**
+ * Write every region of `plan` and verify each with the device's MD5. Resolves with a summary only
+ * when every region verified (or was already there); otherwise rethrows the failure with
+ * `details.summary` listing which regions are verified and which are not.
+ */
+export async function flashPlan(options: FlashPlanOptions): Promise<FlashSummary> {
+  const { plan, flash } = options;
+  const loader = options.onEvent ? withExtraSink(options.loader, options.onEvent) : options.loader;
+  const started = loader.clock.now();
+  if (plan.chip.value !== loader.chip.name) {
+    throw new UsageError(
+      'flash/chip-mismatch',
+      `the build is for ${plan.chip.value} but the connected chip is ${loader.chip.displayName}`,
+      {
+        hint: 'Connect the right board, or build for this chip (idf.py set-target) and pass --chip to match.',
+        details: { planned: plan.chip.value, connected: loader.chip.name },
+      },
+    );
+  }
+  const limit = flashLimit(plan, flash);
+  for (const r of plan.regions) {
+    if (r.offset + r.size > limit.bytes) {
+      throw new UsageError(
+        'flash/region-too-large',
+        `${r.label ?? r.role} (${r.file}) at ${hex(r.offset)} +${r.size} bytes ends at ${hex(r.offset + r.size)}, beyond the ${flashSizeName(limit.bytes)} flash (${limit.why})`,
+        {
+          hint: 'Use a partition table that fits this flash, or pass --flash-size if detection is wrong.',
+          details: { offset: r.offset, size: r.size, file: r.file, flashSize: limit.bytes },
+        },
+      );
+    }
+  }
+
+  const outcomes: RegionOutcome[] = plan.regions.map((r, index) => ({
+    index,
+    offset: r.offset,
+    size: r.size,
+    label: r.label,
+    role: r.role,
+    file: r.file,
+    status: 'pending',
+    md5: null,
+    verified: false,
+  }));
+  // Check every file before writing anything: a build that changed since planning fails cleanly.
+  const contents: Uint8Array[] = [];
+  for (const region of plan.regions) contents.push(await loadRegion(region));
+  let bytesWritten = 0;
+  for (const [index, region] of plan.regions.entries()) {
+    const outcome = outcomes[index]!;
+    try {
+      options.signal?.throwIfAborted();
+      const data = plannedBytes({
+        region,
+        plan,
+        bytes: contents[index]!,
+        detectedSize: flash.id?.sizeName ?? null,
+        secure: loader.secureDownloadMode || (options.secureBoot ?? false),
+        logger: loader.logger,
+      });
+      const result = await writeRegion(loader, {
+        offset: region.offset,
+        data,
+        index,
+        label: region.label,
+        role: region.role,
+        skipIfMatch: !(options.force ?? false),
+        hash: nodeMd5,
+        ...(options.blockSize === undefined ? {} : { blockSize: options.blockSize }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+      outcome.status = result.status;
+      outcome.md5 = result.md5;
+      outcome.verified = result.verified;
+      if (result.status === 'written') bytesWritten += result.size;
+    } catch (err) {
+      outcome.status = 'failed';
+      throw withSummary(err, { regions: outcomes, bytesWritten, ms: loader.clock.now() - started });
+    }
+  }
+  const ms = Math.round(loader.clock.now() - started);
+  loader.onEvent({ type: 'done', ms });
+  return { regions: outcomes, bytesWritten, ms };
+}
+
+/** Options for {@link plannedBytes}. */
+export interface PlannedBytesOptions {
+  region: PlanRegion;
+  plan: FlashPlan;
+  /** The file's contents. */
+  bytes: Uint8Array;
+  /** Flash size read from the chip (`4MB`), for `--flash-size detect`. */
+  detectedSize: string | null;
+  /** Secure boot or Secure Download Mode: leave the header alone. */
+  secure: boolean;
+  logger?: Loader['logger'];
+}
+
+/**
+ * The exact bytes a region puts on flash (before 4-byte padding): the file, except that the image at
+ * the chip's bootloader offset gets the plan's flash mode/freq/size (esptool's rule, PROTOCOL.md §7.4).
+ */
+export function plannedBytes(options: PlannedBytesOptions): Uint8Array {
+  const { region, plan, bytes } = options;
+  const chip = chipInfo(plan.chip.value);
+  const isBootloader = region.offset === chip.bootloaderOffset && bytes.length >= 8 && bytes[0] === 0xe9;
+  if (!isBootloader) return bytes;
+  const wantsPatch = [plan.flash.mode.value, plan.flash.freq.value, plan.flash.size.value].some(
+    (v) => v !== 'keep',
+  );
+  if (!wantsPatch) return bytes;
+  if (options.secure) {
+    options.logger?.warn('Security features enabled: leaving the bootloader flash settings unchanged');
+    return bytes;
+  }
+  return patchFlashParams(bytes, {
+    chip: chip.name,
+    mode: plan.flash.mode.value,
+    freq: plan.flash.freq.value,
+    size: plan.flash.size.value,
+    detectedSize: options.detectedSize,
+    file: region.file,
+  }).bytes;
+}
+
+/** The same loader, with every event also sent to `sink`. */
+function withExtraSink(loader: Loader, sink: FlashEventSink): Loader {
+  return {
+    get chip() {
+      return loader.chip;
+    },
+    get isStub() {
+      return loader.isStub;
+    },
+    get secureDownloadMode() {
+      return loader.secureDownloadMode;
+    },
+    transport: loader.transport,
+    clock: loader.clock,
+    logger: loader.logger,
+    onEvent: (e) => {
+      loader.onEvent(e);
+      sink(e);
+    },
+    command: (r) => loader.command(r),
+    readReg: (a) => loader.readReg(a),
+    writeReg: (a, v, o) => loader.writeReg(a, v, o),
+    readFrame: (t) => loader.readFrame(t),
+    writeFrame: (p) => loader.writeFrame(p),
+  };
+}
+
+function withSummary(err: unknown, summary: FlashSummary): unknown {
+  if (!isEspflashError(err)) return err;
+  const verified = summary.regions.filter((r) => r.verified).map((r) => r.label ?? r.role);
+  const unverified = summary.regions.filter((r) => !r.verified).map((r) => r.label ?? r.role);
+  return new EspflashError(err.code, err.message, {
+    ...(err.hint === undefined ? {} : { hint: err.hint }),
+    details: { ...err.details, summary, verified, unverified },
+    cause: err.cause ?? err,
+    exitCode: err.exitCode,
+  });
+}

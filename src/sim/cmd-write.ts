@@ -1,0 +1,193 @@
+// FLASH_BEGIN/DATA/END and FLASH_DEFL_BEGIN/DATA/END for both loaders. ROM: erase everything up
+// front, write each block before replying, read back and compare. Stub: reply first, erase just in
+// time and write in the background, report failures on the next DATA or END (deferred errors).
+
+import { Inflate } from 'pako';
+import type { HandlerContext, HandlerResult, LoaderState, WriteSession } from './loader-context.js';
+import { word } from './loader-context.js';
+import { BLOCK_SIZE, SECTOR_SIZE, alignDown, alignUp, planErase } from './nor-flash.js';
+import { OK, ROM_ERR, STUB_ERR, type Status, dataChecksum, fail } from './protocol.js';
+
+/** Largest block the stub accepts (MAX_WRITE_BLOCK). */
+export const STUB_MAX_BLOCK = 0x4000;
+const Z_SYNC_FLUSH = 2;
+const BAD_LENGTH = fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.BAD_DATA_LEN);
+
+/** FLASH_BEGIN / FLASH_DEFL_BEGIN. */
+export async function handleBegin(ctx: HandlerContext, compressed: boolean): Promise<HandlerResult> {
+  const { request, state, device, signal } = ctx;
+  if (request.data.length !== 16 && request.data.length !== 20) return { status: BAD_LENGTH };
+  const size = word(request, 0);
+  const blockSize = word(request, 2);
+  const offset = word(request, 3);
+  const session: WriteSession = {
+    compressed,
+    offset,
+    size,
+    blockSize,
+    nextSeq: 0,
+    written: 0,
+    inflate: compressed ? new Inflate() : null,
+    eraseCursor: alignDown(offset, SECTOR_SIZE),
+    eraseEnd: alignUp(offset + size, SECTOR_SIZE),
+  };
+  if (state.stub) {
+    await device.timing.until(state.busyUntil, signal);
+    if (blockSize > STUB_MAX_BLOCK) return { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.BAD_BLOCKSIZE) };
+    if (offset + size > device.flash.size) return { status: fail(ROM_ERR.FAILED_TO_ACT, STUB_ERR.FAILED_SPI_OP) };
+    state.deferred = null;
+    state.write = session;
+    return { status: OK };
+  }
+  // ESP8266 ROM: FLASH_BEGIN is also how the flash gets attached (it has no SPI_ATTACH).
+  if (device.chip.name === 'esp8266') state.spiAttached = true;
+  if (!state.spiAttached) return { status: fail(ROM_ERR.FAILED_TO_ACT, 0) };
+  if (size > 0) {
+    if (offset % SECTOR_SIZE !== 0) return { status: fail(ROM_ERR.FAILED_TO_ACT, 0) };
+    const end = offset + romEraseLength({ chip: device.chip.name, offset, size });
+    if (end > state.knownFlashSize) return { status: fail(ROM_ERR.FAILED_TO_ACT, 0) };
+    const steps = planErase(offset, end);
+    await device.timing.delay(device.timing.eraseMs(steps), signal);
+    for (const s of steps) {
+      if (s.kind === 'block') device.flash.eraseBlock(s.offset);
+      else device.flash.eraseSector(s.offset);
+    }
+  }
+  state.write = session;
+  return { status: OK };
+}
+
+/**
+ * Bytes the ROM erases for an erase_size word. The ESP8266 ROM miscounts: it erases the sectors up
+ * to the next 64 KiB boundary twice over (esptool's get_erase_size compensates for exactly this).
+ */
+export function romEraseLength(options: { chip: string; offset: number; size: number }): number {
+  const sectors = Math.ceil(options.size / SECTOR_SIZE);
+  if (options.chip !== 'esp8266') return sectors * SECTOR_SIZE;
+  const perBlock = BLOCK_SIZE / SECTOR_SIZE;
+  const head = Math.min(perBlock - (Math.floor(options.offset / SECTOR_SIZE) % perBlock), sectors);
+  return (sectors + head) * SECTOR_SIZE;
+}
+
+/** FLASH_DATA / FLASH_DEFL_DATA. */
+export async function handleData(ctx: HandlerContext, compressed: boolean): Promise<HandlerResult> {
+  const { request, state, device, signal } = ctx;
+  if (state.stub) {
+    await device.timing.until(state.busyUntil, signal);
+    if (state.deferred) return { status: state.deferred };
+  }
+  const session = state.write;
+  if (!session || session.compressed !== compressed) {
+    return { status: fail(ROM_ERR.FAILED_TO_ACT, STUB_ERR.NOT_IN_FLASH_MODE) };
+  }
+  if (request.data.length < 16) return { status: BAD_LENGTH };
+  const len = word(request, 0);
+  const seq = word(request, 1);
+  const payload = request.data.subarray(16);
+  if (payload.length !== len) return { status: BAD_LENGTH };
+  if (request.checksum !== dataChecksum(payload)) {
+    return { status: fail(ROM_ERR.BAD_CRC, STUB_ERR.BAD_DATA_CHECKSUM) };
+  }
+  if (!state.stub && seq !== session.nextSeq) return { status: fail(ROM_ERR.INVALID_MESSAGE, 0) };
+  session.nextSeq = seq + 1;
+  const injected = device.faults.failBlock(seq);
+  if (state.stub) {
+    // Acknowledge now; the write happens while the host sends the next block.
+    const started = Math.max(device.timing.clock.now(), state.busyUntil);
+    const { ms, status } = injected ? { ms: 0, status: fail(0, STUB_ERR.FAILED_SPI_OP) } : stubWrite(ctx, payload);
+    state.busyUntil = started + ms;
+    if (!status.ok) state.deferred = status;
+    return { status: OK };
+  }
+  if (injected) return { status: fail(ROM_ERR.FLASH_WRITE, 0) };
+  return { status: await romWrite(ctx, payload) };
+}
+
+/** ROM: inflate if needed, write, read back; reply after the write. */
+async function romWrite(ctx: HandlerContext, payload: Uint8Array): Promise<Status> {
+  const { state, device, signal } = ctx;
+  const session = state.write!;
+  const chunks = session.inflate ? inflateChunk(session.inflate, payload) : [payload];
+  if (chunks === null) return fail(ROM_ERR.DEFLATE, 0);
+  let ok = true;
+  for (const data of chunks) {
+    const at = session.offset + session.written;
+    if (at + data.length > state.knownFlashSize) return fail(ROM_ERR.FLASH_WRITE, 0);
+    await device.timing.delay(device.timing.programMs(at, data.length), signal);
+    if (!device.flash.program(at, data).verified) ok = false;
+    session.written += data.length;
+  }
+  return ok ? OK : fail(ROM_ERR.FLASH_WRITE, 0);
+}
+
+/** Stub: inflate, erase just in time, program; returns the busy time and any (deferred) error. */
+function stubWrite(ctx: HandlerContext, payload: Uint8Array): { ms: number; status: Status } {
+  const { state, device } = ctx;
+  const session = state.write!;
+  const chunks = session.inflate ? inflateChunk(session.inflate, payload) : [payload];
+  if (chunks === null) return { ms: 0, status: fail(0, STUB_ERR.INFLATE_ERROR) };
+  let ms = 0;
+  for (const chunk of chunks) {
+    const remaining = session.size - session.written;
+    if (chunk.length > 0 && remaining <= 0) return { ms, status: fail(0, STUB_ERR.TOO_MUCH_DATA) };
+    // The final uncompressed block may carry padding beyond the announced size: trim it.
+    const data = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
+    const at = session.offset + session.written;
+    ms += eraseAhead(ctx, session, at + data.length);
+    ms += device.timing.programMs(at, data.length);
+    device.flash.program(at, data);
+    session.written += data.length;
+  }
+  return { ms, status: OK };
+}
+
+/** Erase sectors (or whole 64 KiB blocks where possible) until `upTo` is covered. */
+function eraseAhead(ctx: HandlerContext, session: WriteSession, upTo: number): number {
+  const { device } = ctx;
+  let ms = 0;
+  while (session.eraseCursor < Math.min(upTo, session.eraseEnd)) {
+    const at = session.eraseCursor;
+    const block = at % BLOCK_SIZE === 0 && session.eraseEnd - at >= BLOCK_SIZE;
+    if (block) device.flash.eraseBlock(at);
+    else device.flash.eraseSector(at);
+    ms += device.timing.eraseMs([{ kind: block ? 'block' : 'sector', offset: at }]);
+    session.eraseCursor += block ? BLOCK_SIZE : SECTOR_SIZE;
+  }
+  return ms;
+}
+
+/** Feed one compressed block to the streaming inflater; null on a corrupt stream. */
+function inflateChunk(inflate: Inflate, payload: Uint8Array): Uint8Array[] | null {
+  const out: Uint8Array[] = [];
+  inflate.onData = (chunk) => {
+    out.push(chunk as Uint8Array);
+  };
+  if (inflate.ended && payload.length > 0) return inflate.err === 0 ? out : null;
+  const ok = inflate.push(payload, Z_SYNC_FLUSH);
+  if (!ok || (inflate.err !== 0 && inflate.err !== 1)) return null;
+  return out;
+}
+
+/** FLASH_END / FLASH_DEFL_END. ROM: 0 reboots, 1 runs the app. Stub: barrier; 0 resets to ROM. */
+export async function handleEnd(ctx: HandlerContext, compressed: boolean): Promise<HandlerResult> {
+  const { request, state, device, signal } = ctx;
+  if (request.data.length !== 4) return { status: BAD_LENGTH };
+  const reboot = word(request, 0) === 0;
+  if (!state.stub) {
+    state.write = null;
+    return { status: OK, after: reboot ? () => device.softwareReset() : () => device.runUserCode() };
+  }
+  await device.timing.until(state.busyUntil, signal);
+  const status = stubEndStatus(state, compressed);
+  if (!status.ok) return { status };
+  state.write = null;
+  return reboot ? { status: OK, after: () => device.softwareReset() } : { status: OK };
+}
+
+function stubEndStatus(state: LoaderState, compressed: boolean): Status {
+  if (state.deferred) return state.deferred;
+  const session = state.write;
+  if (!session || session.compressed !== compressed) return fail(0, STUB_ERR.NOT_IN_FLASH_MODE);
+  if (session.written < session.size) return fail(0, STUB_ERR.NOT_ENOUGH_DATA);
+  return OK;
+}

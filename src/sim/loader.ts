@@ -1,0 +1,162 @@
+// The virtual loader's command loop: parse each request frame, decide whether the running loader
+// (ROM per chip, or the stub) supports the opcode, run its handler, and encode the reply the way
+// that loader does (status layout, repeated replies, unknown-opcode errors).
+
+import type { ChipInfo } from '../chips/chips.js';
+import {
+  BAD_LENGTH,
+  handleAttach,
+  handleChangeBaud,
+  handleMemBegin,
+  handleMemData,
+  handleMemEnd,
+  handleReadReg,
+  handleSecurityInfo,
+  handleSetParams,
+  handleSync,
+  handleWriteReg,
+} from './cmd-basic.js';
+import { handleEraseFlash, handleEraseRegion, handleMd5, handleReadFlash, handleReadSlow } from './cmd-read.js';
+import { handleBegin, handleData, handleEnd } from './cmd-write.js';
+import {
+  type DeviceServices,
+  type HandlerContext,
+  type HandlerResult,
+  type LoaderState,
+  initialLoaderState,
+} from './loader-context.js';
+import { OP, ROM_ERR, STUB_ERR, buildResponse, fail, parseRequest } from './protocol.js';
+
+type Handler = (ctx: HandlerContext) => Promise<HandlerResult | null>;
+
+/** Largest data field the ROM's receive buffer takes (a MEM_DATA block plus its sub-header). */
+export const ROM_MAX_DATA = 0x1800 + 16;
+/** Largest data field the stub takes; longer gets 0xC0 0xEE. */
+export const STUB_MAX_DATA = 0x4000 + 16;
+
+const HANDLERS: Record<number, Handler> = {
+  [OP.FLASH_BEGIN]: (c) => handleBegin(c, false),
+  [OP.FLASH_DATA]: (c) => handleData(c, false),
+  [OP.FLASH_END]: (c) => handleEnd(c, false),
+  [OP.MEM_BEGIN]: handleMemBegin,
+  [OP.MEM_END]: handleMemEnd,
+  [OP.MEM_DATA]: handleMemData,
+  [OP.SYNC]: handleSync,
+  [OP.WRITE_REG]: handleWriteReg,
+  [OP.READ_REG]: handleReadReg,
+  [OP.SPI_SET_PARAMS]: handleSetParams,
+  [OP.SPI_ATTACH]: handleAttach,
+  [OP.READ_FLASH_SLOW]: handleReadSlow,
+  [OP.CHANGE_BAUDRATE]: handleChangeBaud,
+  [OP.FLASH_DEFL_BEGIN]: (c) => handleBegin(c, true),
+  [OP.FLASH_DEFL_DATA]: (c) => handleData(c, true),
+  [OP.FLASH_DEFL_END]: (c) => handleEnd(c, true),
+  [OP.SPI_FLASH_MD5]: handleMd5,
+  [OP.GET_SECURITY_INFO]: handleSecurityInfo,
+  [OP.ERASE_FLASH]: handleEraseFlash,
+  [OP.ERASE_REGION]: handleEraseRegion,
+  [OP.READ_FLASH]: handleReadFlash,
+};
+
+/** Whether the chip's ROM loader implements `op` (PROTOCOL.md §2.1). */
+export function romSupports(chip: ChipInfo, op: number): boolean {
+  if (op >= OP.FLASH_BEGIN && op <= OP.READ_REG) return true;
+  switch (op) {
+    case OP.SPI_SET_PARAMS:
+      return chip.rom.spiSetParams;
+    case OP.SPI_ATTACH:
+      return chip.rom.spiAttach;
+    case OP.READ_FLASH_SLOW:
+      return chip.rom.readFlashSlow;
+    case OP.CHANGE_BAUDRATE:
+      return chip.rom.changeBaud;
+    case OP.FLASH_DEFL_BEGIN:
+    case OP.FLASH_DEFL_DATA:
+    case OP.FLASH_DEFL_END:
+      return chip.rom.compressedWrite;
+    case OP.SPI_FLASH_MD5:
+      return chip.rom.md5;
+    case OP.GET_SECURITY_INFO:
+      return chip.securityInfoLength !== null;
+    default:
+      return false;
+  }
+}
+
+/** Whether the flasher stub implements `op` (no READ_FLASH_SLOW; security info only where the ROM has it). */
+export function stubSupports(chip: ChipInfo, op: number): boolean {
+  if (op === OP.READ_FLASH_SLOW) return false;
+  if (op === OP.GET_SECURITY_INFO) return chip.securityInfoLength !== null;
+  if (op >= OP.ERASE_FLASH && op <= OP.RUN_USER_CODE) return true;
+  return HANDLERS[op] !== undefined;
+}
+
+/** One boot's worth of loader: created in ROM mode, switched to stub rules by `becomeStub`. */
+export class SimLoader {
+  readonly state: LoaderState = initialLoaderState();
+  private readonly device: DeviceServices;
+
+  constructor(device: DeviceServices) {
+    this.device = device;
+  }
+
+  /** Switch to stub rules (2 status bytes, stub opcodes, the real flash size). */
+  becomeStub(): void {
+    this.state.stub = true;
+    this.state.mem = null;
+    this.state.write = null;
+    this.state.knownFlashSize = this.device.flash.size;
+  }
+
+  /** Serve requests until `signal` aborts (reset or close). */
+  async run(signal: AbortSignal): Promise<void> {
+    try {
+      for (;;) await this.handle(await this.device.nextFrame(signal), signal);
+    } catch (err) {
+      if (!signal.aborted) throw err;
+    }
+  }
+
+  /** Handle one frame. */
+  async handle(frame: Uint8Array, signal: AbortSignal): Promise<void> {
+    const request = parseRequest(frame);
+    if (!request) return;
+    const { device, state } = this;
+    const stub = state.stub;
+    if (!stub && request.data.length > ROM_MAX_DATA) return; // overflowed the ROM's buffer: lost
+    let result: HandlerResult | null;
+    if (stub && request.data.length > STUB_MAX_DATA) {
+      result = { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.BAD_DATA_LEN), value: 0 };
+      this.reply(request.op, result, 0xee);
+      return;
+    }
+    const supported = stub ? stubSupports(device.chip, request.op) : romSupports(device.chip, request.op);
+    if (!supported) {
+      result = { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.INVALID_COMMAND), repeat: stub ? 1 : 8 };
+    } else if (request.size !== request.data.length) {
+      result = { status: BAD_LENGTH };
+    } else if (stub && request.op === OP.RUN_USER_CODE) {
+      device.runUserCode();
+      return;
+    } else {
+      const handler = HANDLERS[request.op]!;
+      result = await handler({ device, state, signal, request });
+    }
+    if (!result) return;
+    if (device.faults.stallMs) await device.timing.clock.sleep(device.faults.stallMs, signal);
+    this.reply(request.op, result);
+    if (result.after) await result.after();
+  }
+
+  private reply(op: number, result: HandlerResult, stubAux = 0): void {
+    const frame = buildResponse({
+      op,
+      ...(result.value === undefined ? {} : { value: result.value }),
+      ...(result.payload === undefined ? {} : { payload: result.payload }),
+      status: result.status,
+      responder: { stub: this.state.stub, romStatusBytes: this.device.chip.romStatusBytes },
+    });
+    if (stubAux && this.state.stub) frame[frame.length - 1] = stubAux;
+    for (let i = 0; i < (result.repeat ?? 1); i++) this.device.sendFrame(frame);
+  }
+}

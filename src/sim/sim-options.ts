@@ -1,0 +1,122 @@
+// The user-facing options of the virtual ESP32 and their parsers: `sim://esp32?flashSize=4MB&...`
+// port URLs, flash sizes like `4MB`, and validation with coded errors that name what to fix.
+
+import { CHIP_NAMES, type ChipName, chipInfo, parseChipName } from '../chips/chips.js';
+import type { Clock } from '../core/clock.js';
+import { UsageError } from '../errors.js';
+import type { SimFaults } from './faults.js';
+import { parseMac } from './registers.js';
+
+/** Options of a virtual ESP32. */
+export interface SimOptions {
+  chip: ChipName;
+  /** Flash size in bytes (default 4 MB). */
+  flashSize?: number;
+  /** Load flash contents from this file at start and save them on change and close. */
+  flashFile?: string;
+  /** MAC address `aa:bb:cc:dd:ee:ff` (default: a fixed Espressif-OUI MAC per chip). */
+  mac?: string;
+  /** Timing model (wire time, erase/program times). Default off for the transport, on for `espflash sim`. */
+  timing?: boolean;
+  clock?: Clock;
+  /** Start in the ROM loader (default true). false: the application runs until a reset. */
+  startInDownloadMode?: boolean;
+  faults?: SimFaults;
+}
+
+const URL_HINT = 'Use --port sim://<chip>?flashSize=4MB&flashFile=flash.bin&timing=0 (e.g. sim://esp32).';
+
+/** Parse `4MB`, `512KB`, `4M`, `0x400000` or a byte count; null when malformed. */
+export function parseByteSize(text: string): number | null {
+  const m = /^\s*(0x[0-9a-f]+|\d+)\s*(kb|k|mb|m|b)?\s*$/i.exec(text);
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const mult = unit.startsWith('m') ? 1024 * 1024 : unit.startsWith('k') ? 1024 : 1;
+  return n * mult;
+}
+
+/** Check a flash size for `chip`; throws `sim/bad-flash-size`. */
+export function validateFlashSize(chip: ChipName, size: number, source: string): number {
+  const max = chipInfo(chip).maxFlashSize;
+  if (!Number.isInteger(size) || size < 256 * 1024 || size > max || (size & (size - 1)) !== 0) {
+    throw new UsageError(
+      'sim/bad-flash-size',
+      `flash size ${size} bytes (from ${source}) is not a power of two between 256KB and ${max / 1024 / 1024}MB for ${chip}`,
+      { hint: `Pass ${source} as 1MB, 2MB, 4MB, 8MB or 16MB.`, details: { size, chip } },
+    );
+  }
+  return size;
+}
+
+/** Resolve a chip name; throws `sim/bad-chip`. */
+export function simChip(text: string, source: string): ChipName {
+  const chip = parseChipName(text);
+  if (!chip) {
+    throw new UsageError('sim/bad-chip', `${source} "${text}" is not a chip the simulator knows`, {
+      hint: `Pass ${source} with one of: ${CHIP_NAMES.join(', ')}.`,
+      details: { value: text },
+    });
+  }
+  return chip;
+}
+
+/** Check a MAC string; throws `sim/bad-mac`. */
+export function simMac(text: string, source: string): Uint8Array {
+  const mac = parseMac(text);
+  if (!mac) {
+    throw new UsageError('sim/bad-mac', `${source} "${text}" is not a MAC address`, {
+      hint: `Pass ${source} as six hex bytes, e.g. 24:0a:c4:12:34:56.`,
+      details: { value: text },
+    });
+  }
+  return mac;
+}
+
+function flag(value: string, key: string, url: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new UsageError('sim/bad-url', `${url}: ${key}=${value} is not 0 or 1`, { hint: URL_HINT, details: { url } });
+}
+
+/**
+ * Parse `sim://<chip>?flashSize=4MB&flashFile=x.bin&mac=..&timing=0&download=1`.
+ * Throws `sim/bad-url` (or the specific `sim/bad-*` code) naming the part to fix.
+ */
+export function parseSimUrl(url: string): SimOptions {
+  const m = /^sim:\/\/([^?/#]*)\/?(?:\?(.*))?$/i.exec(url.trim());
+  if (!m) throw new UsageError('sim/bad-url', `"${url}" is not a sim:// URL`, { hint: URL_HINT, details: { url } });
+  const chip = simChip(decodeURIComponent(m[1] || 'esp32'), `the chip in ${url}`);
+  const options: SimOptions = { chip };
+  for (const [key, value] of new URLSearchParams(m[2] ?? '')) {
+    switch (key) {
+      case 'flashSize': {
+        const size = parseByteSize(value);
+        if (size === null) {
+          throw new UsageError('sim/bad-url', `${url}: flashSize=${value} is not a size`, { hint: URL_HINT });
+        }
+        options.flashSize = validateFlashSize(chip, size, `flashSize in ${url}`);
+        break;
+      }
+      case 'flashFile':
+        options.flashFile = value;
+        break;
+      case 'mac':
+        simMac(value, `mac in ${url}`);
+        options.mac = value;
+        break;
+      case 'timing':
+        options.timing = flag(value, key, url);
+        break;
+      case 'download':
+        options.startInDownloadMode = flag(value, key, url);
+        break;
+      default:
+        throw new UsageError('sim/bad-url', `${url}: unknown parameter "${key}"`, {
+          hint: `${URL_HINT} Known parameters: flashSize, flashFile, mac, timing, download.`,
+          details: { url, key },
+        });
+    }
+  }
+  return options;
+}

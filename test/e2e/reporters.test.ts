@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { createContext } from '../../src/cli/context.js';
+import type { CliIo } from '../../src/cli/io.js';
+import { createReporter, eventToJson } from '../../src/cli/reporter/reporter.js';
+import { renderBar } from '../../src/cli/reporter/tty-reporter.js';
+import type { FlashEvent } from '../../src/events.js';
+
+function ctxFor(options: { isTTY: boolean; json: boolean }) {
+  const out = { stdout: '', stderr: '' };
+  const io: CliIo = {
+    stdout: (t) => {
+      out.stdout += t;
+    },
+    stderr: (t) => {
+      out.stderr += t;
+    },
+    env: {},
+    cwd: '/',
+    isTTY: options.isTTY,
+  };
+  return { ctx: createContext(io, { json: options.json, verbose: false, color: false }), out };
+}
+
+const events: FlashEvent[] = [
+  { type: 'connected', chip: 'esp32', baud: 115200, stub: true },
+  { type: 'region-start', index: 0, offset: 0x10000, size: 4000, label: 'factory', role: 'app' },
+  { type: 'region-progress', index: 0, offset: 0x10000, written: 1000, total: 4000 },
+  { type: 'region-progress', index: 0, offset: 0x10000, written: 2100, total: 4000 },
+  { type: 'region-progress', index: 0, offset: 0x10000, written: 4000, total: 4000 },
+  { type: 'region-verified', index: 0, offset: 0x10000, md5: 'ab'.repeat(16), bytesWritten: 4000 },
+  { type: 'region-start', index: 1, offset: 0x8000, size: 3072, label: null, role: 'partition-table' },
+  { type: 'region-skipped', index: 1, offset: 0x8000, reason: 'md5-match' },
+];
+
+describe('reporters', () => {
+  it('--json: one NDJSON object per event on stdout, `type` renamed to `event`', () => {
+    const { ctx, out } = ctxFor({ isTTY: false, json: true });
+    const r = createReporter(ctx);
+    for (const e of events) r.onEvent(e);
+    const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(events.length);
+    expect(lines[2]).toEqual({ event: 'region-progress', index: 0, offset: 0x10000, written: 1000, total: 4000 });
+    expect(eventToJson(events[0]!)).toEqual({ event: 'connected', chip: 'esp32', baud: 115200, stub: true });
+    expect(out.stderr).toBe('');
+  });
+
+  it('plain (not a TTY): lines with no escape codes, progress in 25 % steps', () => {
+    const { ctx, out } = ctxFor({ isTTY: false, json: false });
+    const r = createReporter(ctx);
+    for (const e of events) r.onEvent(e);
+    expect(out.stderr).not.toContain('\x1b');
+    const lines = out.stderr.trim().split('\n');
+    expect(lines).toContain('Writing factory @ 0x10000 (3.9 KiB)');
+    expect(lines).toContain('  factory @ 0x10000: 25%');
+    expect(lines).toContain('  factory @ 0x10000: 50%');
+    expect(lines.filter((l) => l.includes('%'))).toHaveLength(2);
+    expect(lines.some((l) => l.includes('written and verified'))).toBe(true);
+    expect(lines.some((l) => l.includes('partition-table @ 0x8000: unchanged'))).toBe(true);
+    expect(out.stdout).toBe('');
+  });
+
+  it('TTY: redraws the bar block in place (cursor up over the drawn lines)', () => {
+    const { ctx, out } = ctxFor({ isTTY: true, json: false });
+    const r = createReporter(ctx);
+    for (const e of events.slice(0, 4)) r.onEvent(e);
+    expect(out.stderr).toContain('\x1b[1A');
+    expect(out.stderr).toContain('52%');
+    r.onEvent(events[6]!);
+    expect(out.stderr).toContain('\x1b[1A'); // redraw of a two-bar block starts one bar up, then grows
+    r.onEvent(events[7]!);
+    expect(out.stderr).toContain('\x1b[2A');
+  });
+
+  it('renders bars proportionally', () => {
+    const half = renderBar({ name: 'app', done: 50, total: 100, state: 'writing' });
+    expect((half.match(/#/g) ?? []).length).toBe(15);
+    expect(half).toContain('50%');
+    expect(renderBar({ name: 'app', done: 0, total: 100, state: 'skipped' })).toContain('skipped');
+  });
+});
