@@ -2,6 +2,7 @@
 
 import type { CommandDef } from './command.js';
 import { boardInfoCommand } from './commands/board-info.js';
+import { buildCommand } from './commands/build.js';
 import { checksumMd5Command } from './commands/checksum-md5.js';
 import { demoCommand } from './commands/demo.js';
 import { eraseFlashCommand } from './commands/erase-flash.js';
@@ -19,6 +20,7 @@ import { writeBinCommand } from './commands/write-bin.js';
 
 export const commands: CommandDef[] = [
   flashCommand,
+  buildCommand,
   boardInfoCommand,
   eraseFlashCommand,
   eraseRegionCommand,

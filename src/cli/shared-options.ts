@@ -11,7 +11,7 @@ import type { CliContext } from './context.js';
 
 /** Flags that locate the build and override flash parameters: --build-dir, --project, --config, --chip, --flash-*, --to, --only. */
 export function addProjectOptions(y: Argv): Argv {
-  return y
+  return addChipOption(y)
     .option('build-dir', {
       type: 'string',
       describe: 'ESP-IDF build directory (default: ./build or .) [env ESPFLASH_BUILD_DIR, config buildDir]',
@@ -25,11 +25,6 @@ export function addProjectOptions(y: Argv): Argv {
       describe:
         'Config file to use instead of searching for espflash.config.*; --no-config ignores config files [env ESPFLASH_CONFIG]',
     })
-    .option('chip', {
-      alias: 'c',
-      type: 'string',
-      describe: 'Target chip, e.g. esp32s3, or auto (default: from the build) [env ESPFLASH_CHIP]',
-    })
     .option('flash-mode', { type: 'string', describe: 'qio, qout, dio, dout or keep [config flash.mode]' })
     .option('flash-freq', { type: 'string', describe: 'e.g. 40m, 80m, or keep [config flash.freq]' })
     .option('flash-size', { type: 'string', describe: 'e.g. 4MB, 16MB, detect or keep [config flash.size]' })
@@ -40,24 +35,30 @@ export function addProjectOptions(y: Argv): Argv {
     });
 }
 
+/** --chip/-c, shared by both groups; defined once even when both groups are added. */
+function addChipOption(y: Argv): Argv {
+  const defined = (y.getOptions().string as string[] | undefined)?.includes('chip');
+  if (defined) return y;
+  return y.option('chip', {
+    alias: 'c',
+    type: 'string',
+    describe: 'Target chip, e.g. esp32s3, or auto (default: from the build) [env ESPFLASH_CHIP]',
+  });
+}
+
 /** Flags for talking to a device: --port, --baud, --chip, --before, --after, --no-stub, --reset-sequence. */
 export function addDeviceOptions(y: Argv): Argv {
-  return y
+  return addChipOption(y)
     .option('port', {
       alias: 'p',
       type: 'string',
       describe:
-        'Serial port, tcp://host:port, rfc2217://host:port or sim://<chip> [env ESPFLASH_PORT, ESPPORT]',
+        'Serial port, socket://host:port, rfc2217://host:port or sim://<chip> [env ESPFLASH_PORT, ESPPORT]',
     })
     .option('baud', {
       alias: 'b',
       type: 'string',
       describe: 'Flashing baud rate [env ESPFLASH_BAUD, ESPBAUD]',
-    })
-    .option('chip', {
-      alias: 'c',
-      type: 'string',
-      describe: 'Target chip, e.g. esp32s3, or auto (default: from the build) [env ESPFLASH_CHIP]',
     })
     .option('before', {
       type: 'string',

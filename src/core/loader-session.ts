@@ -11,7 +11,14 @@ import type { SecurityInfo } from './chip-detect.js';
 import { type Clock, realClock } from './clock.js';
 import type { CommandRequest, CommandResponse, Loader } from './loader.js';
 import { DEFAULT_TIMEOUT_MS, OP, opcodeName, opcodeSlug, timeoutFor } from './opcodes.js';
-import { decodeResponse, encodeCommand, isUnsupportedReply, readStatus, syncData } from './packets.js';
+import {
+  decodeResponse,
+  encodeCommand,
+  isUnsupportedReply,
+  ROM_INVALID_MESSAGE,
+  readStatus,
+  syncData,
+} from './packets.js';
 import { statusError } from './rom-errors.js';
 import { SlipDecoder, slipEncode } from './slip.js';
 import type { Transport } from './transport.js';
@@ -202,7 +209,12 @@ export class LoaderSession implements Loader {
         continue;
       }
       const status = readStatus(reply.data, respLen);
-      if (status.kind === 'error') throw statusError({ op, byte0: status.byte0, byte1: status.byte1 });
+      if (status.kind === 'error') {
+        // A ROM repeats its "invalid message" reply: let the repeats arrive and drop them, so they are
+        // not mistaken for the next command's "unsupported" answer.
+        if (status.byte0 === 1 && status.byte1 === ROM_INVALID_MESSAGE) await this.drainRepeats();
+        throw statusError({ op, byte0: status.byte0, byte1: status.byte1 });
+      }
       if (status.kind === 'short') {
         throw new EspflashError(
           'protocol/short-response',
@@ -269,9 +281,13 @@ export class LoaderSession implements Loader {
     this.needsBarrier = false;
   }
 
-  private async unsupported(op: number): Promise<never> {
+  private async drainRepeats(): Promise<void> {
     await this.clock.sleep(UNSUPPORTED_DRAIN_MS, this.signal);
     await this.flushInput();
+  }
+
+  private async unsupported(op: number): Promise<never> {
+    await this.drainRepeats();
     const who = this.stub ? 'flasher stub' : 'ROM loader';
     throw new EspflashError(
       'rom/unsupported-command',

@@ -162,7 +162,8 @@ function inflateChunk(inflate: Inflate, payload: Uint8Array): Uint8Array[] | nul
   inflate.onData = (chunk) => {
     out.push(chunk as Uint8Array);
   };
-  if (inflate.ended && payload.length > 0) return inflate.err === 0 ? out : null;
+  // After the end of the zlib stream, pako ignores further input; the sim does the same.
+  if ((inflate as unknown as { ended: boolean }).ended) return out;
   const ok = inflate.push(payload, Z_SYNC_FLUSH);
   if (!ok || (inflate.err !== 0 && inflate.err !== 1)) return null;
   return out;

@@ -89,8 +89,11 @@ export function createFakeRom(
 
   const reject = (req: SentRequest, d: FakeDevice) => {
     if (state.stub) d.reply({ op: req.op, status: fail(0xc3, 0) });
-    else if (options.unsupportedStyle === 'same-op') d.reply({ op: req.op, status: fail(1, 5) });
-    else d.reply({ op: 0x00, status: fail(1, 5) });
+    else {
+      // A ROM repeats its rejection (about 8 frames).
+      const op = options.unsupportedStyle === 'same-op' ? req.op : 0x00;
+      for (let i = 0; i < 8; i++) d.reply({ op, status: fail(1, 5), delayMs: 1 + i });
+    }
   };
 
   const responder = (req: SentRequest, d: FakeDevice) => {

@@ -1,0 +1,12 @@
+import { createSimTransport } from '../../src/sim/sim-transport.js';
+import { TestHost, SYNC_DATA, words } from './support/host.js';
+const t = createSimTransport({ chip: 'esp32' });
+const h = new TestHost(t);
+await h.send(0x08, SYNC_DATA);
+console.log((await h.drain()).length);
+const r = await h.command(0x0a, words(0x40001000));
+console.log(r.value.toString(16), r.data);
+const r2 = await h.command(0x14);
+console.log(r2.data);
+console.log((await h.drain()).length);
+await t.close();
