@@ -1,16 +1,17 @@
 // flashProject: the whole `espflash` job as one call: derive the plan from the build, connect with
 // the plan's chip/before/stub, write + verify every region, reset per the plan's `after`, close.
 
-import { resolve } from 'node:path';
 import type { FlashSummary } from '../flash/flash-plan.js';
 import { type DerivePlanOptions, derivePlan, type PlanOverrides } from '../plan/derive-plan.js';
 import type { FlashPlan } from '../plan/types.js';
+import { locateBuildDir } from '../project/locate-build.js';
+import { sourced } from '../provenance.js';
 import { type OpenDeviceOptions, openDevice } from './open-device.js';
 
 /** Options for {@link flashProject}. */
 export interface FlashProjectOptions
   extends Omit<OpenDeviceOptions, 'chip' | 'before' | 'after' | 'stub' | 'flashSize'> {
-  /** ESP-IDF build directory (default `./build`). */
+  /** ESP-IDF build directory (default: the working directory when it is one, else `./build`). */
   buildDir?: string;
   /** CLI/config values that beat the build's (chip, flash settings, before/after, stub, --to/--only). */
   overrides?: PlanOverrides;
@@ -28,15 +29,26 @@ export interface FlashProjectResult {
   summary: FlashSummary;
 }
 
-/** Derive the plan, flash and verify it, reset. The device is closed on success and on failure. */
-export async function flashProject(options: FlashProjectOptions): Promise<FlashProjectResult> {
+/** Locate the build (like the CLI) and derive its plan. */
+async function planFor(options: FlashProjectOptions): Promise<FlashPlan> {
+  const located = await locateBuildDir({
+    cwd: process.cwd(),
+    ...(options.buildDir === undefined
+      ? {}
+      : { buildDir: sourced(options.buildDir, 'cli', 'flashProject({ buildDir })') }),
+  });
   const deriveOptions: DerivePlanOptions = {
-    buildDir: resolve(options.buildDir ?? 'build'),
+    buildDir: located.buildDir,
     ...(options.overrides === undefined ? {} : { overrides: options.overrides }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.allowStale === undefined ? {} : { allowStale: options.allowStale }),
   };
-  const plan = options.plan ?? (await derivePlan(deriveOptions));
+  return derivePlan(deriveOptions);
+}
+
+/** Derive the plan, flash and verify it, reset. The device is closed on success and on failure. */
+export async function flashProject(options: FlashProjectOptions): Promise<FlashProjectResult> {
+  const plan = options.plan ?? (await planFor(options));
   const { buildDir: _b, overrides: _o, force, allowStale: _a, plan: _p, ...deviceOptions } = options;
   const size = plan.flash.size.value;
   const device = await openDevice({

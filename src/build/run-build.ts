@@ -64,11 +64,11 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
     env,
     extendEnv: false,
     stdin: 'ignore',
-    stdout: function* (line: string) {
-      record(line, 'stdout');
+    stdout: function* (line: unknown) {
+      record(String(line), 'stdout');
     },
-    stderr: function* (line: string) {
-      record(line, 'stderr');
+    stderr: function* (line: unknown) {
+      record(String(line), 'stderr');
     },
     reject: false,
     windowsHide: true,

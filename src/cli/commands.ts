@@ -12,10 +12,12 @@ import { flashCommand } from './commands/flash.js';
 import { imageInfoCommand } from './commands/image-info.js';
 import { initCommand } from './commands/init.js';
 import { listPortsCommand } from './commands/list-ports.js';
+import { monitorCommand } from './commands/monitor.js';
 import { partitionTableCommand } from './commands/partition-table.js';
 import { planCommand } from './commands/plan.js';
 import { readFlashCommand } from './commands/read-flash.js';
 import { resetCommand } from './commands/reset.js';
+import { simCommand } from './commands/sim.js';
 import { writeBinCommand } from './commands/write-bin.js';
 
 export const commands: CommandDef[] = [
@@ -29,10 +31,12 @@ export const commands: CommandDef[] = [
   writeBinCommand,
   checksumMd5Command,
   resetCommand,
+  monitorCommand,
   demoCommand,
   planCommand,
   imageInfoCommand,
   partitionTableCommand,
   listPortsCommand,
   initCommand,
+  simCommand,
 ];

@@ -10,7 +10,7 @@ import { packU32 } from './bytes.js';
 import type { SecurityInfo } from './chip-detect.js';
 import { type Clock, realClock } from './clock.js';
 import type { CommandRequest, CommandResponse, Loader } from './loader.js';
-import { DEFAULT_TIMEOUT_MS, OP, opcodeName, opcodeSlug, timeoutFor } from './opcodes.js';
+import { DEFAULT_TIMEOUT_MS, OP, timeoutFor } from './opcodes.js';
 import {
   decodeResponse,
   encodeCommand,
@@ -20,6 +20,14 @@ import {
   syncData,
 } from './packets.js';
 import { statusError } from './rom-errors.js';
+import {
+  commandTimeout,
+  frameTimeout,
+  noMatchingReply,
+  resyncTimeout,
+  shortResponse,
+  unsupportedCommand,
+} from './session-errors.js';
 import { SlipDecoder, slipEncode } from './slip.js';
 import type { Transport } from './transport.js';
 
@@ -172,7 +180,7 @@ export class LoaderSession implements Loader {
   }
 
   async command(request: CommandRequest): Promise<CommandResponse> {
-    if (this.needsBarrier && request.op !== OP.SYNC) await this.barrier();
+    if (this.needsBarrier && request.op !== OP.SYNC) await this.barrier(request.op);
     await this.flushInput();
     const packet = encodeCommand({ op: request.op, data: request.data, checksum: request.checksum });
     await this.transport.write(slipEncode(packet));
@@ -201,7 +209,7 @@ export class LoaderSession implements Loader {
     const deadline = this.clock.now() + timeoutMs;
     for (let skipped = 0; skipped <= MAX_SKIPPED_FRAMES; skipped++) {
       const frame = await this.nextFrame(deadline);
-      if (!frame) throw this.timeoutError(op, timeoutMs);
+      if (!frame) throw commandTimeout(op, timeoutMs);
       const reply = decodeResponse(frame);
       if (!reply) continue;
       if (reply.op !== op) {
@@ -216,28 +224,17 @@ export class LoaderSession implements Loader {
         throw statusError({ op, byte0: status.byte0, byte1: status.byte1 });
       }
       if (status.kind === 'short') {
-        throw new EspflashError(
-          'protocol/short-response',
-          `${opcodeName(op)} reply too short: ${status.length} data bytes, expected ${respLen} + status`,
-          { details: { command: opcodeName(op), length: status.length, expected: respLen } },
-        );
+        throw shortResponse({ op, length: status.length, expected: respLen });
       }
       return { value: reply.value, data: status.payload };
     }
-    throw new EspflashError(
-      'protocol/no-matching-reply',
-      `No reply to ${opcodeName(op)} among ${MAX_SKIPPED_FRAMES} frames received`,
-      { details: { command: opcodeName(op) }, hint: 'the link is out of sync: reset the board and retry' },
-    );
+    throw noMatchingReply(op, MAX_SKIPPED_FRAMES);
   }
 
   async readFrame(timeoutMs: number): Promise<Uint8Array> {
     const frame = await this.nextFrame(this.clock.now() + timeoutMs);
     if (!frame) {
-      throw new EspflashError('timeout/read-frame', `No data frame within ${timeoutMs} ms`, {
-        details: { timeoutMs },
-        hint: 'the device stopped sending; check the connection or try a lower --baud',
-      });
+      throw frameTimeout(timeoutMs);
     }
     return frame;
   }
@@ -273,11 +270,16 @@ export class LoaderSession implements Loader {
   }
 
   /** Send SYNC and wait for its first reply: every late reply to an earlier command precedes it. */
-  private async barrier(): Promise<void> {
+  private async barrier(op: number): Promise<void> {
     this.logger.debug('resynchronising after a timed-out command');
     await this.flushInput();
     await this.transport.write(slipEncode(encodeCommand({ op: OP.SYNC, data: syncData() })));
-    await this.awaitReply({ op: OP.SYNC, timeoutMs: DEFAULT_TIMEOUT_MS, detectUnsupported: false });
+    try {
+      await this.awaitReply({ op: OP.SYNC, timeoutMs: DEFAULT_TIMEOUT_MS, detectUnsupported: false });
+    } catch (err) {
+      if (!(err instanceof EspflashError) || !err.code.startsWith('timeout/')) throw err;
+      throw resyncTimeout({ op, timeoutMs: DEFAULT_TIMEOUT_MS, cause: err });
+    }
     this.needsBarrier = false;
   }
 
@@ -288,28 +290,7 @@ export class LoaderSession implements Loader {
 
   private async unsupported(op: number): Promise<never> {
     await this.drainRepeats();
-    const who = this.stub ? 'flasher stub' : 'ROM loader';
-    throw new EspflashError(
-      'rom/unsupported-command',
-      `The ${who} does not support ${opcodeName(op)} (it answered "invalid message")`,
-      {
-        details: { command: opcodeName(op) },
-        hint: this.stub
-          ? 'this chip or stub lacks the command'
-          : 'this command needs the flasher stub: remove --no-stub',
-      },
-    );
-  }
-
-  private timeoutError(op: number, timeoutMs: number): EspflashError {
-    return new EspflashError(
-      `timeout/${opcodeSlug(op)}`,
-      `No reply to ${opcodeName(op)} within ${timeoutMs} ms`,
-      {
-        details: { command: opcodeName(op), timeoutMs },
-        hint: 'check the cable and power, or try a lower --baud',
-      },
-    );
+    throw unsupportedCommand(op, this.stub);
   }
 
   /** The next decoded frame, or null once `deadline` passes. */

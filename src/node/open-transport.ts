@@ -102,8 +102,13 @@ export async function openTransport(spec: string, options: OpenTransportOptions 
   }
 }
 
-async function openSimTransport(url: string, _options: OpenTransportOptions): Promise<Transport> {
-  throw new UsageError('port/bad-spec', `sim:// ports are not available in this build (${url}).`, {
-    hint: PORT_HINT,
-  });
+/** The virtual ESP32 (loaded on demand): `sim://<chip>?flashSize=4MB&flashFile=f.bin&timing=1`. */
+async function openSimTransport(url: string, options: OpenTransportOptions): Promise<Transport> {
+  const { createSimTransport, parseSimUrl } = await import('../sim/sim-transport.js');
+  const simOptions = parseSimUrl(url);
+  const transport = createSimTransport(options.clock ? { ...simOptions, clock: options.clock } : simOptions);
+  // Like a serial port opened at --baud: the host side starts there; the chip's ROM is at 115200.
+  if (options.baud !== undefined && options.baud !== transport.baudRate)
+    await transport.setBaudRate(options.baud);
+  return transport;
 }

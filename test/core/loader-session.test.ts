@@ -81,6 +81,14 @@ describe('LoaderSession', () => {
     expect(device.sent.map((r) => r.op)).toEqual([OP.READ_REG, OP.SYNC, OP.READ_REG]);
   });
 
+  it('reports a dead loader during the resync as a timeout of the new command', async () => {
+    const { session } = setup(() => {});
+    expect((await rejection(session.readReg(0))).code).toBe('timeout/read-reg');
+    const err = await rejection(session.command({ op: OP.SPI_ATTACH, data: new Uint8Array(8) }));
+    expect(err.code).toBe('timeout/spi-attach');
+    expect(err.message).toContain('resync SYNC');
+  });
+
   it('discards duplicate replies that arrived before the next command', async () => {
     let n = 0;
     const { session } = setup((req, d) => {

@@ -37,9 +37,18 @@ describe('reporters', () => {
     const { ctx, out } = ctxFor({ isTTY: false, json: true });
     const r = createReporter(ctx);
     for (const e of events) r.onEvent(e);
-    const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = out.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(events.length);
-    expect(lines[2]).toEqual({ event: 'region-progress', index: 0, offset: 0x10000, written: 1000, total: 4000 });
+    expect(lines[2]).toEqual({
+      event: 'region-progress',
+      index: 0,
+      offset: 0x10000,
+      written: 1000,
+      total: 4000,
+    });
     expect(eventToJson(events[0]!)).toEqual({ event: 'connected', chip: 'esp32', baud: 115200, stub: true });
     expect(out.stderr).toBe('');
   });

@@ -82,4 +82,22 @@ describe('openTransport', () => {
     expect(err).toBeInstanceOf(EspflashError);
     expect((err as EspflashError).code).toBe('port/not-found');
   });
+
+  it('delegates sim:// to the virtual device, at the requested host baud rate', async () => {
+    const t = await openTransport('sim://esp32c3?flashSize=2MB', { baud: 230400 });
+    try {
+      expect(t.description).toBe('sim://esp32c3');
+      expect(t.baudRate).toBe(230400);
+      expect(t.capabilities.modemLines).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("surfaces the virtual device's own usage errors for a bad sim:// URL", async () => {
+    await expect(openTransport('sim://esp32?flashSize=lots')).rejects.toMatchObject({
+      code: 'sim/bad-url',
+      exitCode: 2,
+    });
+  });
 });

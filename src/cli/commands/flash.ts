@@ -26,8 +26,13 @@ export function renderFlashSummary(summary: FlashSummary, cwd: string): string {
     return `  ${name} ${hex(r.offset).padEnd(9)} ${formatBytes(r.size).padStart(10)}  ${what.padEnd(20)} ${relative(cwd, r.file)}`;
   });
   const written = summary.regions.filter((r) => r.status === 'written').length;
+  const unverified = summary.regions.filter((r) => !r.verified).length;
+  const verdict =
+    unverified === 0
+      ? 'every region verified by MD5.'
+      : `${unverified} region(s) NOT verified: this ROM loader has no MD5 (drop --no-stub to verify).`;
   lines.push(
-    `Flashed ${written} of ${summary.regions.length} regions (${formatBytes(summary.bytesWritten)}) in ${(summary.ms / 1000).toFixed(1)} s; every region verified by MD5.`,
+    `Flashed ${written} of ${summary.regions.length} regions (${formatBytes(summary.bytesWritten)}) in ${(summary.ms / 1000).toFixed(1)} s; ${verdict}`,
   );
   return lines.join('\n');
 }

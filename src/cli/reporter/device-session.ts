@@ -4,7 +4,7 @@
 import type { Device } from '../../api/device.js';
 import { type OpenDeviceOptions, openDevice } from '../../api/open-device.js';
 import type { ResolvedOptions } from '../../config/resolve-options.js';
-import { UsageError } from '../../errors.js';
+import { EspflashError, UsageError } from '../../errors.js';
 import { listPorts, type PortInfo } from '../../node/port-list.js';
 import type { AfterReset } from '../../plan/types.js';
 import type { CliContext } from '../context.js';
@@ -83,6 +83,16 @@ export async function withDevice<T>(
   const reporter = createReporter(ctx);
   const after = resolved.after?.value ?? 'hard_reset';
   const ac = new AbortController();
+  // Ctrl-C stops between blocks and still closes the port; a second Ctrl-C exits at once.
+  const onSigint = () => {
+    if (ac.signal.aborted) process.exit(130);
+    ac.abort(
+      new EspflashError('cli/interrupted', 'Interrupted (Ctrl-C)', {
+        hint: 'Run the command again to finish.',
+      }),
+    );
+  };
+  process.on('SIGINT', onSigint);
   const device = await openDevice({
     port,
     logger: ctx.logger,
@@ -100,6 +110,7 @@ export async function withDevice<T>(
     ...options.open,
   }).catch((err) => {
     reporter.finish();
+    process.off('SIGINT', onSigint);
     throw err;
   });
   try {
@@ -107,6 +118,7 @@ export async function withDevice<T>(
     if (options.reset ?? true) await device.reset(after);
     return result;
   } finally {
+    process.off('SIGINT', onSigint);
     reporter.finish();
     await device.close();
   }

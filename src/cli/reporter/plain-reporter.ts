@@ -11,7 +11,7 @@ export function createPlainReporter(ctx: CliContext): Reporter {
   const line = (t: string) => ctx.io.stderr(`${t}\n`);
   const names = new Map<number, string>();
   const quarters = new Map<number, number>();
-  let lastReadQuarter = -1;
+  const readQuarters = new Map<number, number>();
   return {
     finish: () => {},
     onEvent: (e) => {
@@ -37,8 +37,8 @@ export function createPlainReporter(ctx: CliContext): Reporter {
           return;
         case 'read-progress': {
           const q = Math.floor((e.read / Math.max(1, e.total)) * 4);
-          if (q !== lastReadQuarter) {
-            lastReadQuarter = q;
+          if (q !== readQuarters.get(e.offset)) {
+            readQuarters.set(e.offset, q);
             line(`Reading ${hex(e.offset)}: ${q * 25}%`);
           }
           return;

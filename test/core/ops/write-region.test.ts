@@ -177,10 +177,18 @@ describe('writeRegion with the stub (compressed)', () => {
 
   it('honours a block size override (0x800 for the stub over USB-OTG)', async () => {
     const loader = new FakeLoader({ chip: 'esp32s3', stub: true });
-    await writeRegion(loader, { ...base, offset: 0, data: sampleBytes(100_000), blockSize: 0x800, skipIfMatch: false });
+    await writeRegion(loader, {
+      ...base,
+      offset: 0,
+      data: sampleBytes(100_000),
+      blockSize: 0x800,
+      skipIfMatch: false,
+    });
     const begin = loader.log.find((c) => c.op === OP.FLASH_DEFL_BEGIN)!;
     expect(words(begin.data)[2]).toBe(0x800);
-    expect(loader.log.filter((c) => c.op === OP.FLASH_DEFL_DATA).every((c) => c.data!.length <= 16 + 0x800)).toBe(true);
+    expect(
+      loader.log.filter((c) => c.op === OP.FLASH_DEFL_DATA).every((c) => c.data!.length <= 16 + 0x800),
+    ).toBe(true);
   });
 
   it('fails with flash/verify-failed naming the region, offset and both digests', async () => {

@@ -102,10 +102,10 @@ export class TestHost {
   }
 
   /** Send and wait for the reply with the same opcode. */
-  async command(op: number, data?: Uint8Array, checksum?: number): Promise<Reply> {
+  async command(op: number, data?: Uint8Array, checksum?: number, timeoutMs = 2000): Promise<Reply> {
     await this.send(op, data, checksum);
     for (;;) {
-      const r = await this.reply();
+      const r = await this.reply(timeoutMs);
       if (!r) throw new Error(`no reply to 0x${op.toString(16)}`);
       if (r.op === op) return r;
     }
@@ -130,4 +130,38 @@ export class TestHost {
       s += String.fromCharCode(...b);
     }
   }
+}
+
+/** Flasher stub image as esptool-js ships it. */
+export interface StubImage {
+  entry: number;
+  text: Uint8Array;
+  textStart: number;
+  data: Uint8Array;
+  dataStart: number;
+}
+
+/** Upload `stub` with MEM_BEGIN/MEM_DATA/MEM_END (0x1800-byte blocks); returns the MEM_END reply. */
+export async function uploadStub(host: TestHost, stub: StubImage): Promise<Reply> {
+  for (const [bytes, start] of [
+    [stub.text, stub.textStart],
+    [stub.data, stub.dataStart],
+  ] as const) {
+    const blocks = Math.ceil(bytes.length / 0x1800);
+    await expectOk(host, 0x05, words(bytes.length, blocks, 0x1800, start));
+    for (let seq = 0; seq < blocks; seq++) {
+      const chunk = bytes.subarray(seq * 0x1800, (seq + 1) * 0x1800);
+      await expectOk(host, 0x07, dataBody(chunk, seq), xorChecksum(chunk));
+    }
+  }
+  return host.command(0x06, words(0, stub.entry));
+}
+
+/** Send a payload-less command and throw unless its status is OK. */
+export async function expectOk(host: TestHost, op: number, data?: Uint8Array, checksum?: number): Promise<Reply> {
+  const r = await host.command(op, data, checksum);
+  if (r.data[0] !== 0) {
+    throw new Error(`0x${op.toString(16)} failed: ${Array.from(r.data).join(',')}`);
+  }
+  return r;
 }

@@ -1,0 +1,113 @@
+// `espflash sim`: run a virtual ESP32 (ROM loader, flasher stub, NOR flash, timing) on a TCP port,
+// optionally behind a pseudo-terminal, until SIGINT/SIGTERM; saves the flash file on exit.
+
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { CHIP_NAMES } from '../../chips/chips.js';
+import { UsageError } from '../../errors.js';
+import { parseByteSize, simChip, simMac, validateFlashSize } from '../../sim/sim-options.js';
+import { type SimServer, startSimServer } from '../../sim/tcp-server.js';
+import { defineCommand } from '../command.js';
+
+/** Parse `--listen host:port` (IPv6 as `[::1]:5555`). */
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text.trim()) ?? /^()()(\d+)$/.exec(text.trim());
+  const port = m ? Number(m[3]) : Number.NaN;
+  if (!m || !Number.isInteger(port) || port > 65535) {
+    throw new UsageError('sim/bad-listen', `--listen "${text}" is not host:port`, {
+      hint: 'Pass --listen as host:port, e.g. 127.0.0.1:5555 (port 0 picks a free one).',
+      details: { value: text },
+    });
+  }
+  return { host: m[1] || m[2] || '127.0.0.1', port };
+}
+
+function flashSizeArg(text: string, chip: Parameters<typeof validateFlashSize>[0]): number {
+  const size = parseByteSize(text);
+  if (size === null) {
+    throw new UsageError('sim/bad-flash-size', `--flash-size "${text}" is not a size`, {
+      hint: 'Pass --flash-size as 1MB, 2MB, 4MB, 8MB or 16MB.',
+      details: { value: text },
+    });
+  }
+  return validateFlashSize(chip, size, '--flash-size');
+}
+
+function waitForStopSignal(): Promise<string> {
+  return new Promise((done) => {
+    const stop = (signal: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      done(signal);
+    };
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+}
+
+export const simCommand = defineCommand({
+  command: 'sim',
+  describe: 'Run a virtual ESP32 on a TCP port (test espflash and your scripts without hardware)',
+  examples: [
+    ['$0 sim', 'Virtual ESP32 on 127.0.0.1:5555; flash with --port socket://127.0.0.1:5555'],
+    ['$0 sim --chip esp32s3 --flash-size 8MB --flash-file flash.bin', 'ESP32-S3 whose flash persists in flash.bin'],
+    ['$0 sim --pty', 'Also expose a pseudo-terminal (needs socat) for tools that want a serial device'],
+    ['$0 sim --no-timing --listen 127.0.0.1:0 --json', 'Fast, on a free port; prints {"event":"listening",...}'],
+  ],
+  builder: (y: Argv) =>
+    y
+      .option('chip', { type: 'string', default: 'esp32', describe: `Chip to simulate (${CHIP_NAMES.join(', ')})` })
+      .option('listen', { type: 'string', default: '127.0.0.1:5555', describe: 'TCP address to serve on (host:port)' })
+      .option('flash-file', { type: 'string', describe: 'Load the flash from this file and save it back on change and exit' })
+      .option('flash-size', { type: 'string', default: '4MB', describe: 'Flash size (1MB..16MB; more on S2/S3/P4/C5)' })
+      .option('mac', { type: 'string', describe: 'MAC address the eFuses report (default: fixed per chip)' })
+      .option('timing', { type: 'boolean', default: true, describe: 'Real-chip timing: baud wire time, erase/program times (--no-timing: instant)' })
+      .option('pty', { type: 'string', describe: 'Link a pseudo-terminal to the port via socat (optional symlink path)' }),
+  handler: async (args, ctx) => {
+    const chip = simChip(String(args.chip), '--chip');
+    const flashSize = flashSizeArg(String(args['flash-size']), chip);
+    const mac = typeof args.mac === 'string' ? args.mac : undefined;
+    if (mac !== undefined) simMac(mac, '--mac');
+    const { host, port } = parseListen(String(args.listen));
+    const flashFile = typeof args['flash-file'] === 'string' ? resolve(ctx.io.cwd, args['flash-file']) : undefined;
+    const ptyArg = typeof args.pty === 'string' ? args.pty : undefined;
+    const server: SimServer = await startSimServer({
+      chip,
+      flashSize,
+      ...(flashFile ? { flashFile } : {}),
+      ...(mac ? { mac } : {}),
+      timing: Boolean(args.timing),
+      host,
+      port,
+      ...(ptyArg === undefined ? {} : { ptyLink: ptyArg ? resolve(ctx.io.cwd, ptyArg) : join(tmpdir(), `espflash-sim-${process.pid}`) }),
+    });
+    const stopped = waitForStopSignal();
+    const info = server.device.chip;
+    if (ctx.json) {
+      ctx.emitJson({
+        event: 'listening',
+        host: server.host,
+        port: server.port,
+        ...(server.pty ? { pty: server.pty } : {}),
+        chip: info.name,
+        flashSize,
+      });
+    } else {
+      ctx.print(
+        `espflash sim: virtual ${info.displayName} (${flashSize / 1024 / 1024}MB flash, timing ${args.timing ? 'on' : 'off'}) listening on ${server.host}:${server.port}`,
+      );
+      ctx.print(`  connect with: --port socket://${server.host}:${server.port}`);
+      if (server.pty) ctx.print(`  pty: ${server.pty} (no DTR/RTS: use --before no-reset)`);
+      if (flashFile) ctx.print(`  flash file: ${flashFile}`);
+      ctx.print('Press Ctrl+C to stop.');
+    }
+    const signal = await stopped;
+    await server.close();
+    if (ctx.json) ctx.emitJson({ event: 'stopped', signal, ...(flashFile ? { flashFile } : {}) });
+    else ctx.print(`espflash sim: stopped (${signal})${flashFile ? `; flash saved to ${flashFile}` : ''}`);
+    return 0;
+  },
+});

@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bytesEqual } from '../../src/core/bytes.js';
+import { type SimServer, startSimServer } from '../../src/sim/tcp-server.js';
+import { hasStackTrace, runCli } from '../support/cli.js';
+import { expectedRegions, type PlannedBuild, plannedBuild } from './support/planned.js';
+
+let server: SimServer;
+let build: PlannedBuild;
+let port: string;
+let work: string;
+const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
+const cli = (argv: string[]) => runCli([...argv, '--port', port], { cwd: work });
+const ff = (b: Uint8Array) => b.every((x) => x === 0xff);
+
+beforeAll(async () => {
+  server = await startSimServer({ chip: 'esp32', port: 0 });
+  port = `socket://127.0.0.1:${server.port}`;
+  build = await plannedBuild('esp32');
+  work = await mkdtemp(join(tmpdir(), 'espflash-cli-'));
+});
+afterAll(async () => {
+  await server.close();
+  await rm(build.dir, { recursive: true, force: true });
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('device commands against the virtual ESP32', () => {
+  it('flash writes the build, and the default command skips what is already there', async () => {
+    const r = await cli(['flash', '--build-dir', build.buildDir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Flashed 3 of 3 regions/);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    for (const region of await expectedRegions(build.plan, '4MB')) {
+      expect(bytesEqual(server.device.flash.read(region.offset, region.bytes.length), region.bytes)).toBe(
+        true,
+      );
+    }
+    const again = await cli(['--build-dir', build.buildDir]);
+    expect(again.code).toBe(0);
+    expect(again.stdout.match(/unchanged \(skipped\)/g)).toHaveLength(3);
+    expect(again.stdout).toMatch(/Flashed 0 of 3 regions/);
+  });
+
+  it('board-info --json reports chip, MAC and flash size', async () => {
+    const r = await cli(['board-info', '--json']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const info = lines.find((l) => l.event === 'board-info');
+    expect(info.chip).toBe('esp32');
+    expect(info.mac).toMatch(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
+    expect(info.flash.size).toBe('4MB');
+    expect(lines.some((l) => l.event === 'connected')).toBe(true);
+  });
+
+  it('checksum-md5 prints the MD5 of the range on the device', async () => {
+    const r = await cli(['checksum-md5', '0x8000', '3k']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(md5(server.device.flash.read(0x8000, 3072)));
+  });
+
+  it('read-flash writes the range to a file', async () => {
+    const out = join(work, 'table.bin');
+    const r = await cli(['read-flash', '0x8000', '0xc00', out]);
+    expect(r.code).toBe(0);
+    expect(new Uint8Array(await readFile(out))).toEqual(server.device.flash.read(0x8000, 0xc00));
+  });
+
+  it('write-bin writes at an offset and into a partition by label, verified', async () => {
+    const data = new Uint8Array(5000).map((_, i) => (i * 7) & 0xff);
+    const file = join(work, 'data.bin');
+    await writeFile(file, data);
+    const r1 = await cli(['write-bin', '0x200000', file]);
+    expect(r1.code).toBe(0);
+    expect(r1.stdout).toMatch(/verified/);
+    expect(server.device.flash.read(0x200000, 5000)).toEqual(data);
+    const r2 = await cli(['write-bin', 'nvs', file, '--json']);
+    expect(r2.code).toBe(0);
+    const lines = r2.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toMatchObject({
+      event: 'written',
+      offset: 0x9000,
+      status: 'written',
+      verified: true,
+    });
+    expect(lines.some((l) => l.event === 'region-verified')).toBe(true);
+    expect(server.device.flash.read(0x9000, 5000)).toEqual(data);
+  });
+
+  it('erase-parts erases a partition by label; an unknown label is a usage error listing the labels', async () => {
+    expect(ff(server.device.flash.read(0x9000, 0x6000))).toBe(false);
+    const r = await cli(['erase-parts', 'nvs']);
+    expect(r.code).toBe(0);
+    expect(ff(server.device.flash.read(0x9000, 0x6000))).toBe(true);
+    const bad = await cli(['erase-parts', 'nope']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('partition/unknown-label');
+    expect(bad.stderr).toContain('factory');
+    expect(hasStackTrace(bad.stderr)).toBe(false);
+  });
+
+  it('erase-region erases exactly the range', async () => {
+    const r = await cli(['erase-region', '0x200000', '0x1000']);
+    expect(r.code).toBe(0);
+    expect(ff(server.device.flash.read(0x200000, 0x1000))).toBe(true);
+    expect(ff(server.device.flash.read(0x201000, 5000 - 0x1000))).toBe(false);
+  });
+
+  it('reset connects and resets', async () => {
+    const r = await cli(['reset', '--after', 'no_reset']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Reset (no-reset)');
+  });
+
+  it('flash --no-stub --json: NDJSON events through the ROM loader, ending with the summary', async () => {
+    // The previous command left the ROM loader running (--after no_reset), so the ROM path is used.
+    const r = await cli(['flash', '--build-dir', build.buildDir, '--no-stub', '--force', '--after', 'no_reset', '--json']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.find((l) => l.event === 'connected')).toMatchObject({ stub: false });
+    expect(lines.filter((l) => l.event === 'region-verified')).toHaveLength(3);
+    const summary = lines.at(-1);
+    expect(summary.event).toBe('flash-summary');
+    expect(summary.regions.every((x: { verified: boolean; status: string }) => x.verified && x.status === 'written')).toBe(true);
+  });
+
+  it('demo flashes an example build and proves each region by reading it back', async () => {
+    const r = await cli(['demo', '--chip', 'esp32']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/read back: identical/g)).toHaveLength(3);
+    expect(r.stdout).toContain('All 3 regions');
+  });
+
+  it('erase-flash leaves every byte 0xFF', async () => {
+    const r = await cli(['erase-flash']);
+    expect(r.code).toBe(0);
+    expect(ff(server.device.flash.contents())).toBe(true);
+  });
+});
+
+describe('bad input exits 2 without a stack trace', () => {
+  const cases: Array<[string, string[], string]> = [
+    ['a bad offset', ['erase-region', '12q', '0x1000'], 'usage/bad-number'],
+    ['a bad size', ['checksum-md5', '0', '-5'], 'usage/bad-number'],
+    ['an unaligned erase', ['erase-region', '0x1001', '0x1000'], 'erase/unaligned'],
+    ['a missing file', ['write-bin', '0x1000', '/nonexistent/espflash.bin'], 'usage/file-not-found'],
+    ['a range past the flash', ['checksum-md5', '4M', '4k'], 'flash/out-of-range'],
+  ];
+  for (const [what, argv, code] of cases) {
+    it(what, async () => {
+      const r = await cli(argv);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(code);
+      expect(hasStackTrace(r.stderr + r.stdout)).toBe(false);
+    });
+  }
+
+  it('names the argument in usage/bad-number', async () => {
+    const r = await cli(['read-flash', '0', 'lots', join(work, 'x.bin')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('<size>');
+  });
+
+  it('no --port and no board: port/none suggests the virtual device', async () => {
+    const r = await runCli(['board-info'], { cwd: work, env: {} });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('port/none');
+    expect(r.stderr).toContain('sim://esp32');
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+});
