@@ -16,7 +16,10 @@ export interface RunBuildOptions {
   command?: string[];
   /** Environment of the build (default `process.env`); also where idf.py is looked for. */
   env?: Record<string, string | undefined>;
-  /** Aborting stops the build (and its children) and rejects with `build/cancelled`. */
+  /**
+   * Aborting stops the build (and its children) and rejects with `build/cancelled`. Pass one when
+   * your process handles SIGINT itself: the build then runs in its own process group.
+   */
   signal?: AbortSignal;
   /** Receives every output line as it arrives (without the line ending). */
   onOutput?: (line: string, stream: BuildStream) => void;
@@ -57,16 +60,20 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
   if (options.signal?.aborted) throw cancelled(command, options.projectDir);
 
   const started = performance.now();
-  // A process group of its own (POSIX) so cancelling also stops ninja, cmake and the compilers.
-  const ownGroup = process.platform !== 'win32';
+  // With a signal: a process group of its own (POSIX), so cancelling also stops ninja, cmake and the
+  // compilers. Without one the build stays in ours and a terminal Ctrl+C reaches it directly.
+  const ownGroup = process.platform !== 'win32' && options.signal !== undefined;
   const child = execa(file, args, {
     cwd: options.projectDir,
     env,
     extendEnv: false,
     stdin: 'ignore',
+    // Line transforms that consume each line (yielding nothing keeps the log out of memory).
+    // biome-ignore lint/correctness/useYield: a consuming execa line transform
     stdout: function* (line: unknown) {
       record(String(line), 'stdout');
     },
+    // biome-ignore lint/correctness/useYield: a consuming execa line transform
     stderr: function* (line: unknown) {
       record(String(line), 'stderr');
     },

@@ -37,7 +37,8 @@ export function addProjectOptions(y: Argv): Argv {
 
 /** --chip/-c, shared by both groups; defined once even when both groups are added. */
 function addChipOption(y: Argv): Argv {
-  const defined = (y.getOptions().string as string[] | undefined)?.includes('chip');
+  const options = (y as unknown as { getOptions(): { string?: string[] } }).getOptions();
+  const defined = options.string?.includes('chip') ?? false;
   if (defined) return y;
   return y.option('chip', {
     alias: 'c',

@@ -107,8 +107,11 @@ export function createSymbolizer(options: CreateSymbolizerOptions): Symbolizer {
       if (!checked) {
         checked = true;
         if (elf === null)
-          disable('No app ELF to decode addresses with (pass --elf, or set monitor.elf, or build the project first)');
-        else if (toolPrefix === null) disable('No toolchain known for addr2line (pass --chip or --elf with a build)');
+          disable(
+            'No app ELF to decode addresses with (pass --elf, or set monitor.elf, or build the project first)',
+          );
+        else if (toolPrefix === null)
+          disable('No toolchain known for addr2line (pass --chip or --elf with a build)');
         else if (!(await exists(elf))) disable(`The app ELF ${elf} does not exist (pass --elf or rebuild)`);
         if (disabled) return [];
       }
@@ -124,7 +127,7 @@ export function createSymbolizer(options: CreateSymbolizerOptions): Symbolizer {
         disable(
           missing
             ? `${tool} is not on PATH (activate ESP-IDF: \`. $IDF_PATH/export.sh\`)`
-            : `${tool} failed: ${firstLine(String(result.stderr || result.shortMessage || "unknown error"))}`,
+            : `${tool} failed: ${firstLine(String(result.stderr || result.shortMessage || 'unknown error'))}`,
         );
         return [];
       }

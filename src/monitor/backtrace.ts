@@ -30,7 +30,8 @@ const CODE_RANGES: ReadonlyArray<{ from: number; to: number }> = [
 const BACKTRACE = /^\s*Backtrace:/;
 const PC_SP_PAIR = /0x([0-9a-f]{8}):0x[0-9a-f]{8}/gi;
 const HEX_WORD = /0x([0-9a-f]{8})\b/gi;
-const PANIC_START = /Guru Meditation Error|abort\(\) was called|Unhandled debug exception|Stack smashing protect/;
+const PANIC_START =
+  /Guru Meditation Error|abort\(\) was called|Unhandled debug exception|Stack smashing protect/;
 const PANIC_END = /^\s*(Rebooting\.\.\.|ELF file SHA256|CPU halted\.|Entering gdb stub)/;
 // `PC      : 0x400d1234  PS      : 0x…` (Xtensa) and `MEPC    : 0x42000abc  RA      : 0x…` (RISC-V).
 const REGISTER = /\b([A-Z][A-Z0-9]{0,7})\s*:\s*0x([0-9a-f]{8})\b/gi;

@@ -3,8 +3,8 @@
 
 import { open } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { BacktraceScanner, type CpuArch } from './backtrace.js';
 import { hex, type Symbolizer } from './addr2line.js';
+import { BacktraceScanner, type CpuArch } from './backtrace.js';
 import type { DecodedLine } from './line-decoder.js';
 import { dim, stripAnsi, styleLine } from './log-style.js';
 
@@ -35,11 +35,15 @@ async function openLog(file: string): Promise<LogWriter> {
       close: () => handle.close(),
     };
   } catch (err) {
-    throw new UsageError('monitor/log-file-failed', `Cannot open the monitor log file ${file}: ${String(err)}`, {
-      hint: 'Pass a writable path with --log-file (or fix `monitor.logFile` in espflash.config.ts).',
-      details: { file },
-      cause: err,
-    });
+    throw new UsageError(
+      'monitor/log-file-failed',
+      `Cannot open the monitor log file ${file}: ${String(err)}`,
+      {
+        hint: 'Pass a writable path with --log-file (or fix `monitor.logFile` in espflash.config.ts).',
+        details: { file },
+        cause: err,
+      },
+    );
   }
 }
 
@@ -61,7 +65,11 @@ export class MonitorOutput {
   async line(piece: DecodedLine): Promise<void> {
     const { color, sink } = this.options;
     const body =
-      piece.complete && !piece.continuation ? styleLine(piece.text, { color }) : color ? piece.text : stripAnsi(piece.text);
+      piece.complete && !piece.continuation
+        ? styleLine(piece.text, { color })
+        : color
+          ? piece.text
+          : stripAnsi(piece.text);
     const end = piece.complete ? '\n' : '';
     sink(`${piece.timestamp ? dim(piece.timestamp, color) : ''}${body}${end}`);
     await this.log?.write(`${piece.timestamp}${stripAnsi(piece.text)}${end}`);

@@ -7,6 +7,7 @@ import type { Transport } from '../core/transport.js';
 import { isEspflashError } from '../errors.js';
 import { createSymbolizer, resolveSymbolSource, type Symbolizer } from './addr2line.js';
 import { LineDecoder } from './line-decoder.js';
+import { dim } from './log-style.js';
 import { MonitorOutput } from './monitor-output.js';
 
 /** Options for {@link startMonitor}. */
@@ -126,7 +127,7 @@ class Session implements MonitorSession {
       await t.setSignals({ dtr: false, rts: false });
     }
     if (!t.capabilities.modemLines) {
-      this.output?.notice(`${t.description} has no DTR/RTS lines: press the board's RESET (EN) button`);
+      this.notice(`${t.description} has no DTR/RTS lines: press the board's RESET (EN) button`);
     }
   }
 
@@ -219,7 +220,7 @@ class Session implements MonitorSession {
         if (this.closed) return;
         if (this.paused && abort.signal.aborted) continue;
         if (isEspflashError(err) && DISCONNECT_CODES.has(err.code) && this.options.reopen) {
-          await this.reconnect(output, err.message);
+          await this.reconnect(err.message);
           continue;
         }
         throw err;
@@ -236,9 +237,9 @@ class Session implements MonitorSession {
   }
 
   /** Retry `reopen` with backoff until it works, the session closes, or a pause takes the port. */
-  private async reconnect(output: MonitorOutput, why: string): Promise<void> {
+  private async reconnect(why: string): Promise<void> {
     const description = this.current.description;
-    output.notice(`${why} Waiting for ${description} to come back (Ctrl+] to quit)`);
+    this.notice(`${why} Waiting for ${description} to come back (Ctrl+] to quit)`);
     await this.current.close().catch(() => {});
     const maxMs = this.options.backoff?.maxMs ?? 2000;
     let delay = this.options.backoff?.initialMs ?? 250;
@@ -246,7 +247,7 @@ class Session implements MonitorSession {
       try {
         this.current = await this.options.reopen!();
         await this.applyBaud();
-        output.notice(`Reconnected to ${this.current.description}`);
+        this.notice(`Reconnected to ${this.current.description}`);
         return;
       } catch {
         await this.clock.sleep(delay, this.stop.signal).catch(() => {});
@@ -254,6 +255,11 @@ class Session implements MonitorSession {
       }
     }
     if (this.paused) this.released = true;
+  }
+
+  /** An espflash notice on a line of its own (usable before the output is set up). */
+  private notice(text: string): void {
+    this.options.sink(`${dim(`--- ${text} ---`, this.options.color ?? false)}\n`);
   }
 
   private async applyBaud(): Promise<void> {

@@ -21,7 +21,10 @@ interface StrapCodes {
 function straps(chip: ChipInfo): StrapCodes {
   switch (chip.name) {
     case 'esp32':
-      return { download: '0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))', flash: '0x13 (SPI_FAST_FLASH_BOOT)' };
+      return {
+        download: '0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))',
+        flash: '0x13 (SPI_FAST_FLASH_BOOT)',
+      };
     case 'esp32s2':
     case 'esp32s3':
     case 'esp32p4':

@@ -4,7 +4,7 @@
 import { bytesEqual, writeU32 } from '../core/bytes.js';
 import type { HandlerContext, HandlerResult } from './loader-context.js';
 import { word } from './loader-context.js';
-import { OK, ROM_ERR, ROM_SYNC_VALUE, STUB_ERR, SYNC_PAYLOAD, dataChecksum, fail } from './protocol.js';
+import { dataChecksum, fail, OK, ROM_ERR, ROM_SYNC_VALUE, STUB_ERR, SYNC_PAYLOAD } from './protocol.js';
 
 type Handler = (ctx: HandlerContext) => Promise<HandlerResult | null>;
 
@@ -64,6 +64,7 @@ export const handleSecurityInfo: Handler = async ({ request, device }) => {
   if (request.data.length !== 0) return { status: BAD_LENGTH };
   const length = device.chip.securityInfoLength ?? 20;
   const payload = new Uint8Array(length);
+  if (device.secureDownload) payload[0] = 1 << 2; // SECURE_DOWNLOAD_ENABLE
   if (length === 20) {
     writeU32(payload, 12, device.chip.imageChipId ?? 0);
     writeU32(payload, 16, 1);
@@ -87,7 +88,8 @@ export const handleMemData: Handler = async ({ request, state }) => {
   if (request.checksum !== dataChecksum(payload)) {
     return { status: fail(ROM_ERR.BAD_CRC, STUB_ERR.BAD_DATA_CHECKSUM) };
   }
-  if (word(request, 1) !== mem.nextSeq) return { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.BAD_DATA_LEN) };
+  if (word(request, 1) !== mem.nextSeq)
+    return { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.BAD_DATA_LEN) };
   if (mem.written + len > mem.size) return { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.TOO_MUCH_DATA) };
   const start = mem.address + mem.written;
   state.memRegions.push({ start, end: start + len });

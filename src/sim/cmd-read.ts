@@ -6,8 +6,8 @@ import { asciiBytes, readU32, toHex } from '../core/bytes.js';
 import type { HandlerContext, HandlerResult } from './loader-context.js';
 import { word } from './loader-context.js';
 import { md5 } from './md5.js';
-import { SECTOR_SIZE, planErase } from './nor-flash.js';
-import { OK, ROM_ERR, STUB_ERR, fail } from './protocol.js';
+import { planErase, SECTOR_SIZE } from './nor-flash.js';
+import { fail, OK, ROM_ERR, STUB_ERR } from './protocol.js';
 
 const BAD_LENGTH = fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.BAD_DATA_LEN);
 /** Largest READ_FLASH packet the stub sends. */
@@ -104,7 +104,8 @@ export async function handleEraseRegion(ctx: HandlerContext): Promise<HandlerRes
   await device.timing.until(state.busyUntil, signal);
   const offset = word(request, 0);
   const size = word(request, 1);
-  if (offset % SECTOR_SIZE !== 0 || size % SECTOR_SIZE !== 0) return { status: fail(0, STUB_ERR.FAILED_SPI_OP) };
+  if (offset % SECTOR_SIZE !== 0 || size % SECTOR_SIZE !== 0)
+    return { status: fail(0, STUB_ERR.FAILED_SPI_OP) };
   if (offset + size > device.flash.size) return { status: fail(0, STUB_ERR.FAILED_SPI_OP) };
   const steps = planErase(offset, offset + size);
   await device.timing.delay(device.timing.eraseMs(steps), signal);

@@ -5,8 +5,8 @@
 import { Inflate } from 'pako';
 import type { HandlerContext, HandlerResult, LoaderState, WriteSession } from './loader-context.js';
 import { word } from './loader-context.js';
-import { BLOCK_SIZE, SECTOR_SIZE, alignDown, alignUp, planErase } from './nor-flash.js';
-import { OK, ROM_ERR, STUB_ERR, type Status, dataChecksum, fail } from './protocol.js';
+import { alignDown, alignUp, BLOCK_SIZE, planErase, SECTOR_SIZE } from './nor-flash.js';
+import { dataChecksum, fail, OK, ROM_ERR, STUB_ERR, type Status } from './protocol.js';
 
 /** Largest block the stub accepts (MAX_WRITE_BLOCK). */
 export const STUB_MAX_BLOCK = 0x4000;
@@ -34,7 +34,8 @@ export async function handleBegin(ctx: HandlerContext, compressed: boolean): Pro
   if (state.stub) {
     await device.timing.until(state.busyUntil, signal);
     if (blockSize > STUB_MAX_BLOCK) return { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.BAD_BLOCKSIZE) };
-    if (offset + size > device.flash.size) return { status: fail(ROM_ERR.FAILED_TO_ACT, STUB_ERR.FAILED_SPI_OP) };
+    if (offset + size > device.flash.size)
+      return { status: fail(ROM_ERR.FAILED_TO_ACT, STUB_ERR.FAILED_SPI_OP) };
     state.deferred = null;
     state.write = session;
     return { status: OK };
@@ -94,7 +95,9 @@ export async function handleData(ctx: HandlerContext, compressed: boolean): Prom
   if (state.stub) {
     // Acknowledge now; the write happens while the host sends the next block.
     const started = Math.max(device.timing.clock.now(), state.busyUntil);
-    const { ms, status } = injected ? { ms: 0, status: fail(0, STUB_ERR.FAILED_SPI_OP) } : stubWrite(ctx, payload);
+    const { ms, status } = injected
+      ? { ms: 0, status: fail(0, STUB_ERR.FAILED_SPI_OP) }
+      : stubWrite(ctx, payload);
     state.busyUntil = started + ms;
     if (!status.ok) state.deferred = status;
     return { status: OK };

@@ -7,13 +7,13 @@ import type { Clock } from '../core/clock.js';
 import { realClock } from '../core/clock.js';
 import { SlipDecoder, slipEncode } from '../core/slip.js';
 import { EspflashError } from '../errors.js';
-import { type ResetCause, appLog, romBanner, romLogBaud } from './boot-text.js';
+import { appLog, type ResetCause, romBanner, romLogBaud } from './boot-text.js';
 import { FaultInjector, type SimFaults } from './faults.js';
-import type { DeviceServices } from './loader-context.js';
 import { SimLoader } from './loader.js';
+import type { DeviceServices } from './loader-context.js';
 import { NorFlash } from './nor-flash.js';
 import { OHAI } from './protocol.js';
-import { RegisterFile, defaultMac, winbondJedecId } from './registers.js';
+import { defaultMac, RegisterFile, winbondJedecId } from './registers.js';
 import { TimingModel } from './timing.js';
 
 /** What the chip is doing. */
@@ -34,6 +34,8 @@ export interface SimDeviceOptions {
   /** Start in the ROM loader as if reset with BOOT held (default true). Otherwise the app runs. */
   startInDownloadMode?: boolean;
   faults?: SimFaults;
+  /** Secure Download Mode (chips with GET_SECURITY_INFO only): the ROM refuses READ_REG, MEM_*, MD5... */
+  secureDownload?: boolean;
 }
 
 /** Receives the device's UART output: bytes plus the baud they were sent at. */
@@ -59,6 +61,7 @@ export class SimDevice {
   readonly registers: RegisterFile;
   readonly timing: TimingModel;
   readonly faults: FaultInjector;
+  readonly secureDownload: boolean;
   private currentMode: SimMode = 'app';
   private currentBaud = ROM_BAUD;
   private sink: HostSink | null = null;
@@ -81,6 +84,7 @@ export class SimDevice {
     this.flash = new NorFlash({ size, ...(options.flashData ? { initial: options.flashData } : {}) });
     this.timing = new TimingModel({ enabled: options.timing ?? false, clock: options.clock ?? realClock });
     this.faults = new FaultInjector(options.faults);
+    this.secureDownload = options.secureDownload ?? false;
     this.registers = new RegisterFile({
       chip: this.chip,
       mac: options.mac ?? defaultMac(this.chip),
@@ -118,7 +122,8 @@ export class SimDevice {
   hostWrite(bytes: Uint8Array, hostBaud: number): void {
     if (this.closed || bytes.length === 0) return;
     const wire = this.faults.corrupt(bytes);
-    const arrival = Math.max(this.timing.clock.now(), this.rxBusyUntil) + this.timing.wireMs(wire.length, hostBaud);
+    const arrival =
+      Math.max(this.timing.clock.now(), this.rxBusyUntil) + this.timing.wireMs(wire.length, hostBaud);
     this.rxBusyUntil = arrival;
     this.rxChain = this.rxChain
       .then(() => this.timing.until(arrival))
@@ -254,6 +259,7 @@ export class SimDevice {
       registers: this.registers,
       timing: this.timing,
       faults: this.faults,
+      secureDownload: this.secureDownload,
       sendFrame: (p) => this.sendFrame(p),
       nextFrame: (signal) => this.nextFrame(signal),
       setBaud: (baud) => {
@@ -276,7 +282,11 @@ export class SimDevice {
         this.newSession();
         this.loader = null;
         this.setMode('app');
-        this.emit(new TextEncoder().encode(`Guru Meditation Error: Core  0 panic'ed (IllegalInstruction): ${reason}\r\n`));
+        this.emit(
+          new TextEncoder().encode(
+            `Guru Meditation Error: Core  0 panic'ed (IllegalInstruction): ${reason}\r\n`,
+          ),
+        );
       },
     };
   }

@@ -25,7 +25,10 @@ export function loadFlashFile(path: string, size: number): Uint8Array | undefine
     throw new UsageError(
       'sim/flash-file-size',
       `flash file ${path} holds ${bytes.length} bytes, more than the ${size}-byte flash`,
-      { hint: 'Pass a matching --flash-size, or another --flash-file.', details: { file: path, bytes: bytes.length, size } },
+      {
+        hint: 'Pass a matching --flash-size, or another --flash-file.',
+        details: { file: path, bytes: bytes.length, size },
+      },
     );
   }
   const out = new Uint8Array(size).fill(0xff);
@@ -42,7 +45,11 @@ export interface FlashFileBinding {
 }
 
 /** Save `flash` to `path` `debounceMs` after changes, and on `close()`. */
-export function bindFlashFile(flash: NorFlash, path: string, options: { debounceMs?: number } = {}): FlashFileBinding {
+export function bindFlashFile(
+  flash: NorFlash,
+  path: string,
+  options: { debounceMs?: number } = {},
+): FlashFileBinding {
   let dirty = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let closed = false;

@@ -68,6 +68,8 @@ export interface DeviceServices {
   readonly registers: RegisterFile;
   readonly timing: TimingModel;
   readonly faults: FaultInjector;
+  /** The ROM runs in Secure Download Mode. */
+  readonly secureDownload: boolean;
   /** Send one raw SLIP frame (no header). */
   sendFrame(payload: Uint8Array): void;
   /** Wait for the next frame from the host. */

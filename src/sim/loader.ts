@@ -16,16 +16,22 @@ import {
   handleSync,
   handleWriteReg,
 } from './cmd-basic.js';
-import { handleEraseFlash, handleEraseRegion, handleMd5, handleReadFlash, handleReadSlow } from './cmd-read.js';
+import {
+  handleEraseFlash,
+  handleEraseRegion,
+  handleMd5,
+  handleReadFlash,
+  handleReadSlow,
+} from './cmd-read.js';
 import { handleBegin, handleData, handleEnd } from './cmd-write.js';
 import {
   type DeviceServices,
   type HandlerContext,
   type HandlerResult,
-  type LoaderState,
   initialLoaderState,
+  type LoaderState,
 } from './loader-context.js';
-import { OP, ROM_ERR, STUB_ERR, buildResponse, fail, parseRequest } from './protocol.js';
+import { buildResponse, fail, OP, parseRequest, ROM_ERR, STUB_ERR } from './protocol.js';
 
 type Handler = (ctx: HandlerContext) => Promise<HandlerResult | null>;
 
@@ -83,6 +89,18 @@ export function romSupports(chip: ChipInfo, op: number): boolean {
   }
 }
 
+/** The only commands a ROM in Secure Download Mode accepts (esptool docs). */
+const SECURE_DOWNLOAD_OPS: ReadonlySet<number> = new Set([
+  OP.SYNC,
+  OP.SPI_ATTACH,
+  OP.SPI_SET_PARAMS,
+  OP.CHANGE_BAUDRATE,
+  OP.FLASH_BEGIN,
+  OP.FLASH_DATA,
+  OP.FLASH_END,
+  OP.GET_SECURITY_INFO,
+]);
+
 /** Whether the flasher stub implements `op` (no READ_FLASH_SLOW; security info only where the ROM has it). */
 export function stubSupports(chip: ChipInfo, op: number): boolean {
   if (op === OP.READ_FLASH_SLOW) return false;
@@ -130,7 +148,10 @@ export class SimLoader {
       this.reply(request.op, result, 0xee);
       return;
     }
-    const supported = stub ? stubSupports(device.chip, request.op) : romSupports(device.chip, request.op);
+    const supported = stub
+      ? stubSupports(device.chip, request.op)
+      : romSupports(device.chip, request.op) &&
+        (!device.secureDownload || SECURE_DOWNLOAD_OPS.has(request.op));
     if (!supported) {
       result = { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.INVALID_COMMAND), repeat: stub ? 1 : 8 };
     } else if (request.size !== request.data.length) {

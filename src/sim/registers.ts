@@ -95,7 +95,8 @@ export class RegisterFile {
     const spi = this.options.chip.spi;
     const opcode = (this.values.get(spi.usr2) ?? 0) & 0xff;
     if (opcode === 0x9f) this.set(spi.w0, this.options.jedecId & 0xffffff);
-    else if (opcode === 0x5a) this.set(spi.w0, 0x50444653); // SFDP signature "SFDP"
+    else if (opcode === 0x5a)
+      this.set(spi.w0, 0x50444653); // SFDP signature "SFDP"
     else if (opcode === 0x05 || opcode === 0x35) this.set(spi.w0, 0); // status: not busy, no protection
     this.set(spi.base, cmd & ~SPI_CMD_USR);
   }

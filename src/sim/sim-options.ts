@@ -22,6 +22,8 @@ export interface SimOptions {
   /** Start in the ROM loader (default true). false: the application runs until a reset. */
   startInDownloadMode?: boolean;
   faults?: SimFaults;
+  /** Secure Download Mode (ESP32-S2 and later). */
+  secureDownload?: boolean;
 }
 
 const URL_HINT = 'Use --port sim://<chip>?flashSize=4MB&flashFile=flash.bin&timing=0 (e.g. sim://esp32).';
@@ -61,6 +63,16 @@ export function simChip(text: string, source: string): ChipName {
   return chip;
 }
 
+/** Secure Download Mode exists only on chips whose ROM has GET_SECURITY_INFO; throws `sim/no-secure-download`. */
+export function validateSecureDownload(chip: ChipName, source: string): void {
+  if (chipInfo(chip).securityInfoLength === null) {
+    throw new UsageError('sim/no-secure-download', `${chip} has no Secure Download Mode to simulate`, {
+      hint: `Drop ${source}, or simulate an ESP32-S2 or later chip.`,
+      details: { chip },
+    });
+  }
+}
+
 /** Check a MAC string; throws `sim/bad-mac`. */
 export function simMac(text: string, source: string): Uint8Array {
   const mac = parseMac(text);
@@ -76,7 +88,10 @@ export function simMac(text: string, source: string): Uint8Array {
 function flag(value: string, key: string, url: string): boolean {
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
-  throw new UsageError('sim/bad-url', `${url}: ${key}=${value} is not 0 or 1`, { hint: URL_HINT, details: { url } });
+  throw new UsageError('sim/bad-url', `${url}: ${key}=${value} is not 0 or 1`, {
+    hint: URL_HINT,
+    details: { url },
+  });
 }
 
 /**
@@ -85,7 +100,8 @@ function flag(value: string, key: string, url: string): boolean {
  */
 export function parseSimUrl(url: string): SimOptions {
   const m = /^sim:\/\/([^?/#]*)\/?(?:\?(.*))?$/i.exec(url.trim());
-  if (!m) throw new UsageError('sim/bad-url', `"${url}" is not a sim:// URL`, { hint: URL_HINT, details: { url } });
+  if (!m)
+    throw new UsageError('sim/bad-url', `"${url}" is not a sim:// URL`, { hint: URL_HINT, details: { url } });
   const chip = simChip(decodeURIComponent(m[1] || 'esp32'), `the chip in ${url}`);
   const options: SimOptions = { chip };
   for (const [key, value] of new URLSearchParams(m[2] ?? '')) {
@@ -111,9 +127,12 @@ export function parseSimUrl(url: string): SimOptions {
       case 'download':
         options.startInDownloadMode = flag(value, key, url);
         break;
+      case 'secureDownload':
+        options.secureDownload = flag(value, key, url);
+        break;
       default:
         throw new UsageError('sim/bad-url', `${url}: unknown parameter "${key}"`, {
-          hint: `${URL_HINT} Known parameters: flashSize, flashFile, mac, timing, download.`,
+          hint: `${URL_HINT} Known parameters: flashSize, flashFile, mac, timing, download, secureDownload.`,
           details: { url, key },
         });
     }

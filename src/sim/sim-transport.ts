@@ -4,9 +4,9 @@
 import { type Clock, realClock } from '../core/clock.js';
 import type { ModemSignals, Transport, TransportCapabilities } from '../core/transport.js';
 import { EspflashError } from '../errors.js';
-import { SimDevice, garble } from './device.js';
-import { type FlashFileBinding, bindFlashFile, loadFlashFile } from './flash-file.js';
-import { type SimOptions, simMac, validateFlashSize } from './sim-options.js';
+import { garble, SimDevice } from './device.js';
+import { bindFlashFile, type FlashFileBinding, loadFlashFile } from './flash-file.js';
+import { type SimOptions, simMac, validateFlashSize, validateSecureDownload } from './sim-options.js';
 
 export type { SimOptions } from './sim-options.js';
 export { parseSimUrl } from './sim-options.js';
@@ -19,8 +19,12 @@ export interface SimTransport extends Transport {
 const DEFAULT_FLASH = 4 * 1024 * 1024;
 
 /** Build the device for `options` (loading the flash file, if any) and its persistence binding. */
-export function createSimDevice(options: SimOptions): { device: SimDevice; flashFile: FlashFileBinding | null } {
+export function createSimDevice(options: SimOptions): {
+  device: SimDevice;
+  flashFile: FlashFileBinding | null;
+} {
   const size = validateFlashSize(options.chip, options.flashSize ?? DEFAULT_FLASH, 'the flash size');
+  if (options.secureDownload) validateSecureDownload(options.chip, 'secure download mode');
   const flashData = options.flashFile ? loadFlashFile(options.flashFile, size) : undefined;
   const device = new SimDevice({
     chip: options.chip,
@@ -31,6 +35,7 @@ export function createSimDevice(options: SimOptions): { device: SimDevice; flash
     clock: options.clock ?? realClock,
     startInDownloadMode: options.startInDownloadMode ?? true,
     ...(options.faults ? { faults: options.faults } : {}),
+    secureDownload: options.secureDownload ?? false,
   });
   const flashFile = options.flashFile ? bindFlashFile(device.flash, options.flashFile) : null;
   return { device, flashFile };

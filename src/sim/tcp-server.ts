@@ -3,7 +3,7 @@
 // pseudo-terminal to the port with socat (`--pty`). Node-only.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type Server, type Socket, createServer } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { EspflashError, UsageError } from '../errors.js';
 import type { SimDevice } from './device.js';
 import type { SimOptions } from './sim-options.js';
@@ -19,6 +19,8 @@ export interface SimServerOptions extends SimOptions {
   ptyLink?: string;
   /** socat executable (default `socat`). */
   socatPath?: string;
+  /** Told when a client connects or disconnects (the library never prints). */
+  onClient?: (event: { type: 'connected' | 'disconnected'; remote: string; clients: number }) => void;
 }
 
 /** A running server. */
@@ -36,7 +38,10 @@ export interface SimServer {
 
 /** Start serving a new virtual chip. Raw TCP has no modem lines, so it starts in download mode. */
 export async function startSimServer(options: SimServerOptions): Promise<SimServer> {
-  const { device, flashFile } = createSimDevice({ ...options, startInDownloadMode: options.startInDownloadMode ?? true });
+  const { device, flashFile } = createSimDevice({
+    ...options,
+    startInDownloadMode: options.startInDownloadMode ?? true,
+  });
   const sockets = new Set<Socket>();
   device.attachHost((bytes) => {
     for (const s of sockets) s.write(bytes);
@@ -44,8 +49,13 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   const server = createServer((socket) => {
     socket.setNoDelay(true);
     sockets.add(socket);
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    options.onClient?.({ type: 'connected', remote, clients: sockets.size });
     socket.on('data', (chunk: Buffer) => device.hostWrite(new Uint8Array(chunk), device.baud));
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      options.onClient?.({ type: 'disconnected', remote, clients: sockets.size });
+    });
     socket.on('error', () => socket.destroy());
   });
   const host = options.host ?? '127.0.0.1';
@@ -53,7 +63,12 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   let socat: SocatHandle | null = null;
   if (options.ptyLink) {
     try {
-      socat = await startSocat({ host, port, link: options.ptyLink, socatPath: options.socatPath ?? 'socat' });
+      socat = await startSocat({
+        host,
+        port,
+        link: options.ptyLink,
+        socatPath: options.socatPath ?? 'socat',
+      });
     } catch (err) {
       server.close();
       device.close();
@@ -105,7 +120,12 @@ interface SocatHandle {
  * Run `socat pty,link=<link> tcp:<host>:<port>` and restart it when it exits (socat ends when the
  * program using the pty closes it). Resolves once the pty exists.
  */
-async function startSocat(options: { host: string; port: number; link: string; socatPath: string }): Promise<SocatHandle> {
+async function startSocat(options: {
+  host: string;
+  port: number;
+  link: string;
+  socatPath: string;
+}): Promise<SocatHandle> {
   let stopped = false;
   let child: ChildProcess | null = null;
   let quickFailures = 0;
@@ -130,19 +150,27 @@ async function startSocat(options: { host: string; port: number; link: string; s
       proc.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') {
           reject(
-            new EspflashError('sim/socat-missing', `--pty needs socat, which is not installed (${options.socatPath})`, {
-              hint: 'Install it (apt-get install socat, brew install socat) or drop --pty and use --port socket://host:port.',
-              cause: err,
-            }),
+            new EspflashError(
+              'sim/socat-missing',
+              `--pty needs socat, which is not installed (${options.socatPath})`,
+              {
+                hint: 'Install it (apt-get install socat, brew install socat) or drop --pty and use --port socket://host:port.',
+                cause: err,
+              },
+            ),
           );
         } else reject(err);
       });
       proc.on('exit', (code) => {
         if (!ready) {
           reject(
-            new EspflashError('sim/socat-failed', `socat exited (code ${code}) before creating the pty: ${stderr.trim()}`, {
-              hint: `Check that the --pty link path ${options.link} is writable.`,
-            }),
+            new EspflashError(
+              'sim/socat-failed',
+              `socat exited (code ${code}) before creating the pty: ${stderr.trim()}`,
+              {
+                hint: `Check that the --pty link path ${options.link} is writable.`,
+              },
+            ),
           );
           return;
         }

@@ -47,7 +47,11 @@ describe('espflash build', () => {
     });
     expect(r.code).toBe(1);
     const event = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
-    expect(event).toMatchObject({ event: 'error', code: 'build/failed', details: { tail: ['noise', 'fatal'] } });
+    expect(event).toMatchObject({
+      event: 'error',
+      code: 'build/failed',
+      details: { tail: ['noise', 'fatal'] },
+    });
     expect(r.stdout.split('\n').filter((l) => l === 'noise')).toEqual([]);
   });
 

@@ -37,9 +37,10 @@ describe('findIdfPy', () => {
   });
 
   it('reports build/idf-not-found with the activation command and build.command in the hint', async () => {
-    const err = await findIdfPy({ env: { PATH: '/nonexistent', IDF_PATH: `${s.dir}/missing` }, cwd: s.dir }).catch(
-      (e: unknown) => e,
-    );
+    const err = await findIdfPy({
+      env: { PATH: '/nonexistent', IDF_PATH: `${s.dir}/missing` },
+      cwd: s.dir,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EspflashError);
     const e = err as EspflashError;
     expect(e.code).toBe('build/idf-not-found');

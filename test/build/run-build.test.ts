@@ -35,7 +35,12 @@ describe('runBuild', () => {
   it('runs in the project directory with the given environment', async () => {
     const cmd = await s.nodeScript('env.mjs', `console.log(process.cwd() + '|' + process.env.MY_FLAG);\n`);
     const lines: string[] = [];
-    await runBuild({ projectDir: s.dir, command: cmd, env: { MY_FLAG: 'on' }, onOutput: (l) => lines.push(l) });
+    await runBuild({
+      projectDir: s.dir,
+      command: cmd,
+      env: { MY_FLAG: 'on' },
+      onOutput: (l) => lines.push(l),
+    });
     expect(lines).toEqual([`${s.dir}|on`]);
   });
 
@@ -44,7 +49,9 @@ describe('runBuild', () => {
       'fail.mjs',
       `for (let i = 1; i <= 50; i++) console.log('line ' + i);\nconsole.error('main.c:12: error: boom');\nprocess.exit(2);\n`,
     );
-    const err = (await runBuild({ projectDir: s.dir, command: cmd }).catch((e: unknown) => e)) as EspflashError;
+    const err = (await runBuild({ projectDir: s.dir, command: cmd }).catch(
+      (e: unknown) => e,
+    )) as EspflashError;
     expect(err.code).toBe('build/failed');
     expect(err.exitCode).toBe(1);
     expect(err.message).toContain('exit code 2');
@@ -83,7 +90,10 @@ describe('runBuild', () => {
   it('runs $IDF_PATH/tools/idf.py with python3 when idf.py is not on PATH', async () => {
     const script = await s.executable('idf/tools/idf.py', FAKE_IDF);
     // A stand-in python3 on PATH that runs the script it is given.
-    await s.executable('bin/python3', `import('node:child_process').then(({ spawnSync }) => { const r = spawnSync(process.argv[2], process.argv.slice(3), { stdio: 'inherit' }); process.exit(r.status ?? 1); });\n`);
+    await s.executable(
+      'bin/python3',
+      `import('node:child_process').then(({ spawnSync }) => { const r = spawnSync(process.argv[2], process.argv.slice(3), { stdio: 'inherit' }); process.exit(r.status ?? 1); });\n`,
+    );
     const lines: string[] = [];
     const result = await runBuild({
       projectDir: s.dir,
@@ -131,7 +141,12 @@ describe('runBuild', () => {
     const cmd = await s.nodeScript('never.mjs', `console.log('ran');\n`);
     const lines: string[] = [];
     await expect(
-      runBuild({ projectDir: s.dir, command: cmd, signal: AbortSignal.abort(), onOutput: (l) => lines.push(l) }),
+      runBuild({
+        projectDir: s.dir,
+        command: cmd,
+        signal: AbortSignal.abort(),
+        onOutput: (l) => lines.push(l),
+      }),
     ).rejects.toMatchObject({ code: 'build/cancelled' });
     expect(lines).toEqual([]);
   });

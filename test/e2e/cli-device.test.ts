@@ -123,14 +123,30 @@ describe('device commands against the virtual ESP32', () => {
 
   it('flash --no-stub --json: NDJSON events through the ROM loader, ending with the summary', async () => {
     // The previous command left the ROM loader running (--after no_reset), so the ROM path is used.
-    const r = await cli(['flash', '--build-dir', build.buildDir, '--no-stub', '--force', '--after', 'no_reset', '--json']);
+    const r = await cli([
+      'flash',
+      '--build-dir',
+      build.buildDir,
+      '--no-stub',
+      '--force',
+      '--after',
+      'no_reset',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.find((l) => l.event === 'connected')).toMatchObject({ stub: false });
     expect(lines.filter((l) => l.event === 'region-verified')).toHaveLength(3);
     const summary = lines.at(-1);
     expect(summary.event).toBe('flash-summary');
-    expect(summary.regions.every((x: { verified: boolean; status: string }) => x.verified && x.status === 'written')).toBe(true);
+    expect(
+      summary.regions.every(
+        (x: { verified: boolean; status: string }) => x.verified && x.status === 'written',
+      ),
+    ).toBe(true);
   });
 
   it('demo flashes an example build and proves each region by reading it back', async () => {

@@ -15,7 +15,8 @@ let port: string;
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 const flash = async () => new Uint8Array(await readFile(flashFile));
 const ff = (b: Uint8Array) => b.every((x) => x === 0xff);
-const cli = (argv: string[], env: Record<string, string> = {}) => runCli([...argv, '--port', port], { cwd: work, env });
+const cli = (argv: string[], env: Record<string, string> = {}) =>
+  runCli([...argv, '--port', port], { cwd: work, env });
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'espflash-cli-sim-'));
@@ -35,7 +36,9 @@ describe('device commands on sim:// (flash persisted in a file between commands)
     expect(hasStackTrace(r.stderr)).toBe(false);
     const contents = await flash();
     for (const region of await expectedRegions(build.plan, '4MB')) {
-      expect(bytesEqual(contents.subarray(region.offset, region.offset + region.bytes.length), region.bytes)).toBe(true);
+      expect(
+        bytesEqual(contents.subarray(region.offset, region.offset + region.bytes.length), region.bytes),
+      ).toBe(true);
     }
   });
 
@@ -84,6 +87,26 @@ describe('device commands on sim:// (flash persisted in a file between commands)
       .map((l) => JSON.parse(l))
       .find((l) => l.event === 'board-info');
     expect(info.chip).toBe('esp32s3');
+  });
+});
+
+describe('labels need a partition table', () => {
+  it('write-bin <label> on a blank chip without a build: partition/none-on-device, exit 2', async () => {
+    const file = join(work, 'small.bin');
+    await writeFile(file, new Uint8Array(16));
+    const r = await runCli(['write-bin', 'nvs', file, '--port', 'sim://esp32'], { cwd: work, env: {} });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('partition/none-on-device');
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+
+  it("erase-parts falls back to the build's table when the chip has none", async () => {
+    const r = await runCli(['erase-parts', 'nvs', '--port', 'sim://esp32', '--build-dir', build.buildDir], {
+      cwd: work,
+      env: {},
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Erased nvs (0x9000 +0x6000)');
   });
 });
 

@@ -68,6 +68,24 @@ describe('reporters', () => {
     expect(out.stdout).toBe('');
   });
 
+  it('plain: one line per read, quarter updates only for reads of 1 MiB or more', () => {
+    const { ctx, out } = ctxFor({ isTTY: false, json: false });
+    const r = createReporter(ctx);
+    for (const read of [1024, 2048, 3072])
+      r.onEvent({ type: 'read-progress', offset: 0x8000, read, total: 3072 });
+    const mb = 1 << 20;
+    for (let read = mb / 8; read <= mb; read += mb / 8)
+      r.onEvent({ type: 'read-progress', offset: 0, read, total: mb });
+    const lines = out.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      'Reading 3.0 KiB at 0x8000',
+      'Reading 1.0 MiB at 0x0',
+      '  read 0x0: 25%',
+      '  read 0x0: 50%',
+      '  read 0x0: 75%',
+    ]);
+  });
+
   it('TTY: redraws the bar block in place (cursor up over the drawn lines)', () => {
     const { ctx, out } = ctxFor({ isTTY: true, json: false });
     const r = createReporter(ctx);

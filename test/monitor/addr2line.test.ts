@@ -44,7 +44,9 @@ describe('resolveSymbolSource', () => {
       toolPrefix: 'xtensa-esp32-elf-',
       arch: 'xtensa',
     });
-    expect(await resolveSymbolSource({ elf: '/x/app.elf', toolPrefix: 'my-' })).toMatchObject({ toolPrefix: 'my-' });
+    expect(await resolveSymbolSource({ elf: '/x/app.elf', toolPrefix: 'my-' })).toMatchObject({
+      toolPrefix: 'my-',
+    });
     expect(await resolveSymbolSource({})).toEqual({ elf: null, toolPrefix: null, arch: null });
   });
 
@@ -65,11 +67,17 @@ describe('createSymbolizer', () => {
 
   it('runs <prefix>addr2line -pfiaC -e <elf> and drops unknown addresses', async () => {
     tc = await fakeToolchain({ prefix: 'xtensa-esp32-elf-', target: 'esp32' });
-    const sym = createSymbolizer({ source: await resolveSymbolSource({ buildDir: tc.buildDir }), env: tc.env });
+    const sym = createSymbolizer({
+      source: await resolveSymbolSource({ buildDir: tc.buildDir }),
+      env: tc.env,
+    });
     const decoded = await sym.decode([0x400d1234, 0x40081111, 0x400d5678]);
     expect(decoded).toEqual([
       { address: 0x400d1234, text: 'app_main at /proj/main/main.c:12' },
-      { address: 0x400d5678, text: 'crash_here at /proj/main/main.c:7\n(inlined by) app_main at /proj/main/main.c:14' },
+      {
+        address: 0x400d5678,
+        text: 'crash_here at /proj/main/main.c:7\n(inlined by) app_main at /proj/main/main.c:14',
+      },
     ]);
     expect(sym.takeNote()).toBeNull();
     expect(await readFile(tc.logFile, 'utf8')).toBe(`-pfiaC -e ${tc.elf} 0x400d1234 0x40081111 0x400d5678\n`);
@@ -77,7 +85,10 @@ describe('createSymbolizer', () => {
 
   it('notes once and decodes nothing when the tool is missing', async () => {
     tc = await fakeToolchain({ prefix: 'riscv32-esp-elf-', target: 'esp32c3', noTool: true });
-    const sym = createSymbolizer({ source: await resolveSymbolSource({ buildDir: tc.buildDir }), env: tc.env });
+    const sym = createSymbolizer({
+      source: await resolveSymbolSource({ buildDir: tc.buildDir }),
+      env: tc.env,
+    });
     expect(await sym.decode([0x42000abc])).toEqual([]);
     expect(sym.takeNote()).toMatch(/riscv32-esp-elf-addr2line is not on PATH.*undecoded/);
     expect(sym.takeNote()).toBeNull();

@@ -11,8 +11,12 @@ describe('createKeyHandler', () => {
 
   it('sends Enter as CRLF by default, or as configured', () => {
     expect(createKeyHandler().feed(bytes('ls\r'))).toEqual([{ type: 'send', bytes: bytes('ls\r\n') }]);
-    expect(createKeyHandler({ enter: 'LF' }).feed(bytes('ls\r'))).toEqual([{ type: 'send', bytes: bytes('ls\n') }]);
-    expect(createKeyHandler({ enter: 'CR' }).feed(bytes('\r'))).toEqual([{ type: 'send', bytes: bytes('\r') }]);
+    expect(createKeyHandler({ enter: 'LF' }).feed(bytes('ls\r'))).toEqual([
+      { type: 'send', bytes: bytes('ls\n') },
+    ]);
+    expect(createKeyHandler({ enter: 'CR' }).feed(bytes('\r'))).toEqual([
+      { type: 'send', bytes: bytes('\r') },
+    ]);
   });
 
   it('exits on Ctrl+] and ignores what follows in the chunk', () => {
@@ -39,6 +43,8 @@ describe('createKeyHandler', () => {
   });
 
   it('forwards Ctrl+C to the device', () => {
-    expect(createKeyHandler().feed(Uint8Array.of(0x03))).toEqual([{ type: 'send', bytes: Uint8Array.of(0x03) }]);
+    expect(createKeyHandler().feed(Uint8Array.of(0x03))).toEqual([
+      { type: 'send', bytes: Uint8Array.of(0x03) },
+    ]);
   });
 });

@@ -33,7 +33,15 @@ describe('LineDecoder', () => {
   it('marks complete lines and keeps a partial line buffered', () => {
     const d = new LineDecoder();
     const out = d.push(enc('I (12) boot: ok\nprompt> '));
-    expect(out).toEqual([{ text: 'I (12) boot: ok', line: 'I (12) boot: ok', complete: true, continuation: false, timestamp: '' }]);
+    expect(out).toEqual([
+      {
+        text: 'I (12) boot: ok',
+        line: 'I (12) boot: ok',
+        complete: true,
+        continuation: false,
+        timestamp: '',
+      },
+    ]);
     expect(d.hasPartial).toBe(true);
   });
 
@@ -44,7 +52,13 @@ describe('LineDecoder', () => {
     now = 1050;
     expect(d.flushIdle()).toBeNull();
     now = 1100;
-    expect(d.flushIdle()).toEqual({ text: 'esp32> ', line: 'esp32> ', complete: false, continuation: false, timestamp: '' });
+    expect(d.flushIdle()).toEqual({
+      text: 'esp32> ',
+      line: 'esp32> ',
+      complete: false,
+      continuation: false,
+      timestamp: '',
+    });
     expect(d.flushIdle()).toBeNull();
     expect(d.push(enc('help\n'))).toEqual([
       { text: 'help', line: 'esp32> help', complete: true, continuation: true, timestamp: '' },

@@ -21,7 +21,10 @@ describe('resolveMonitorBaud', () => {
 
   it("reads the build's config/sdkconfig.json", async () => {
     await mkdir(join(dir, 'build', 'config'), { recursive: true });
-    await writeFile(join(dir, 'build', 'config', 'sdkconfig.json'), JSON.stringify({ ESP_CONSOLE_UART_BAUDRATE: 460800 }));
+    await writeFile(
+      join(dir, 'build', 'config', 'sdkconfig.json'),
+      JSON.stringify({ ESP_CONSOLE_UART_BAUDRATE: 460800 }),
+    );
     const baud = await resolveMonitorBaud({ buildDir: join(dir, 'build'), projectDir: dir });
     expect(baud.value).toBe(460800);
     expect(baud.source.kind).toBe('build');

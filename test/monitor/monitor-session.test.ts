@@ -140,7 +140,9 @@ describe('startMonitor', () => {
     await first.device.write(enc('last words\n'));
     await first.device.close();
     await expect.poll(text).toContain('Reconnected to /dev/ttyACM0');
-    expect(text()).toMatch(/^last words\n--- .*Waiting for \/dev\/ttyACM0 to come back \(Ctrl\+\] to quit\) ---\n/);
+    expect(text()).toMatch(
+      /^last words\n--- .*Waiting for \/dev\/ttyACM0 to come back \(Ctrl\+\] to quit\) ---\n/,
+    );
     expect(clock.sleeps).toEqual([10, 15]);
     await second.device.write(enc('booted again\n'));
     await expect.poll(text).toContain('--- Reconnected to /dev/ttyACM0 ---\nbooted again\n');
@@ -199,13 +201,17 @@ describe('startMonitor', () => {
       tc = await fakeToolchain({ prefix: 'xtensa-esp32-elf-', target: 'esp32' });
       const pair = createMemoryTransportPair();
       const { text } = monitor(pair, { buildDir: tc.buildDir, env: tc.env });
-      await pair.device.write(enc('Backtrace: 0x400d1234:0x3ffb1230 0x400d5678:0x3ffb1250\r\nRebooting...\r\n'));
-      await expect.poll(text).toBe(
-        'Backtrace: 0x400d1234:0x3ffb1230 0x400d5678:0x3ffb1250\n' +
-          '0x400d1234: app_main at /proj/main/main.c:12\n' +
-          '0x400d5678: crash_here at /proj/main/main.c:7\n  (inlined by) app_main at /proj/main/main.c:14\n' +
-          'Rebooting...\n',
+      await pair.device.write(
+        enc('Backtrace: 0x400d1234:0x3ffb1230 0x400d5678:0x3ffb1250\r\nRebooting...\r\n'),
       );
+      await expect
+        .poll(text)
+        .toBe(
+          'Backtrace: 0x400d1234:0x3ffb1230 0x400d5678:0x3ffb1250\n' +
+            '0x400d1234: app_main at /proj/main/main.c:12\n' +
+            '0x400d5678: crash_here at /proj/main/main.c:7\n  (inlined by) app_main at /proj/main/main.c:14\n' +
+            'Rebooting...\n',
+        );
     });
 
     it('decodes a RISC-V register dump', async () => {
@@ -218,18 +224,22 @@ describe('startMonitor', () => {
             'MEPC    : 0x42000abc  RA      : 0x42000def  SP      : 0x3fc8f0a0\n',
         ),
       );
-      await expect.poll(text).toContain(
-        'MEPC    : 0x42000abc  RA      : 0x42000def  SP      : 0x3fc8f0a0\n' +
-          '0x42000abc: app_main at /proj/main/main.c:21\n' +
-          '0x42000def: main_task at /idf/components/freertos/app_startup.c:208\n',
-      );
+      await expect
+        .poll(text)
+        .toContain(
+          'MEPC    : 0x42000abc  RA      : 0x42000def  SP      : 0x3fc8f0a0\n' +
+            '0x42000abc: app_main at /proj/main/main.c:21\n' +
+            '0x42000def: main_task at /idf/components/freertos/app_startup.c:208\n',
+        );
     });
 
     it('shows lines as they came with a single note when addr2line is missing', async () => {
       tc = await fakeToolchain({ prefix: 'xtensa-esp32-elf-', target: 'esp32', noTool: true });
       const pair = createMemoryTransportPair();
       const { text } = monitor(pair, { buildDir: tc.buildDir, env: tc.env });
-      await pair.device.write(enc('Backtrace: 0x400d1234:0x3ffb1230\nBacktrace: 0x400d5678:0x3ffb1250\ndone\n'));
+      await pair.device.write(
+        enc('Backtrace: 0x400d1234:0x3ffb1230\nBacktrace: 0x400d5678:0x3ffb1250\ndone\n'),
+      );
       await expect.poll(text).toContain('done\n');
       expect(text()).toBe(
         'Backtrace: 0x400d1234:0x3ffb1230\n' +

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasStackTrace, runCli } from '../support/cli.js';
-import { TestHost, dataBody, expectOk, words, xorChecksum } from './support/host.js';
+import { dataBody, expectOk, TestHost, words, xorChecksum } from './support/host.js';
 import { connectTcp } from './support/socket-transport.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -25,6 +25,7 @@ describe('espflash sim: bad flags', () => {
     [['sim', '--flash-size', 'huge'], 'sim/bad-flash-size', '--flash-size'],
     [['sim', '--listen', 'localhost'], 'sim/bad-listen', '--listen'],
     [['sim', '--mac', '12:34'], 'sim/bad-mac', '--mac'],
+    [['sim', '--chip', 'esp8266', '--secure-download'], 'sim/no-secure-download', '--secure-download'],
   ])('%j exits 2 with %s and a hint naming %s', async (argv, code, flag) => {
     const r = await runCli(argv);
     expect(r.code).toBe(2);
@@ -48,7 +49,9 @@ describe('espflash sim: bad flags', () => {
 });
 
 /** Start `espflash sim` in a child; resolves with the parsed "listening" line. */
-function startSim(args: string[]): Promise<{ child: ChildProcess; listening: Record<string, unknown>; out: () => string }> {
+function startSim(
+  args: string[],
+): Promise<{ child: ChildProcess; listening: Record<string, unknown>; out: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', runner, 'sim', ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,7 +87,12 @@ describe('espflash sim: running', () => {
       '--flash-file',
       file,
     ]);
-    expect(listening).toMatchObject({ event: 'listening', host: '127.0.0.1', chip: 'esp32', flashSize: 1024 * 1024 });
+    expect(listening).toMatchObject({
+      event: 'listening',
+      host: '127.0.0.1',
+      chip: 'esp32',
+      flashSize: 1024 * 1024,
+    });
     const tcp = await connectTcp('127.0.0.1', listening.port as number);
     const host = new TestHost(tcp);
     await expectOk(host, 0x0d, words(0, 0));
@@ -92,10 +100,15 @@ describe('espflash sim: running', () => {
     const block = new Uint8Array(0x400).fill(0x5a);
     await expectOk(host, 0x03, dataBody(block, 0), xorChecksum(block));
     await tcp.close();
+    while (!out().includes('client-disconnected')) await new Promise((r) => setTimeout(r, 20));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(out()).toContain('"event":"stopped"');
+    const events = out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).event);
+    expect(events).toEqual(['listening', 'client-connected', 'client-disconnected', 'stopped']);
     const saved = readFileSync(file);
     expect(saved.length).toBe(1024 * 1024);
     expect(saved[0x3000]).toBe(0x5a);

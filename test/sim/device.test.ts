@@ -2,8 +2,9 @@
 // loader with FLASH_END(1), baud mismatches, and seeded fault injection.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { type SimTransport, createSimTransport } from '../../src/sim/sim-transport.js';
-import { SYNC_DATA, TestHost, expectOk, uploadStub, words } from './support/host.js';
+import { createSimTransport, type SimTransport } from '../../src/sim/sim-transport.js';
+import { VirtualClock } from '../../src/sim/virtual-clock.js';
+import { expectOk, SYNC_DATA, TestHost, uploadStub, words } from './support/host.js';
 import { loadStub } from './support/stub-image.js';
 
 const open: SimTransport[] = [];
@@ -60,7 +61,9 @@ describe('reset circuit and boot modes', () => {
   it('prints DOWNLOAD(USB/UART0) on newer chips', async () => {
     const { transport, host } = sim({ chip: 'esp32s3', startInDownloadMode: false });
     await classicReset(transport);
-    expect(await host.text()).toMatch(/rst:0x1 \(POWERON\),boot:0x0 \(DOWNLOAD\(USB\/UART0\)\)\r\nwaiting for download/);
+    expect(await host.text()).toMatch(
+      /rst:0x1 \(POWERON\),boot:0x0 \(DOWNLOAD\(USB\/UART0\)\)\r\nwaiting for download/,
+    );
   });
 
   it('holds the chip in reset while RTS alone is asserted; both lines together reset nothing', async () => {
@@ -147,6 +150,13 @@ describe('fault injection', () => {
     const c = await corruptedReplies(8);
     expect(a).toBe(b);
     expect(a).not.toBe(c);
+  });
+
+  it('stalls every reply by stallMs of device time', async () => {
+    const clock = new VirtualClock();
+    const { host } = sim({ chip: 'esp32', clock, faults: { stallMs: 250 } });
+    await host.command(0x0a, words(0x40001000));
+    expect(clock.now()).toBe(250);
   });
 
   it('drops every reply at dropRate 1', async () => {

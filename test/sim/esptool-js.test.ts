@@ -9,9 +9,9 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { ESPLoader, Transport as EspJsTransport } from 'esptool-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChipName } from '../../src/chips/chips.js';
-import { type SimTransport, createSimTransport } from '../../src/sim/sim-transport.js';
+import { createSimTransport, type SimTransport } from '../../src/sim/sim-transport.js';
 import { TransportWebSerialPort } from './support/web-serial.js';
 
 interface Run {
@@ -22,8 +22,13 @@ interface Run {
 }
 
 const open: SimTransport[] = [];
+// esptool-js traces its read loop with console.log; keep test output readable.
+beforeEach(() => {
+  vi.spyOn(console, 'log').mockImplementation(() => {});
+});
 afterEach(async () => {
   for (const t of open.splice(0)) await t.close();
+  vi.restoreAllMocks();
 });
 
 function setup(chip: ChipName, options: { startInDownloadMode?: boolean; baud?: number } = {}): Run {
@@ -36,9 +41,16 @@ function setup(chip: ChipName, options: { startInDownloadMode?: boolean; baud?: 
     writeLine: (s: string) => log.push(s),
     write: (s: string) => log.push(s),
   };
-  // biome-ignore lint/suspicious/noExplicitAny: esptool-js types want a DOM SerialPort
-  const transport = new EspJsTransport(port as any, false);
-  const loader = new ESPLoader({ transport, baudrate: options.baud ?? 921600, romBaudrate: 115200, terminal });
+  const transport = new EspJsTransport(
+    port as unknown as ConstructorParameters<typeof EspJsTransport>[0],
+    false,
+  );
+  const loader = new ESPLoader({
+    transport,
+    baudrate: options.baud ?? 921600,
+    romBaudrate: 115200,
+    terminal,
+  });
   return { sim, port, loader, log };
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NorFlash, pagesTouched, planErase } from '../../src/sim/nor-flash.js';
 import { createSimTransport, parseSimUrl } from '../../src/sim/sim-transport.js';
-import { TestHost, expectOk, words } from './support/host.js';
+import { expectOk, TestHost, words } from './support/host.js';
 
 const KB = 1024;
 
@@ -33,7 +33,13 @@ describe('NOR flash', () => {
     expect(f.read(0xffff, 1)[0]).toBe(0x00);
     f.eraseChip();
     expect(f.read(0x2000, 1)[0]).toBe(0xff);
-    expect(f.counters).toMatchObject({ sectorsErased: 1, blocksErased: 1, chipErases: 1, bytesProgrammed: 128 * KB, writeOps: 1 });
+    expect(f.counters).toMatchObject({
+      sectorsErased: 1,
+      blocksErased: 1,
+      chipErases: 1,
+      bytesProgrammed: 128 * KB,
+      writeOps: 1,
+    });
   });
 
   it('wraps addresses past the end like a real part', () => {

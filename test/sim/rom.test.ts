@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { deflate } from 'pako';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHIP_NAMES, type ChipName } from '../../src/chips/chips.js';
-import { type SimTransport, createSimTransport } from '../../src/sim/sim-transport.js';
-import { SYNC_DATA, TestHost, dataBody, expectOk, words, xorChecksum } from './support/host.js';
+import { createSimTransport, type SimTransport } from '../../src/sim/sim-transport.js';
+import { dataBody, expectOk, SYNC_DATA, TestHost, words, xorChecksum } from './support/host.js';
 
 const open: SimTransport[] = [];
 afterEach(async () => {
@@ -93,7 +93,7 @@ describe('ROM registers', () => {
     const base = 0x60002000;
     const record = (addr: number, value: number) => words(addr, value, 0xffffffff, 0);
     await expectOk(host, 0x09, record(base + 0x28, 23)); // MISO_DLEN
-    await expectOk(host, 0x09, record(base + 0x18, 1 << 31 | 1 << 28)); // USR: command + MISO
+    await expectOk(host, 0x09, record(base + 0x18, (1 << 31) | (1 << 28))); // USR: command + MISO
     await expectOk(host, 0x09, record(base + 0x20, (7 << 28) | 0x9f)); // USR2
     await expectOk(host, 0x09, record(base + 0x58, 0));
     await expectOk(host, 0x09, record(base, 1 << 18));
@@ -139,17 +139,23 @@ describe('ROM GET_SECURITY_INFO and unsupported opcodes', () => {
     expect(new DataView(r.data.buffer).getUint32(12, true)).toBe(id);
   });
 
-  it.each([0x0b, 0x0d, 0x0e, 0x0f, 0x10, 0x13, 0xd0])('ESP8266 ROM rejects opcode %d with 01 05', async (op) => {
-    const { host } = await rom('esp8266');
-    const r = await host.command(op);
-    expect(Array.from(r.data)).toEqual([1, 0x05]);
-  });
+  it.each([0x0b, 0x0d, 0x0e, 0x0f, 0x10, 0x13, 0xd0])(
+    'ESP8266 ROM rejects opcode %d with 01 05',
+    async (op) => {
+      const { host } = await rom('esp8266');
+      const r = await host.command(op);
+      expect(Array.from(r.data)).toEqual([1, 0x05]);
+    },
+  );
 
-  it.each([0xd0, 0xd1, 0xd2, 0xd3, 0x0c, 0x42])('ESP32 ROM rejects stub-only/unknown opcode %d with 01 05 00 00', async (op) => {
-    const { host } = await rom('esp32');
-    const r = await host.command(op);
-    expect(Array.from(r.data)).toEqual([1, 0x05, 0, 0]);
-  });
+  it.each([0xd0, 0xd1, 0xd2, 0xd3, 0x0c, 0x42])(
+    'ESP32 ROM rejects stub-only/unknown opcode %d with 01 05 00 00',
+    async (op) => {
+      const { host } = await rom('esp32');
+      const r = await host.command(op);
+      expect(Array.from(r.data)).toEqual([1, 0x05, 0, 0]);
+    },
+  );
 
   it('rejects a frame whose size field disagrees with its data', async () => {
     const { host } = await rom('esp32');
@@ -173,7 +179,9 @@ describe('ROM flash commands', () => {
   it('assumes 2 MB until SPI_SET_PARAMS', async () => {
     const { host } = await rom('esp32c3');
     await expectOk(host, 0x0d, words(0, 0));
-    expect(Array.from((await host.command(0x02, words(0x1000, 1, 0x400, 0x300000, 0))).data)).toEqual([1, 0x06, 0, 0]);
+    expect(Array.from((await host.command(0x02, words(0x1000, 1, 0x400, 0x300000, 0))).data)).toEqual([
+      1, 0x06, 0, 0,
+    ]);
     await expectOk(host, 0x0b, words(0, 4 * 1024 * 1024, 0x10000, 0x1000, 0x100, 0xffff));
     await expectOk(host, 0x02, words(0x1000, 1, 0x400, 0x300000, 0));
   });
@@ -185,8 +193,12 @@ describe('ROM flash commands', () => {
     await expectOk(host, 0x02, words(image.length, 2, 0x400, 0x8000));
     const b0 = image.subarray(0, 0x400);
     const b1 = image.subarray(0x400);
-    expect(Array.from((await host.command(0x03, dataBody(b0, 0), xorChecksum(b0) ^ 1)).data)).toEqual([1, 0x07, 0, 0]);
-    expect(Array.from((await host.command(0x03, dataBody(b0, 1), xorChecksum(b0))).data)).toEqual([1, 0x05, 0, 0]);
+    expect(Array.from((await host.command(0x03, dataBody(b0, 0), xorChecksum(b0) ^ 1)).data)).toEqual([
+      1, 0x07, 0, 0,
+    ]);
+    expect(Array.from((await host.command(0x03, dataBody(b0, 1), xorChecksum(b0))).data)).toEqual([
+      1, 0x05, 0, 0,
+    ]);
     await expectOk(host, 0x03, dataBody(b0, 0), xorChecksum(b0));
     await expectOk(host, 0x03, dataBody(b1, 1), xorChecksum(b1));
     expect(flash.read(0x8000, image.length)).toEqual(image);
@@ -216,7 +228,9 @@ describe('ROM flash commands', () => {
     expect(flash.read(0x40000, image.length)).toEqual(image);
     await expectOk(host, 0x10, words(0x1000, 1, 0x400, 0x50000, 0));
     const junk = new Uint8Array([0x78, 0xda, 0xff, 0xff, 0xff, 0x00]);
-    expect(Array.from((await host.command(0x11, dataBody(junk, 0), xorChecksum(junk))).data)).toEqual([1, 0x0b, 0, 0]);
+    expect(Array.from((await host.command(0x11, dataBody(junk, 0), xorChecksum(junk))).data)).toEqual([
+      1, 0x0b, 0, 0,
+    ]);
   });
 
   it('reads 64-byte buffers with READ_FLASH_SLOW and rejects longer reads with 0x0A', async () => {
@@ -243,6 +257,28 @@ describe('ROM flash commands', () => {
   it('rejects an unaligned ROM erase start', async () => {
     const { host } = await rom('esp32');
     await expectOk(host, 0x0d, words(0, 0));
-    expect(Array.from((await host.command(0x02, words(0x100, 1, 0x400, 0x1100))).data)).toEqual([1, 0x06, 0, 0]);
+    expect(Array.from((await host.command(0x02, words(0x100, 1, 0x400, 0x1100))).data)).toEqual([
+      1, 0x06, 0, 0,
+    ]);
+  });
+});
+
+describe('ROM in Secure Download Mode', () => {
+  it('flags SDM in GET_SECURITY_INFO and refuses READ_REG, MEM_* and MD5 as unsupported', async () => {
+    const { host } = await rom('esp32s2', { secureDownload: true });
+    const info = await host.command(0x14);
+    expect(info.data[0]! & 0x04).toBe(0x04);
+    for (const op of [0x0a, 0x05, 0x13, 0x09]) {
+      expect(Array.from((await host.command(op, words(0, 0, 0, 0))).data)).toEqual([1, 0x05, 0, 0]);
+      await host.drain();
+    }
+    await expectOk(host, 0x0d, words(0, 0));
+    await expectOk(host, 0x02, words(0x1000, 1, 0x400, 0x1000, 0));
+  });
+
+  it('is refused for chips without Secure Download Mode', () => {
+    expect(() => createSimTransport({ chip: 'esp32', secureDownload: true })).toThrow(
+      expect.objectContaining({ code: 'sim/no-secure-download', exitCode: 2 }),
+    );
   });
 });

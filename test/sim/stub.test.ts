@@ -6,8 +6,17 @@ import { deflate } from 'pako';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChipName } from '../../src/chips/chips.js';
 import type { SimFaults } from '../../src/sim/faults.js';
-import { type SimTransport, createSimTransport } from '../../src/sim/sim-transport.js';
-import { SYNC_DATA, TestHost, concat, dataBody, expectOk, uploadStub, words, xorChecksum } from './support/host.js';
+import { createSimTransport, type SimTransport } from '../../src/sim/sim-transport.js';
+import {
+  concat,
+  dataBody,
+  expectOk,
+  SYNC_DATA,
+  TestHost,
+  uploadStub,
+  words,
+  xorChecksum,
+} from './support/host.js';
 import { loadStub } from './support/stub-image.js';
 
 const open: SimTransport[] = [];
@@ -108,17 +117,23 @@ describe('stub commands and errors', () => {
     const { host } = await stub('esp32', { statusErrorOnBlock: { seq: 1 } });
     const block = new Uint8Array(0x4000).fill(0x42);
     await expectOk(host, 0x02, words(0x10000, 4, 0x4000, 0x100000));
-    expect(status((await host.command(0x03, dataBody(block, 0), xorChecksum(block) ^ 0x80)).data)).toEqual([0xc1, 0]);
+    expect(status((await host.command(0x03, dataBody(block, 0), xorChecksum(block) ^ 0x80)).data)).toEqual([
+      0xc1, 0,
+    ]);
     await expectOk(host, 0x03, dataBody(block, 0), xorChecksum(block));
     await expectOk(host, 0x03, dataBody(block, 1), xorChecksum(block));
-    expect(status((await host.command(0x03, dataBody(block, 2), xorChecksum(block))).data)).toEqual([0xc4, 0]);
+    expect(status((await host.command(0x03, dataBody(block, 2), xorChecksum(block))).data)).toEqual([
+      0xc4, 0,
+    ]);
     expect(status((await host.command(0x04, words(1))).data)).toEqual([0xc4, 0]);
   });
 
   it('reports DATA without BEGIN (C6), END with bytes outstanding (C8) and too much data (C9)', async () => {
     const { host } = await stub();
     const block = new Uint8Array(0x100).fill(1);
-    expect(status((await host.command(0x03, dataBody(block, 0), xorChecksum(block))).data)).toEqual([0xc6, 0]);
+    expect(status((await host.command(0x03, dataBody(block, 0), xorChecksum(block))).data)).toEqual([
+      0xc6, 0,
+    ]);
     await expectOk(host, 0x02, words(0x200, 1, 0x4000, 0));
     await expectOk(host, 0x03, dataBody(block, 0), xorChecksum(block));
     expect(status((await host.command(0x04, words(1))).data)).toEqual([0xc8, 0]);

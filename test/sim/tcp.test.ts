@@ -9,7 +9,7 @@ import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type SimServer, startSimServer } from '../../src/sim/tcp-server.js';
 import { SYNC_DATA, TestHost, uploadStub, words } from './support/host.js';
-import { StreamTransport, connectTcp } from './support/socket-transport.js';
+import { connectTcp, StreamTransport } from './support/socket-transport.js';
 import { loadStub } from './support/stub-image.js';
 import { TransportWebSerialPort } from './support/web-serial.js';
 
@@ -63,8 +63,15 @@ describe('sim TCP server', () => {
     const tcp = await connectTcp(s.host, s.port);
     clients.push(tcp);
     const port = new TransportWebSerialPort(tcp);
-    // biome-ignore lint/suspicious/noExplicitAny: esptool-js types want a DOM SerialPort
-    const loader = new ESPLoader({ transport: new EspJsTransport(port as any, false), baudrate: 460800, romBaudrate: 115200, terminal: { clean() {}, writeLine() {}, write() {} } });
+    const loader = new ESPLoader({
+      transport: new EspJsTransport(
+        port as unknown as ConstructorParameters<typeof EspJsTransport>[0],
+        false,
+      ),
+      baudrate: 460800,
+      romBaudrate: 115200,
+      terminal: { clean() {}, writeLine() {}, write() {} },
+    });
     await loader.main('no_reset');
     expect(loader.chip.CHIP_NAME).toBe('ESP32-C6');
     expect(s.device.mode).toBe('stub');
@@ -78,7 +85,10 @@ describe('sim TCP server', () => {
       flashSize: 'keep',
       eraseAll: false,
       compress: true,
-      calculateMD5Hash: (image: unknown) => createHash('md5').update(image as Uint8Array).digest('hex'),
+      calculateMD5Hash: (image: unknown) =>
+        createHash('md5')
+          .update(image as Uint8Array)
+          .digest('hex'),
     });
     expect(s.device.flash.read(0x10000, data.length)).toEqual(data);
   });
@@ -93,9 +103,12 @@ describe('sim TCP server', () => {
 
   it('reports a missing socat as sim/socat-missing with an install hint', async () => {
     const link = join(mkdtempSync(join(tmpdir(), 'espflash-pty-')), 'tty');
-    const err = await startSimServer({ chip: 'esp32', port: 0, ptyLink: link, socatPath: '/nonexistent/socat' }).catch(
-      (e) => e,
-    );
+    const err = await startSimServer({
+      chip: 'esp32',
+      port: 0,
+      ptyLink: link,
+      socatPath: '/nonexistent/socat',
+    }).catch((e) => e);
     expect(err).toMatchObject({ code: 'sim/socat-missing' });
     expect(err.hint).toContain('apt-get install socat');
   });

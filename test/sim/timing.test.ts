@@ -5,9 +5,18 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { slipEncode } from '../../src/core/slip.js';
-import { type SimTransport, createSimTransport } from '../../src/sim/sim-transport.js';
+import { createSimTransport, type SimTransport } from '../../src/sim/sim-transport.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';
-import { SYNC_DATA, TestHost, dataBody, expectOk, requestFrame, uploadStub, words, xorChecksum } from './support/host.js';
+import {
+  dataBody,
+  expectOk,
+  requestFrame,
+  SYNC_DATA,
+  TestHost,
+  uploadStub,
+  words,
+  xorChecksum,
+} from './support/host.js';
 import { loadStub } from './support/stub-image.js';
 
 const open: SimTransport[] = [];

@@ -38,18 +38,22 @@ export const buildCommand = defineCommand({
     y
       .option('project', {
         type: 'string',
-        describe: 'ESP-IDF project directory (default: the working directory) [env ESPFLASH_PROJECT, config project]',
+        describe:
+          'ESP-IDF project directory (default: the working directory) [env ESPFLASH_PROJECT, config project]',
       })
       .option('config', {
         type: 'string',
-        describe: 'Config file to use instead of searching for espflash.config.*; --no-config ignores config files',
+        describe:
+          'Config file to use instead of searching for espflash.config.*; --no-config ignores config files',
       }),
   handler: async (args, ctx) => {
     const resolved = await resolveCliOptions(args, ctx);
     // --project on the command line wins; otherwise the config's build.cwd, then project, then cwd.
     const project = resolved.project;
     const projectDir =
-      project?.source.kind === 'cli' ? project.value : (resolved.buildCwd?.value ?? project?.value ?? ctx.io.cwd);
+      project?.source.kind === 'cli'
+        ? project.value
+        : (resolved.buildCwd?.value ?? project?.value ?? ctx.io.cwd);
     const command = resolved.buildCommand?.value;
     const dim = ctx.io.isTTY && ctx.color;
     const stream = !ctx.json;

@@ -6,11 +6,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { type ChipName, parseChipName } from '../../chips/chips.js';
+import type { ResolvedOptions } from '../../config/resolve-options.js';
 import { bytesEqual, hex } from '../../core/bytes.js';
 import { EspflashError, UsageError } from '../../errors.js';
 import { generateExampleBuild } from '../../example/example-build.js';
 import { plannedBytes } from '../../flash/flash-plan.js';
 import { derivePlan } from '../../plan/derive-plan.js';
+import { sourced } from '../../provenance.js';
 import { defineCommand } from '../command.js';
 import { formatBytes } from '../reporter/describe-event.js';
 import { withDevice } from '../reporter/device-session.js';
@@ -26,15 +28,26 @@ export interface DemoRegion {
   readBackIdentical: boolean;
 }
 
-function demoChip(args: Record<string, unknown>, port: string | undefined): ChipName {
-  const fromArg =
-    typeof args.chip === 'string' ? args.chip : (/^sim:\/\/([a-z0-9_-]+)/i.exec(port ?? '')?.[1] ?? 'esp32');
-  const chip = parseChipName(fromArg);
+/**
+ * The demo's chip: --chip (or ESPFLASH_CHIP/config), else the chip named by a sim:// port, else null
+ * (detect it on the connected board). Without any port the virtual ESP32 is used.
+ */
+function demoChip(resolved: ResolvedOptions): ChipName | null {
+  if (resolved.chip) return resolved.chip.value;
+  const port = resolved.port?.value;
+  if (port === undefined) return 'esp32';
+  const fromSim = /^sim:\/\/([a-z0-9_-]+)/i.exec(port)?.[1];
+  if (fromSim === undefined) return null;
+  const chip = parseChipName(fromSim);
   if (!chip) {
-    throw new UsageError('usage/unknown-chip', `"${fromArg}" is not a chip espflash knows`, {
-      hint: 'Pass --chip esp32, esp32s3, esp32c3, … (or a sim://<chip> port).',
-      details: { chip: fromArg },
-    });
+    throw new UsageError(
+      'usage/unknown-chip',
+      `"${fromSim}" in --port ${port} is not a chip espflash knows`,
+      {
+        hint: 'Use --port sim://esp32, sim://esp32s3, sim://esp32c3, …',
+        details: { chip: fromSim },
+      },
+    );
   }
   return chip;
 }
@@ -59,23 +72,28 @@ export const demoCommand = defineCommand({
     }),
   handler: async (args, ctx) => {
     const resolved = await resolveCliOptions(args, ctx);
-    const chip = demoChip(args, resolved.port?.value);
-    const defaultPort = `sim://${chip}`;
+    const wanted = demoChip(resolved);
+    const defaultPort = `sim://${wanted ?? 'esp32'}`;
+    const port = resolved.port?.value ?? defaultPort;
     const keep = typeof args.dir === 'string';
     const dir = keep
       ? resolve(ctx.io.cwd, String(args.dir))
       : await mkdtemp(join(tmpdir(), 'espflash-demo-'));
     try {
-      const build = await generateExampleBuild({ dir, chip });
-      const plan = await derivePlan({ buildDir: build.buildDir, logger: ctx.logger });
-      const port = resolved.port?.value ?? defaultPort;
-      ctx.print(
-        `Example ${chip} build in ${keep ? build.buildDir : 'a temporary directory'}; flashing ${port}`,
-      );
-      const regions = await withDevice(
+      const { chip, regions } = await withDevice(
         args,
         ctx,
         async ({ device, reporter }) => {
+          const chip = device.chip.name;
+          const build = await generateExampleBuild({ dir, chip });
+          const plan = await derivePlan({
+            buildDir: build.buildDir,
+            overrides: { chip: sourced(chip, 'device', port) },
+            logger: ctx.logger,
+          });
+          ctx.print(
+            `Example ${chip} build in ${keep ? build.buildDir : 'a temporary directory'}; flashing ${port}`,
+          );
           const summary = await device.flash(plan, { force: true });
           const out: DemoRegion[] = [];
           for (const [i, region] of plan.regions.entries()) {
@@ -98,9 +116,9 @@ export const demoCommand = defineCommand({
             });
           }
           reporter.finish();
-          return out;
+          return { chip, regions: out };
         },
-        { resolved, defaultPort, open: { chip } },
+        { resolved, defaultPort, ...(wanted === null ? {} : { open: { chip: wanted } }) },
       );
       const bad = regions.filter((r) => !r.readBackIdentical);
       if (ctx.json) ctx.emitJson({ event: 'demo-summary', port, chip, regions, ok: bad.length === 0 });

@@ -28,19 +28,40 @@ export const monitorCommand = defineCommand({
       .option('port', {
         alias: 'p',
         type: 'string',
-        describe: 'Serial port, socket://host:port, rfc2217://host:port or sim://<chip> [env ESPFLASH_PORT, ESPPORT]',
+        describe:
+          'Serial port, socket://host:port, rfc2217://host:port or sim://<chip> [env ESPFLASH_PORT, ESPPORT]',
       })
       .option('baud', {
         alias: 'b',
         type: 'string',
         describe: "Console baud rate (default: config monitor.baud, the build's sdkconfig, else 115200)",
       })
-      .option('timestamps', { type: 'boolean', describe: 'Prefix each line with the time it arrived [config monitor.timestamps]' })
-      .option('log-file', { type: 'string', describe: 'Also append the output to this file [config monitor.logFile]' })
-      .option('elf', { type: 'string', describe: "App ELF for backtrace decoding (default: the build's) [config monitor.elf]" })
-      .option('reset', { type: 'boolean', default: true, describe: 'Reset the board first (--no-reset attaches as is)' })
-      .option('chip', { alias: 'c', type: 'string', describe: 'Chip, for the addr2line toolchain when no build says it' })
-      .option('project', { type: 'string', describe: 'ESP-IDF project directory [env ESPFLASH_PROJECT, config project]' })
+      .option('timestamps', {
+        type: 'boolean',
+        describe: 'Prefix each line with the time it arrived [config monitor.timestamps]',
+      })
+      .option('log-file', {
+        type: 'string',
+        describe: 'Also append the output to this file [config monitor.logFile]',
+      })
+      .option('elf', {
+        type: 'string',
+        describe: "App ELF for backtrace decoding (default: the build's) [config monitor.elf]",
+      })
+      .option('reset', {
+        type: 'boolean',
+        default: true,
+        describe: 'Reset the board first (--no-reset attaches as is)',
+      })
+      .option('chip', {
+        alias: 'c',
+        type: 'string',
+        describe: 'Chip, for the addr2line toolchain when no build says it',
+      })
+      .option('project', {
+        type: 'string',
+        describe: 'ESP-IDF project directory [env ESPFLASH_PROJECT, config project]',
+      })
       .option('build-dir', { type: 'string', describe: 'ESP-IDF build directory (default: <project>/build)' })
       .option('config', { type: 'string', describe: 'Config file to use; --no-config ignores config files' }),
   handler: async (args, ctx) => {
@@ -48,21 +69,30 @@ export const monitorCommand = defineCommand({
     const { port } = await choosePort(resolved, ctx);
     const projectDir = resolved.project?.value ?? ctx.io.cwd;
     const buildDir = resolved.buildDir?.value ?? join(projectDir, 'build');
-    const flagBaud = resolved.baud?.source.kind === 'cli' ? sourced(resolved.baud.value, 'cli', '--baud') : undefined;
+    const flagBaud =
+      resolved.baud?.source.kind === 'cli' ? sourced(resolved.baud.value, 'cli', '--baud') : undefined;
     const baud = await resolveMonitorBaud({
       buildDir,
       projectDir,
-      ...(flagBaud ?? resolved.monitor.baud ? { configured: flagBaud ?? resolved.monitor.baud } : {}),
+      ...((flagBaud ?? resolved.monitor.baud) ? { configured: flagBaud ?? resolved.monitor.baud } : {}),
     });
-    const logFile = typeof args.logFile === 'string' ? resolve(ctx.io.cwd, args.logFile) : resolved.monitor.logFile?.value;
+    const logFile =
+      typeof args.logFile === 'string' ? resolve(ctx.io.cwd, args.logFile) : resolved.monitor.logFile?.value;
     const elf = typeof args.elf === 'string' ? resolve(ctx.io.cwd, args.elf) : resolved.monitor.elf?.value;
-    const timestamps = typeof args.timestamps === 'boolean' ? args.timestamps : (resolved.monitor.timestamps?.value ?? false);
+    const timestamps =
+      typeof args.timestamps === 'boolean' ? args.timestamps : (resolved.monitor.timestamps?.value ?? false);
     // Opening a pty or TCP port warns about missing modem lines in flashing terms; not useful here.
     const logger: Logger = { ...ctx.logger, warn: (m) => ctx.logger.debug(m) };
     const open = () => openTransport(port, { baud: baud.value, logger });
     const transport = await open();
 
     return withInterrupt(async (signal) => {
+      if (!ctx.json) {
+        ctx.io.stderr(
+          `--- espflash monitor on ${port} at ${baud.value} baud (${describeSource(baud.source)}) ---\n`,
+        );
+        ctx.io.stderr(`--- ${KEY_HELP} ---\n`);
+      }
       const session = startMonitor({
         transport,
         baud: baud.value,
@@ -77,10 +107,6 @@ export const monitorCommand = defineCommand({
         ...(elf !== undefined ? { elf } : {}),
         ...(resolved.chip ? { chip: resolved.chip.value } : {}),
       });
-      if (!ctx.json) {
-        ctx.io.stderr(`--- espflash monitor on ${port} at ${baud.value} baud (${describeSource(baud.source)}) ---\n`);
-        ctx.io.stderr(`--- ${KEY_HELP} ---\n`);
-      }
       const detachKeys = attachKeys(ctx, session);
       try {
         if (args.reset !== false) await session.reset();

@@ -6,7 +6,14 @@ import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { CHIP_NAMES } from '../../chips/chips.js';
 import { UsageError } from '../../errors.js';
-import { parseByteSize, simChip, simMac, validateFlashSize } from '../../sim/sim-options.js';
+import type { SimMode } from '../../sim/device.js';
+import {
+  parseByteSize,
+  simChip,
+  simMac,
+  validateFlashSize,
+  validateSecureDownload,
+} from '../../sim/sim-options.js';
 import { type SimServer, startSimServer } from '../../sim/tcp-server.js';
 import { defineCommand } from '../command.js';
 
@@ -34,6 +41,13 @@ function flashSizeArg(text: string, chip: Parameters<typeof validateFlashSize>[0
   return validateFlashSize(chip, size, '--flash-size');
 }
 
+const MODE_TEXT: Record<SimMode, string> = {
+  rom: 'ROM loader (download mode)',
+  stub: 'flasher stub running',
+  app: 'running the application from flash',
+  reset: 'held in reset',
+};
+
 function waitForStopSignal(): Promise<string> {
   return new Promise((done) => {
     const stop = (signal: string) => {
@@ -53,26 +67,62 @@ export const simCommand = defineCommand({
   describe: 'Run a virtual ESP32 on a TCP port (test espflash and your scripts without hardware)',
   examples: [
     ['$0 sim', 'Virtual ESP32 on 127.0.0.1:5555; flash with --port socket://127.0.0.1:5555'],
-    ['$0 sim --chip esp32s3 --flash-size 8MB --flash-file flash.bin', 'ESP32-S3 whose flash persists in flash.bin'],
+    [
+      '$0 sim --chip esp32s3 --flash-size 8MB --flash-file flash.bin',
+      'ESP32-S3 whose flash persists in flash.bin',
+    ],
     ['$0 sim --pty', 'Also expose a pseudo-terminal (needs socat) for tools that want a serial device'],
-    ['$0 sim --no-timing --listen 127.0.0.1:0 --json', 'Fast, on a free port; prints {"event":"listening",...}'],
+    [
+      '$0 sim --no-timing --listen 127.0.0.1:0 --json',
+      'Fast, on a free port; prints {"event":"listening",...}',
+    ],
   ],
   builder: (y: Argv) =>
     y
-      .option('chip', { type: 'string', default: 'esp32', describe: `Chip to simulate (${CHIP_NAMES.join(', ')})` })
-      .option('listen', { type: 'string', default: '127.0.0.1:5555', describe: 'TCP address to serve on (host:port)' })
-      .option('flash-file', { type: 'string', describe: 'Load the flash from this file and save it back on change and exit' })
-      .option('flash-size', { type: 'string', default: '4MB', describe: 'Flash size (1MB..16MB; more on S2/S3/P4/C5)' })
+      .option('chip', {
+        type: 'string',
+        default: 'esp32',
+        describe: `Chip to simulate (${CHIP_NAMES.join(', ')})`,
+      })
+      .option('listen', {
+        type: 'string',
+        default: '127.0.0.1:5555',
+        describe: 'TCP address to serve on (host:port)',
+      })
+      .option('flash-file', {
+        type: 'string',
+        describe: 'Load the flash from this file and save it back on change and exit',
+      })
+      .option('flash-size', {
+        type: 'string',
+        default: '4MB',
+        describe: 'Flash size (1MB..16MB; more on S2/S3/P4/C5)',
+      })
       .option('mac', { type: 'string', describe: 'MAC address the eFuses report (default: fixed per chip)' })
-      .option('timing', { type: 'boolean', default: true, describe: 'Real-chip timing: baud wire time, erase/program times (--no-timing: instant)' })
-      .option('pty', { type: 'string', describe: 'Link a pseudo-terminal to the port via socat (optional symlink path)' }),
+      .option('timing', {
+        type: 'boolean',
+        default: true,
+        describe: 'Real-chip timing: baud wire time, erase/program times (--no-timing: instant)',
+      })
+      .option('secure-download', {
+        type: 'boolean',
+        default: false,
+        describe: 'Simulate Secure Download Mode (ESP32-S2 and later)',
+      })
+      .option('pty', {
+        type: 'string',
+        describe: 'Link a pseudo-terminal to the port via socat (optional symlink path)',
+      }),
   handler: async (args, ctx) => {
     const chip = simChip(String(args.chip), '--chip');
     const flashSize = flashSizeArg(String(args['flash-size']), chip);
     const mac = typeof args.mac === 'string' ? args.mac : undefined;
     if (mac !== undefined) simMac(mac, '--mac');
     const { host, port } = parseListen(String(args.listen));
-    const flashFile = typeof args['flash-file'] === 'string' ? resolve(ctx.io.cwd, args['flash-file']) : undefined;
+    const secureDownload = Boolean(args['secure-download']);
+    if (secureDownload) validateSecureDownload(chip, '--secure-download');
+    const flashFile =
+      typeof args['flash-file'] === 'string' ? resolve(ctx.io.cwd, args['flash-file']) : undefined;
     const ptyArg = typeof args.pty === 'string' ? args.pty : undefined;
     const server: SimServer = await startSimServer({
       chip,
@@ -80,11 +130,22 @@ export const simCommand = defineCommand({
       ...(flashFile ? { flashFile } : {}),
       ...(mac ? { mac } : {}),
       timing: Boolean(args.timing),
+      secureDownload,
       host,
       port,
-      ...(ptyArg === undefined ? {} : { ptyLink: ptyArg ? resolve(ctx.io.cwd, ptyArg) : join(tmpdir(), `espflash-sim-${process.pid}`) }),
+      onClient: (e) => {
+        if (ctx.json) ctx.emitJson({ event: `client-${e.type}`, remote: e.remote, clients: e.clients });
+        else ctx.logger.info(`client ${e.type}: ${e.remote}`);
+      },
+      ...(ptyArg === undefined
+        ? {}
+        : { ptyLink: ptyArg ? resolve(ctx.io.cwd, ptyArg) : join(tmpdir(), `espflash-sim-${process.pid}`) }),
     });
     const stopped = waitForStopSignal();
+    server.device.onModeChange((mode) => {
+      if (ctx.json) ctx.emitJson({ event: 'mode', mode });
+      else ctx.logger.info(`device: ${MODE_TEXT[mode]}`);
+    });
     const info = server.device.chip;
     if (ctx.json) {
       ctx.emitJson({

@@ -36,11 +36,12 @@ export function createPlainReporter(ctx: CliContext): Reporter {
           line(`  ${names.get(e.index) ?? hex(e.offset)}: written and verified (md5 ${e.md5})`);
           return;
         case 'read-progress': {
+          // One line per read; large reads (≥ 1 MiB) also report every 25 %.
           const q = Math.floor((e.read / Math.max(1, e.total)) * 4);
-          if (q !== readQuarters.get(e.offset)) {
-            readQuarters.set(e.offset, q);
-            line(`Reading ${hex(e.offset)}: ${q * 25}%`);
-          }
+          const last = readQuarters.get(e.offset);
+          if (last === undefined) line(`Reading ${formatBytes(e.total)} at ${hex(e.offset)}`);
+          else if (q > last && q < 4 && e.total >= 1 << 20) line(`  read ${hex(e.offset)}: ${q * 25}%`);
+          readQuarters.set(e.offset, Math.max(q, last ?? 0));
           return;
         }
         default: {

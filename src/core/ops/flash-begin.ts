@@ -57,7 +57,6 @@ export interface FlashBeginOptions {
   compressed?: boolean;
   /** Bytes the ROM erases up front, for the timeout (defaults to `size`). */
   eraseBytes?: number;
-  signal?: AbortSignal;
 }
 
 /** Send FLASH_BEGIN or FLASH_DEFL_BEGIN with the right payload length and a size-scaled timeout. */

@@ -175,7 +175,6 @@ async function writePlain(loader: Loader, w: BlockWrite): Promise<number> {
     blocks,
     blockSize: w.blockSize,
     offset: w.offset,
-    signal: w.signal,
   });
   for (let seq = 0; seq < blocks; seq++) {
     w.signal?.throwIfAborted();
@@ -210,7 +209,6 @@ async function writeCompressed(loader: Loader, w: BlockWrite, compressed: Uint8A
     blockSize: w.blockSize,
     offset: w.offset,
     compressed: true,
-    signal: w.signal,
   });
   let timeout = DEFAULT_TIMEOUT_MS;
   let written = 0;

@@ -8,7 +8,9 @@ import type { Transport } from '../../../src/core/transport.js';
 export function words(...values: number[]): Uint8Array {
   const out = new Uint8Array(values.length * 4);
   const view = new DataView(out.buffer);
-  values.forEach((v, i) => view.setUint32(i * 4, v >>> 0, true));
+  values.forEach((v, i) => {
+    view.setUint32(i * 4, v >>> 0, true);
+  });
   return out;
 }
 
@@ -56,7 +58,12 @@ export interface Reply {
 export function parseReply(frame: Uint8Array): Reply | null {
   if (frame.length < 8 || frame[0] !== 1) return null;
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  return { op: frame[1]!, size: view.getUint16(2, true), value: view.getUint32(4, true), data: frame.slice(8) };
+  return {
+    op: frame[1]!,
+    size: view.getUint16(2, true),
+    value: view.getUint32(4, true),
+    data: frame.slice(8),
+  };
 }
 
 /** Drives a transport with raw frames and collects decoded frames and noise. */
@@ -158,7 +165,12 @@ export async function uploadStub(host: TestHost, stub: StubImage): Promise<Reply
 }
 
 /** Send a payload-less command and throw unless its status is OK. */
-export async function expectOk(host: TestHost, op: number, data?: Uint8Array, checksum?: number): Promise<Reply> {
+export async function expectOk(
+  host: TestHost,
+  op: number,
+  data?: Uint8Array,
+  checksum?: number,
+): Promise<Reply> {
   const r = await host.command(op, data, checksum);
   if (r.data[0] !== 0) {
     throw new Error(`0x${op.toString(16)} failed: ${Array.from(r.data).join(',')}`);

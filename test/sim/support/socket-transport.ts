@@ -1,7 +1,7 @@
 // A minimal Transport over a TCP socket (or any Node duplex), for driving `espflash sim` servers
 // in tests without depending on the product's own socket transport.
 
-import { type Socket, connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ModemSignals, Transport } from '../../../src/core/transport.js';
 
@@ -64,7 +64,9 @@ export class StreamTransport implements Transport {
   }
 
   async write(data: Uint8Array): Promise<void> {
-    await new Promise<void>((resolve, reject) => this.stream.write(data, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.stream.write(data, (err) => (err ? reject(err) : resolve())),
+    );
   }
 
   async setSignals(_signals: ModemSignals): Promise<void> {}
