@@ -79,3 +79,73 @@ export type { BuildOutput } from './project/build-output.js';
 export { parseFlasherArgs } from './project/flasher-args.js';
 export { parseArgFile } from './project/arg-files.js';
 export { parseProjectDescription } from './project/project-description.js';
+
+// Device side: transports, connection, operations
+export type { Transport, ModemSignals, TransportCapabilities } from './core/transport.js';
+export { type Clock, realClock } from './core/clock.js';
+export type { Loader, CommandRequest, CommandResponse } from './core/loader.js';
+export {
+  openTransport,
+  parsePortSpec,
+  PORT_SPEC_FORMS,
+  type PortSpec,
+  type OpenTransportOptions,
+} from './node/open-transport.js';
+export {
+  listPorts,
+  classifyPort,
+  rankPorts,
+  type PortInfo,
+  type PortKind,
+  type RawPortInfo,
+  type ListPortsOptions,
+} from './node/port-list.js';
+export { createMemoryTransportPair } from './core/memory-transport.js';
+export { connect, type ConnectOptions, type ConnectedLoader } from './core/connect.js';
+export {
+  parseResetSequence,
+  formatResetSequence,
+  runResetSequence,
+  classicReset,
+  unixTightReset,
+  usbJtagSerialReset,
+  hardReset,
+  type ResetStep,
+} from './core/reset-sequences.js';
+export type { StubImage, StubProvider } from './core/stub-loader.js';
+export type { SecurityInfo } from './core/chip-detect.js';
+export { OP, OPCODES, timeoutFor } from './core/opcodes.js';
+export { esptoolJsStubProvider, createStubProvider } from './node/stub-assets.js';
+export { openDevice, type OpenDeviceOptions } from './api/open-device.js';
+export { Device, type BoardInfo, type WriteBinOptions } from './api/device.js';
+export { flashProject, type FlashProjectOptions, type FlashProjectResult } from './api/flash-project.js';
+export { loadPartitionTable, partitionByLabel, type LoadedPartitionTable } from './api/partitions.js';
+export {
+  flashPlan,
+  plannedBytes,
+  type FlashPlanOptions,
+  type FlashSummary,
+  type RegionOutcome,
+} from './flash/flash-plan.js';
+export { md5, md5Hex, type HashFn } from './core/md5.js';
+export { writeRegion, type WriteRegionOptions, type WriteRegionResult } from './core/ops/write-region.js';
+export { readFlash } from './core/ops/read-flash.js';
+export { eraseFlash, eraseRegion } from './core/ops/erase.js';
+export { flashMd5 } from './core/ops/md5-region.js';
+export { readFlashId, decodeFlashId, type FlashId } from './core/ops/flash-id.js';
+export { resetAfter } from './core/ops/after-reset.js';
+export { readMac } from './core/ops/read-mac.js';
+
+// The virtual ESP32
+export { createSimTransport, createSimDevice, parseSimUrl, type SimTransport, type SimOptions } from './sim/sim-transport.js';
+export { startSimServer, type SimServer, type SimServerOptions } from './sim/tcp-server.js';
+export { SimDevice, type SimMode } from './sim/device.js';
+export type { SimFaults } from './sim/faults.js';
+export { VirtualClock } from './sim/virtual-clock.js';
+
+// Build and monitor
+export { findIdfPy, type IdfPyCommand, type FindIdfPyOptions } from './build/find-idf.js';
+export { runBuild, type RunBuildOptions, type BuildResult, type BuildStream } from './build/run-build.js';
+export { startMonitor, type MonitorOptions, type MonitorSession } from './monitor/monitor-session.js';
+export { resolveMonitorBaud, DEFAULT_MONITOR_BAUD } from './monitor/monitor-baud.js';
+export { LineDecoder, formatTimestamp, type DecodedLine } from './monitor/line-decoder.js';

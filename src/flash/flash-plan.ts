@@ -8,7 +8,7 @@ import { hex } from '../core/bytes.js';
 import type { Loader } from '../core/loader.js';
 import type { HashFn } from '../core/md5.js';
 import { flashSizeName } from '../core/ops/flash-id.js';
-import type { PreparedFlash } from '../core/ops/prepare-flash.js';
+import { type PreparedFlash, prepareFlash } from '../core/ops/prepare-flash.js';
 import { writeRegion } from '../core/ops/write-region.js';
 import { EspflashError, isEspflashError, UsageError } from '../errors.js';
 import type { FlashEventSink } from '../events.js';
@@ -21,10 +21,13 @@ export const nodeMd5: HashFn = (bytes) => new Uint8Array(createHash('md5').updat
 /** Options for {@link flashPlan}. */
 export interface FlashPlanOptions {
   plan: FlashPlan;
-  /** A connected loader with the flash attached (see `prepareFlash`). */
+  /** A connected loader (ROM or stub). */
   loader: Loader;
-  /** What `prepareFlash` found; its size backs `--flash-size detect` and the fit check. */
-  flash: PreparedFlash;
+  /**
+   * What `prepareFlash` found (its size backs `--flash-size detect` and the fit check). When absent,
+   * the flash is attached and detected here, with the plan's explicit size for SPI_SET_PARAMS.
+   */
+  flash?: PreparedFlash;
   /** Extra event sink (the loader's own sink receives the events too). */
   onEvent?: FlashEventSink;
   signal?: AbortSignal;
@@ -89,6 +92,12 @@ async function loadRegion(region: PlanRegion): Promise<Uint8Array> {
   return bytes;
 }
 
+/** SPI_SET_PARAMS size from the plan when it names one (not `detect`/`keep`). */
+function explicitSize(plan: FlashPlan): { sizeBytes?: number } {
+  const size = plan.flash.size.value;
+  return size === 'detect' || size === 'keep' ? {} : { sizeBytes: flashSizeToBytes(size) };
+}
+
 /** Flash size the regions must fit: the detected chip size, else the plan's explicit size, else the assumed one. */
 function flashLimit(plan: FlashPlan, flash: PreparedFlash): { bytes: number; why: string } {
   const detected = flash.id?.sizeBytes;
@@ -105,9 +114,10 @@ function flashLimit(plan: FlashPlan, flash: PreparedFlash): { bytes: number; why
  * `details.summary` listing which regions are verified and which are not.
  */
 export async function flashPlan(options: FlashPlanOptions): Promise<FlashSummary> {
-  const { plan, flash } = options;
+  const { plan } = options;
   const loader = options.onEvent ? withExtraSink(options.loader, options.onEvent) : options.loader;
   const started = loader.clock.now();
+  const flash = options.flash ?? (await prepareFlash(loader, explicitSize(plan)));
   if (plan.chip.value !== loader.chip.name) {
     throw new UsageError(
       'flash/chip-mismatch',

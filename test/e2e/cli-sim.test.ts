@@ -90,6 +90,20 @@ describe('device commands on sim:// (flash persisted in a file between commands)
   });
 });
 
+describe('ROM-loader limits are input errors', () => {
+  it('read-flash on the ESP8266 ROM (--no-stub) exits 2 naming the fix', async () => {
+    const out = join(work, 'never.bin');
+    const r = await runCli(['read-flash', '0', '1k', out, '--port', 'sim://esp8266', '--no-stub'], {
+      cwd: work,
+      env: {},
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('flash/read-needs-stub');
+    expect(r.stderr).toContain('--no-stub');
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+});
+
 describe('labels need a partition table', () => {
   it('write-bin <label> on a blank chip without a build: partition/none-on-device, exit 2', async () => {
     const file = join(work, 'small.bin');

@@ -126,6 +126,15 @@ describe('flashPlan', () => {
     expect(summary.regions[0].md5).toBe(onFlash);
   });
 
+  it('attaches and detects the flash itself when not given what prepareFlash found', async () => {
+    const { plan } = await setup({});
+    const loader = new FakeLoader({ chip: 'esp32', stub: true, jedecId: 0x1840ef });
+    const summary = await flashPlan({ plan, loader });
+    expect(summary.regions.every((r) => r.verified)).toBe(true);
+    expect(loader.ops.slice(0, 1)).toEqual([0x0d]); // SPI_ATTACH first
+    expect(loader.ops).toContain(0x0b); // SPI_SET_PARAMS
+  });
+
   it('writes through the ROM loader too (aligned, uncompressed)', async () => {
     const { plan, loader, flash } = await setup({ chip: 'esp32c3', stub: false });
     const summary = await flashPlan({ plan, loader, flash });

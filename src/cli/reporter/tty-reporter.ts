@@ -7,7 +7,8 @@ import type { Reporter } from './reporter.js';
 
 const BAR_WIDTH = 30;
 
-interface Bar {
+/** One region's bar. */
+export interface ProgressBar {
   name: string;
   done: number;
   total: number;
@@ -15,7 +16,7 @@ interface Bar {
 }
 
 /** Render one bar line: `factory @ 0x10000  [#####-----]  52%  93.0 KiB`. */
-export function renderBar(bar: Bar): string {
+export function renderBar(bar: ProgressBar): string {
   const frac = bar.state === 'writing' ? Math.min(1, bar.done / Math.max(1, bar.total)) : 1;
   const filled = Math.round(frac * BAR_WIDTH);
   const tail =
@@ -30,8 +31,8 @@ export function renderBar(bar: Bar): string {
 /** TTY reporter writing to stderr with ANSI cursor control. */
 export function createTtyReporter(ctx: CliContext): Reporter {
   const out = (t: string) => ctx.io.stderr(t);
-  const bars: Bar[] = [];
-  const byIndex = new Map<number, Bar>();
+  const bars: ProgressBar[] = [];
+  const byIndex = new Map<number, ProgressBar>();
   let drawn = 0;
   const redraw = () => {
     let text = drawn > 0 ? `\x1b[${drawn}A` : '';
@@ -54,7 +55,7 @@ export function createTtyReporter(ctx: CliContext): Reporter {
     onEvent: (e) => {
       switch (e.type) {
         case 'region-start': {
-          const bar: Bar = { name: regionName(e), done: 0, total: e.size, state: 'writing' };
+          const bar: ProgressBar = { name: regionName(e), done: 0, total: e.size, state: 'writing' };
           bars.push(bar);
           byIndex.set(e.index, bar);
           redraw();

@@ -1,7 +1,7 @@
 // SPI_FLASH_MD5 over a flash range (PROTOCOL.md §2.5): 32 ASCII hex chars from the ROM, 16 raw bytes
 // from the stub; timeout 8 s per MB. Unavailable on the ESP8266 ROM and in Secure Download Mode.
 
-import { EspflashError } from '../../errors.js';
+import { EspflashError, UsageError } from '../../errors.js';
 import { hex, packU32 } from '../bytes.js';
 import type { Loader } from '../loader.js';
 import { OP, timeoutFor } from '../opcodes.js';
@@ -25,14 +25,21 @@ export interface FlashMd5Options {
  */
 export async function flashMd5(loader: Loader, options: FlashMd5Options): Promise<string> {
   if (!canMd5(loader)) {
-    throw new EspflashError(
+    const details = { chip: loader.chip.name, offset: options.offset, size: options.size };
+    if (loader.secureDownloadMode) {
+      throw new EspflashError(
+        'flash/md5-unsupported',
+        `${loader.chip.displayName} is in Secure Download Mode, which blocks the flash MD5 command`,
+        { hint: 'Secure Download Mode blocks verification; nothing to change on the command line.', details },
+      );
+    }
+    // Only the ESP8266 ROM lacks it, and it is in use only when the user chose --no-stub.
+    throw new UsageError(
       'flash/md5-unsupported',
-      `${loader.chip.displayName} ${loader.secureDownloadMode ? 'in Secure Download Mode' : 'ROM loader'} cannot compute a flash MD5`,
+      `The ${loader.chip.displayName} ROM loader cannot compute a flash MD5`,
       {
-        hint: loader.secureDownloadMode
-          ? 'Secure Download Mode blocks verification; nothing to change on the command line.'
-          : 'Use the flasher stub (drop --no-stub).',
-        details: { chip: loader.chip.name, offset: options.offset, size: options.size },
+        hint: 'Use the flasher stub (drop --no-stub).',
+        details,
       },
     );
   }

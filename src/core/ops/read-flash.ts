@@ -1,7 +1,7 @@
 // Read flash back (PROTOCOL.md §2.7): stub READ_FLASH stop-and-wait (ACK every frame with the running
 // total, then check the 16-byte MD5 frame); ROM READ_FLASH_SLOW 64 bytes per command; none on ESP8266 ROM.
 
-import { EspflashError } from '../../errors.js';
+import { EspflashError, UsageError } from '../../errors.js';
 import { ByteBuffer, hex, packU32, toHex } from '../bytes.js';
 import type { Loader } from '../loader.js';
 import { type HashFn, md5 } from '../md5.js';
@@ -27,12 +27,24 @@ export async function readFlash(loader: Loader, options: ReadFlashOptions): Prom
   if (options.size === 0) return new Uint8Array(0);
   if (loader.isStub) return readWithStub(loader, options);
   if (!loader.chip.rom.readFlashSlow || loader.secureDownloadMode) {
-    throw new EspflashError(
+    const details = { chip: loader.chip.name, offset: options.offset, size: options.size };
+    if (loader.secureDownloadMode) {
+      throw new EspflashError(
+        'flash/read-blocked',
+        `${loader.chip.displayName} is in Secure Download Mode, which blocks reading flash`,
+        {
+          hint: 'Flash cannot be read back from a chip in Secure Download Mode.',
+          details,
+        },
+      );
+    }
+    // Only reachable when the user chose the ROM loader (--no-stub): an input problem, exit 2.
+    throw new UsageError(
       'flash/read-needs-stub',
-      `The ${loader.chip.displayName} ROM loader${loader.secureDownloadMode ? ' in Secure Download Mode' : ''} cannot read flash`,
+      `The ${loader.chip.displayName} ROM loader cannot read flash`,
       {
         hint: 'Read with the flasher stub (drop --no-stub).',
-        details: { chip: loader.chip.name, offset: options.offset, size: options.size },
+        details,
       },
     );
   }
