@@ -10,9 +10,6 @@ import type { FlashPlan } from '../plan/types.js';
 /** What a change triggers: `sources` rebuilds then flashes; `outputs` flashes the build as it is. */
 export type WatchMode = 'sources' | 'outputs';
 
-/** What the loop is doing right now. */
-export type WatchPhase = 'idle' | 'building' | 'flashing' | 'closed';
-
 /** Timings of the last complete cycle (milliseconds; absent parts did not run). */
 export interface CycleTimes {
   buildMs?: number;
@@ -44,7 +41,10 @@ export type WatchEvent =
       hint?: string;
       details?: Record<string, unknown>;
     }
-  | { type: 'status'; phase: WatchPhase; last: CycleTimes | null }
+  /** What the loop is doing now (emitted when it changes), with the last cycle's timings. */
+  | { type: 'status'; building: boolean; flashing: boolean; monitor: boolean; last: CycleTimes | null }
+  /** The user asked for the key help. */
+  | { type: 'help'; monitor: boolean }
   | { type: 'closed' };
 
 /** Receiver of watch events; must not throw. */
@@ -112,6 +112,8 @@ export interface WatchAndFlashOptions {
   watchFiles: FileWatcherFactory;
   planner: Planner;
   flasher: Flasher;
+  /** Copies the planned images aside before flashing (see `snapshotPlan`); default: flash in place. */
+  snapshot?: (plan: FlashPlan) => Promise<FlashPlan>;
   /** Needed in `sources` mode and for the `b` key. */
   build?: BuildRunner;
   /** Needed for `--monitor` and the `m` key. */
@@ -135,6 +137,7 @@ export function watchEventToJson(event: WatchEvent): Record<string, unknown> | n
     case 'build-output':
     case 'flash-progress':
     case 'status':
+    case 'help':
       return null;
     case 'flash-start':
       return { event: 'flash-start', ...(event.force ? { force: true } : {}) };
