@@ -64,6 +64,7 @@ class Controller implements WatchController {
   private flashing = false;
   /** The flash lane is planning/snapshotting: builds must not write outputs now. */
   private planning = false;
+  private tasks = new Set<Promise<void>>();
   private lastBuildMs: number | undefined;
   private last: CycleTimes | null = null;
   private lastStatus = '';
@@ -178,16 +179,21 @@ class Controller implements WatchController {
     if (this.buildRequested && !this.building && !this.planning) {
       this.building = true;
       this.buildRequested = false;
-      void this.runBuild();
+      this.track(this.runBuild());
     }
     if (this.flashRequest && !this.flashing && !this.building) {
       const { force } = this.flashRequest;
       this.flashRequest = null;
       this.flashing = true;
       this.planning = true;
-      void this.runFlash(force);
+      this.track(this.runFlash(force));
     }
     this.status();
+  }
+
+  private track(task: Promise<void>): void {
+    this.tasks.add(task);
+    void task.finally(() => this.tasks.delete(task));
   }
 
   private async runBuild(): Promise<void> {
@@ -228,6 +234,10 @@ class Controller implements WatchController {
     } finally {
       this.planning = false;
       this.pump();
+    }
+    if (this.closed) {
+      this.flashing = false;
+      return;
     }
     const buildMs = this.lastBuildMs;
     this.lastBuildMs = undefined;
@@ -408,7 +418,7 @@ class Controller implements WatchController {
     this.buildAbort?.abort(new Error('watch closed'));
     this.closing.abort(new Error('watch closed'));
     await this.watcher?.close().catch(() => {});
-    while (this.building || this.flashing) await this.clock.sleep(10).catch(() => {});
+    await Promise.allSettled([...this.tasks]);
     await this.monitor?.close().catch(() => {});
     this.monitor = null;
     for (const wake of this.idleWaiters.splice(0)) wake();
