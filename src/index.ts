@@ -1,151 +1,155 @@
 // espflash's public programmatic API. The CLI is one client of exactly these exports.
 
-export { EspflashError, UsageError, isEspflashError, type EspflashErrorOptions } from './errors.js';
-export type { FlashEvent, FlashEventSink } from './events.js';
-export { ignoreEvents } from './events.js';
-export type { Logger } from './logger.js';
-export { silentLogger } from './logger.js';
-export { type Source, type SourceKind, type Sourced, describeSource } from './provenance.js';
+export { type BoardInfo, Device, type WriteBinOptions } from './api/device.js';
+export { type FlashProjectOptions, type FlashProjectResult, flashProject } from './api/flash-project.js';
+export { type OpenDeviceOptions, openDevice } from './api/open-device.js';
+export { type LoadedPartitionTable, loadPartitionTable, partitionByLabel } from './api/partitions.js';
+// Build and monitor
+export { type FindIdfPyOptions, findIdfPy, type IdfPyCommand } from './build/find-idf.js';
+export { type BuildResult, type BuildStream, type RunBuildOptions, runBuild } from './build/run-build.js';
 
 // Chips
 export {
-  CHIPS,
   CHIP_NAMES,
-  chipInfo,
-  parseChipName,
-  chipByImageId,
+  CHIPS,
   type ChipInfo,
   type ChipName,
+  chipByImageId,
+  chipInfo,
+  parseChipName,
 } from './chips/chips.js';
 
 // Configuration
 export { defineConfig } from './config/define-config.js';
-export type { EspflashConfig } from './config/schema.js';
-export { loadConfig, type LoadedConfig } from './config/load-config.js';
+export { type LoadedConfig, loadConfig } from './config/load-config.js';
 export {
-  resolveOptions,
+  type CliOptionValues,
   describeResolved,
   type ResolvedOptions,
-  type CliOptionValues,
+  resolveOptions,
 } from './config/resolve-options.js';
-
-// Partition tables
-export type {
-  Partition,
-  PartitionFlags,
-  PartitionTable,
-  ExtraSubtype,
-  SecureBootVersion,
-} from './partition/types.js';
-export { PartitionType, DEFAULT_TABLE_OFFSET, TABLE_BINARY_LENGTH } from './partition/types.js';
-export { parsePartitionCsv, type ParsePartitionCsvOptions } from './partition/csv-parse.js';
-export { encodePartitionTable, decodePartitionTable, looksLikeBinaryTable } from './partition/binary.js';
-export { partitionTableToCsv } from './partition/csv-write.js';
-export { verifyPartitionTable, type VerifyPartitionTableOptions } from './partition/verify.js';
-export { findBootAppPartition, findPartitionByLabel, typeName, subtypeName } from './partition/lookup.js';
-export { renderPartitionTable } from './partition/render.js';
-
-// Images
-export { parseImage, verifyImage, assertImageValid } from './image/image-parse.js';
+export type { EspflashConfig } from './config/schema.js';
+export type { SecurityInfo } from './core/chip-detect.js';
+export { type Clock, realClock } from './core/clock.js';
+export { type ConnectedLoader, type ConnectOptions, connect } from './core/connect.js';
+export type { CommandRequest, CommandResponse, Loader } from './core/loader.js';
+export { type HashFn, md5, md5Hex } from './core/md5.js';
+export { createMemoryTransportPair } from './core/memory-transport.js';
+export { OP, OPCODES, timeoutFor } from './core/opcodes.js';
+export { resetAfter } from './core/ops/after-reset.js';
+export { eraseFlash, eraseRegion } from './core/ops/erase.js';
+export { decodeFlashId, type FlashId, readFlashId } from './core/ops/flash-id.js';
+export { flashMd5 } from './core/ops/md5-region.js';
+export { readFlash } from './core/ops/read-flash.js';
+export { readMac } from './core/ops/read-mac.js';
+export { type WriteRegionOptions, type WriteRegionResult, writeRegion } from './core/ops/write-region.js';
 export {
-  flashSizeToBytes,
-  parseFlashMode,
-  parseFlashFreq,
-  parseFlashSize,
+  classicReset,
+  formatResetSequence,
+  hardReset,
+  parseResetSequence,
+  type ResetStep,
+  runResetSequence,
+  unixTightReset,
+  usbJtagSerialReset,
+} from './core/reset-sequences.js';
+export type { StubImage, StubProvider } from './core/stub-loader.js';
+// Device side: transports, connection, operations
+export type { ModemSignals, Transport, TransportCapabilities } from './core/transport.js';
+export { EspflashError, type EspflashErrorOptions, isEspflashError, UsageError } from './errors.js';
+export type { FlashEvent, FlashEventSink } from './events.js';
+export { ignoreEvents } from './events.js';
+export {
+  type ExampleBuild,
+  type ExampleBuildOptions,
+  generateExampleBuild,
+} from './example/example-build.js';
+export {
+  type FlashPlanOptions,
+  type FlashSummary,
+  flashPlan,
+  plannedBytes,
+  type RegionOutcome,
+} from './flash/flash-plan.js';
+export {
   describeHeaderFlashParams,
+  flashSizeToBytes,
+  parseFlashFreq,
+  parseFlashMode,
+  parseFlashSize,
   patchFlashParams,
 } from './image/flash-params.js';
-export { buildImage, buildAppDescriptor, buildBootloaderDescriptor } from './image/image-builder.js';
+export { buildAppDescriptor, buildBootloaderDescriptor, buildImage } from './image/image-builder.js';
+// Images
+export { assertImageValid, parseImage, verifyImage } from './image/image-parse.js';
 export type {
-  EspImage,
-  ExtendedHeader,
-  ImageSegment,
   AppDescriptor,
   BootloaderDescriptor,
+  EspImage,
+  ExtendedHeader,
   ImageProblem,
+  ImageSegment,
   ImageSignature,
 } from './image/image-types.js';
-export { generateExampleBuild, type ExampleBuildOptions, type ExampleBuild } from './example/example-build.js';
-
-// Build output and plans
-export type { FlashPlan, PlanRegion, RegionRole, FlashMode, BeforeReset, AfterReset } from './plan/types.js';
-export { derivePlan, type PlanOverrides, type DerivePlanOptions } from './plan/derive-plan.js';
-export { validatePlan, type ValidatePlanOptions } from './plan/validate-plan.js';
-export { planToJson, type PlanJson } from './plan/plan-json.js';
-export { esptoolCommand, esptoolArgs } from './plan/esptool-command.js';
-export { locateBuildDir } from './project/locate-build.js';
-export { readBuildOutput } from './project/read-build.js';
-export type { BuildOutput } from './project/build-output.js';
-export { parseFlasherArgs } from './project/flasher-args.js';
-export { parseArgFile } from './project/arg-files.js';
-export { parseProjectDescription } from './project/project-description.js';
-
-// Device side: transports, connection, operations
-export type { Transport, ModemSignals, TransportCapabilities } from './core/transport.js';
-export { type Clock, realClock } from './core/clock.js';
-export type { Loader, CommandRequest, CommandResponse } from './core/loader.js';
+export type { Logger } from './logger.js';
+export { silentLogger } from './logger.js';
+export { type DecodedLine, formatTimestamp, LineDecoder } from './monitor/line-decoder.js';
+export { DEFAULT_MONITOR_BAUD, resolveMonitorBaud } from './monitor/monitor-baud.js';
+export { type MonitorOptions, type MonitorSession, startMonitor } from './monitor/monitor-session.js';
 export {
+  type OpenTransportOptions,
   openTransport,
-  parsePortSpec,
   PORT_SPEC_FORMS,
   type PortSpec,
-  type OpenTransportOptions,
+  parsePortSpec,
 } from './node/open-transport.js';
 export {
-  listPorts,
   classifyPort,
-  rankPorts,
+  type ListPortsOptions,
+  listPorts,
   type PortInfo,
   type PortKind,
   type RawPortInfo,
-  type ListPortsOptions,
+  rankPorts,
 } from './node/port-list.js';
-export { createMemoryTransportPair } from './core/memory-transport.js';
-export { connect, type ConnectOptions, type ConnectedLoader } from './core/connect.js';
-export {
-  parseResetSequence,
-  formatResetSequence,
-  runResetSequence,
-  classicReset,
-  unixTightReset,
-  usbJtagSerialReset,
-  hardReset,
-  type ResetStep,
-} from './core/reset-sequences.js';
-export type { StubImage, StubProvider } from './core/stub-loader.js';
-export type { SecurityInfo } from './core/chip-detect.js';
-export { OP, OPCODES, timeoutFor } from './core/opcodes.js';
-export { esptoolJsStubProvider, createStubProvider } from './node/stub-assets.js';
-export { openDevice, type OpenDeviceOptions } from './api/open-device.js';
-export { Device, type BoardInfo, type WriteBinOptions } from './api/device.js';
-export { flashProject, type FlashProjectOptions, type FlashProjectResult } from './api/flash-project.js';
-export { loadPartitionTable, partitionByLabel, type LoadedPartitionTable } from './api/partitions.js';
-export {
-  flashPlan,
-  plannedBytes,
-  type FlashPlanOptions,
-  type FlashSummary,
-  type RegionOutcome,
-} from './flash/flash-plan.js';
-export { md5, md5Hex, type HashFn } from './core/md5.js';
-export { writeRegion, type WriteRegionOptions, type WriteRegionResult } from './core/ops/write-region.js';
-export { readFlash } from './core/ops/read-flash.js';
-export { eraseFlash, eraseRegion } from './core/ops/erase.js';
-export { flashMd5 } from './core/ops/md5-region.js';
-export { readFlashId, decodeFlashId, type FlashId } from './core/ops/flash-id.js';
-export { resetAfter } from './core/ops/after-reset.js';
-export { readMac } from './core/ops/read-mac.js';
-
-// The virtual ESP32
-export { createSimTransport, createSimDevice, parseSimUrl, type SimTransport, type SimOptions } from './sim/sim-transport.js';
-export { startSimServer, type SimServer, type SimServerOptions } from './sim/tcp-server.js';
+export { createStubProvider, esptoolJsStubProvider } from './node/stub-assets.js';
+export { decodePartitionTable, encodePartitionTable, looksLikeBinaryTable } from './partition/binary.js';
+export { type ParsePartitionCsvOptions, parsePartitionCsv } from './partition/csv-parse.js';
+export { partitionTableToCsv } from './partition/csv-write.js';
+export { findBootAppPartition, findPartitionByLabel, subtypeName, typeName } from './partition/lookup.js';
+export { renderPartitionTable } from './partition/render.js';
+// Partition tables
+export type {
+  ExtraSubtype,
+  Partition,
+  PartitionFlags,
+  PartitionTable,
+  SecureBootVersion,
+} from './partition/types.js';
+export { DEFAULT_TABLE_OFFSET, PartitionType, TABLE_BINARY_LENGTH } from './partition/types.js';
+export { type VerifyPartitionTableOptions, verifyPartitionTable } from './partition/verify.js';
+export { type DerivePlanOptions, derivePlan, type PlanOverrides } from './plan/derive-plan.js';
+export { esptoolArgs, esptoolCommand } from './plan/esptool-command.js';
+export { type PlanJson, planToJson } from './plan/plan-json.js';
+// Build output and plans
+export type { AfterReset, BeforeReset, FlashMode, FlashPlan, PlanRegion, RegionRole } from './plan/types.js';
+export { type ValidatePlanOptions, validatePlan } from './plan/validate-plan.js';
+export { parseArgFile } from './project/arg-files.js';
+export type { BuildOutput } from './project/build-output.js';
+export { parseFlasherArgs } from './project/flasher-args.js';
+export { locateBuildDir } from './project/locate-build.js';
+export { parseProjectDescription } from './project/project-description.js';
+export { readBuildOutput } from './project/read-build.js';
+export { describeSource, type Source, type Sourced, type SourceKind } from './provenance.js';
 export { SimDevice, type SimMode } from './sim/device.js';
 export type { SimFaults } from './sim/faults.js';
+// The virtual ESP32
+export {
+  createSimDevice,
+  createSimTransport,
+  parseSimUrl,
+  type SimOptions,
+  type SimTransport,
+} from './sim/sim-transport.js';
+export { type SimServer, type SimServerOptions, startSimServer } from './sim/tcp-server.js';
 export { VirtualClock } from './sim/virtual-clock.js';
-
-// Build and monitor
-export { findIdfPy, type IdfPyCommand, type FindIdfPyOptions } from './build/find-idf.js';
-export { runBuild, type RunBuildOptions, type BuildResult, type BuildStream } from './build/run-build.js';
-export { startMonitor, type MonitorOptions, type MonitorSession } from './monitor/monitor-session.js';
-export { resolveMonitorBaud, DEFAULT_MONITOR_BAUD } from './monitor/monitor-baud.js';
-export { LineDecoder, formatTimestamp, type DecodedLine } from './monitor/line-decoder.js';

@@ -149,7 +149,10 @@ function spiS2Style(base: number): SpiRegisters {
   };
 }
 
-function lpWdt(base: number, offsets: { wprotect: number; swdConf: number; swdWprotect: number }): WatchdogRegisters {
+function lpWdt(
+  base: number,
+  offsets: { wprotect: number; swdConf: number; swdWprotect: number },
+): WatchdogRegisters {
   return {
     config0: base,
     config1: base + 0x04,
@@ -180,7 +183,15 @@ const TABLE: Record<ChipName, ChipInfo> = {
       readFlashSlow: false,
       flashBeginEncryptedWord: false,
     },
-    spi: { base: 0x60000200, usr: 0x6000021c, usr1: 0x60000220, usr2: 0x60000224, mosiDlen: null, misoDlen: null, w0: 0x60000240 },
+    spi: {
+      base: 0x60000200,
+      usr: 0x6000021c,
+      usr1: 0x60000220,
+      usr2: 0x60000224,
+      mosiDlen: null,
+      misoDlen: null,
+      w0: 0x60000240,
+    },
     spiAddrAlign: 'msb',
     efuseBase: 0x3ff00050,
     mac: { kind: 'esp8266' },
@@ -205,7 +216,15 @@ const TABLE: Record<ChipName, ChipInfo> = {
     romStatusBytes: 4,
     securityInfoLength: null,
     rom: { ...ROM_ESP32_FAMILY, flashBeginEncryptedWord: false },
-    spi: { base: 0x3ff42000, usr: 0x3ff4201c, usr1: 0x3ff42020, usr2: 0x3ff42024, mosiDlen: 0x3ff42028, misoDlen: 0x3ff4202c, w0: 0x3ff42080 },
+    spi: {
+      base: 0x3ff42000,
+      usr: 0x3ff4201c,
+      usr1: 0x3ff42020,
+      usr2: 0x3ff42024,
+      mosiDlen: 0x3ff42028,
+      misoDlen: 0x3ff4202c,
+      w0: 0x3ff42080,
+    },
     spiAddrAlign: 'msb',
     efuseBase: 0x3ff5a000,
     mac: { kind: 'esp32', word1: 0x3ff5a004, word2: 0x3ff5a008 },
@@ -493,7 +512,10 @@ export function chipInfo(name: ChipName): ChipInfo {
  * Returns null for unknown names.
  */
 export function parseChipName(text: string): ChipName | null {
-  const key = text.trim().toLowerCase().replace(/[-_\s]/g, '');
+  const key = text
+    .trim()
+    .toLowerCase()
+    .replace(/[-_\s]/g, '');
   return (CHIP_NAMES as readonly string[]).includes(key) ? (key as ChipName) : null;
 }
 

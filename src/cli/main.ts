@@ -20,8 +20,17 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const parser = yargs()
     .scriptName('espflash')
     .usage('$0 [command] [options]\n\nFlash ESP32 chips straight from an ESP-IDF build.')
-    .option('json', { type: 'boolean', default: false, describe: 'Machine-readable output: one JSON object per line' })
-    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'More detail, and causes of errors' })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'Machine-readable output: one JSON object per line',
+    })
+    .option('verbose', {
+      alias: 'v',
+      type: 'boolean',
+      default: false,
+      describe: 'More detail, and causes of errors',
+    })
     .option('color', { type: 'boolean', default: color, describe: 'Colour output (--no-color to disable)' })
     .strict()
     .recommendCommands()
@@ -32,7 +41,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UsageError('usage/invalid-args', msg, { hint: 'Run `espflash --help` or `espflash <command> --help`.' });
+      throw new UsageError('usage/invalid-args', msg, {
+        hint: 'Run `espflash --help` or `espflash <command> --help`.',
+      });
     });
 
   for (const def of commands) {

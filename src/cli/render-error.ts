@@ -5,7 +5,10 @@ import { isEspflashError } from '../errors.js';
 import type { CliContext } from './context.js';
 
 /** Render `err` and return the exit code to use. */
-export function renderError(err: unknown, ctx: Pick<CliContext, 'io' | 'json' | 'verbose' | 'color'>): number {
+export function renderError(
+  err: unknown,
+  ctx: Pick<CliContext, 'io' | 'json' | 'verbose' | 'color'>,
+): number {
   const red = (t: string) => (ctx.color ? `\x1b[31m${t}\x1b[39m` : t);
   const bold = (t: string) => (ctx.color ? `\x1b[1m${t}\x1b[22m` : t);
   if (isEspflashError(err)) {

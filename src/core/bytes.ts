@@ -8,7 +8,10 @@ export function readU16(bytes: Uint8Array, offset: number): number {
 
 /** Read a little-endian u32 at `offset`. */
 export function readU32(bytes: Uint8Array, offset: number): number {
-  return (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) >>> 0;
+  return (
+    (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) >>>
+    0
+  );
 }
 
 /** Write a little-endian u16 at `offset`. */
@@ -28,7 +31,7 @@ export function writeU32(bytes: Uint8Array, offset: number, value: number): void
 /** Pack u32 values little-endian into a new array. */
 export function packU32(...values: number[]): Uint8Array {
   const out = new Uint8Array(values.length * 4);
-  values.forEach((v, i) => writeU32(out, i * 4, v));
+  for (let i = 0; i < values.length; i++) writeU32(out, i * 4, values[i]!);
   return out;
 }
 

@@ -30,9 +30,13 @@ afterEach(() => {
 
 /** Start `espflash sim` as a child process and wait for its listening event. */
 function startSim(args: string[]): Promise<Listening> {
-  const child = spawn(process.execPath, [BIN, 'sim', '--json', '--no-timing', '--listen', '127.0.0.1:0', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'sim', '--json', '--no-timing', '--listen', '127.0.0.1:0', ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -94,12 +98,16 @@ describe.skipIf(!HAVE_BUILD)(`espflash sim + the built CLI as separate processes
     flashAndReadBack(`socket://${sim.host}:${sim.port}`, buildDir, work);
   }, 180_000);
 
-  it.skipIf(!HAVE_SOCAT)('flashes over a real OS pseudo-terminal (sim --pty via socat)', async () => {
-    const work = mkdtempSync(join(tmpdir(), 'espflash-e2e-pty-'));
-    dirs.push(work);
-    const { buildDir } = await generateExampleBuild({ dir: work, chip: 'esp32c3', seed: 12 });
-    const sim = await startSim(['--chip', 'esp32c3', '--pty', join(work, 'tty')]);
-    expect(sim.pty).toBeTruthy();
-    flashAndReadBack(sim.pty!, buildDir, work);
-  }, 180_000);
+  it.skipIf(!HAVE_SOCAT)(
+    'flashes over a real OS pseudo-terminal (sim --pty via socat)',
+    async () => {
+      const work = mkdtempSync(join(tmpdir(), 'espflash-e2e-pty-'));
+      dirs.push(work);
+      const { buildDir } = await generateExampleBuild({ dir: work, chip: 'esp32c3', seed: 12 });
+      const sim = await startSim(['--chip', 'esp32c3', '--pty', join(work, 'tty')]);
+      expect(sim.pty).toBeTruthy();
+      flashAndReadBack(sim.pty!, buildDir, work);
+    },
+    180_000,
+  );
 });
