@@ -13,11 +13,15 @@ import type { PreparedFlash } from '../core/ops/prepare-flash.js';
 import { readFlash } from '../core/ops/read-flash.js';
 import { readMac } from '../core/ops/read-mac.js';
 import { readSecurityInfo, type SecurityDetails } from '../core/ops/security-info.js';
-import { type WriteRegionResult, writeRegion } from '../core/ops/write-region.js';
+import type { WriteRegionResult } from '../core/ops/write-region.js';
+import type { ResilienceOptions } from '../core/ops/write-resilient.js';
+import { type ReconnectRequest, writeRegionResilient } from '../core/ops/write-resilient.js';
 import { isEspflashError, UsageError } from '../errors.js';
 import { type FlashSummary, flashPlan, nodeMd5 } from '../flash/flash-plan.js';
+import type { BaudMemory } from '../node/baud-memory.js';
 import type { AfterReset, FlashPlan } from '../plan/types.js';
 import { chipFeatures } from './chip-features.js';
+import type { Reconnected } from './reconnect.js';
 
 /** Stub write block over the ROM's USB-OTG CDC. */
 const USB_OTG_WRITE_BLOCK = 0x800;
@@ -61,17 +65,48 @@ export interface DeviceSettings {
   after: AfterReset;
   usbOtg: boolean;
   signal: AbortSignal | undefined;
+  /** The `--port` value (baud memory key). */
+  port?: string;
+  /** The baud asked for (after the baud memory), if any. */
+  requestedBaud?: number | undefined;
+  baudMemory?: BaudMemory | null;
+  /** Reach the chip again mid-flash (see `createReconnector`); null: a lost link is final. */
+  reconnect?: ((current: ConnectedLoader, request: ReconnectRequest) => Promise<Reconnected>) | null;
+}
+
+/** Options for {@link Device.flash}. */
+export interface DeviceFlashOptions {
+  /** Write regions even when the device already holds them. */
+  force?: boolean;
+  /** Retry limits (see `ResilienceOptions`). */
+  resilience?: Omit<ResilienceOptions, 'deadline' | 'reconnect'>;
+  /** No new attempt starts after this long (default 10 minutes of `clock` time). */
+  timeLimitMs?: number;
 }
 
 /** A connected chip. Create with `openDevice`; always `close()` it. */
 export class Device {
+  private current: ConnectedLoader;
+  private prepared: PreparedFlash;
+
   constructor(
-    /** The connected loader (ROM or stub). */
-    readonly loader: ConnectedLoader,
-    /** Flash id and size found while opening. */
-    readonly flashInfo: PreparedFlash,
+    loader: ConnectedLoader,
+    flashInfo: PreparedFlash,
     private readonly settings: DeviceSettings,
-  ) {}
+  ) {
+    this.current = loader;
+    this.prepared = flashInfo;
+  }
+
+  /** The connected loader (ROM or stub); a new one after a reconnect. */
+  get loader(): ConnectedLoader {
+    return this.current;
+  }
+
+  /** Flash id and size found while opening (or reconnecting). */
+  get flashInfo(): PreparedFlash {
+    return this.prepared;
+  }
 
   /** The detected chip. */
   get chip(): ChipInfo {
@@ -108,17 +143,48 @@ export class Device {
     };
   }
 
-  /** Write and verify a flash plan (see `flashPlan`). Does not reset; call {@link reset}. */
-  async flash(plan: FlashPlan, options: { force?: boolean } = {}): Promise<FlashSummary> {
-    return flashPlan({
+  /**
+   * Write and verify a flash plan (see `flashPlan`), reconnecting after a lost port or a chip reset
+   * and stepping the baud down on a bad link. A baud that worked is remembered for the port. Does
+   * not reset; call {@link reset}.
+   */
+  async flash(plan: FlashPlan, options: DeviceFlashOptions = {}): Promise<FlashSummary> {
+    const summary = await flashPlan({
       plan,
       loader: this.loader,
       flash: this.flashInfo,
       secureBoot: this.loader.securityInfo?.secureBootEnabled ?? false,
       ...this.blockSizeOpt(),
+      ...this.reconnectOpt(),
       ...(options.force === undefined ? {} : { force: options.force }),
+      ...(options.resilience === undefined ? {} : { resilience: options.resilience }),
+      ...(options.timeLimitMs === undefined ? {} : { timeLimitMs: options.timeLimitMs }),
       ...(this.settings.signal === undefined ? {} : { signal: this.settings.signal }),
     });
+    const { baudMemory, port, requestedBaud } = this.settings;
+    if (
+      baudMemory &&
+      port !== undefined &&
+      requestedBaud !== undefined &&
+      (summary.bytesWritten > 0 || this.loader.baud < requestedBaud)
+    ) {
+      await baudMemory.remember(port, this.loader.baud);
+    }
+    return summary;
+  }
+
+  /** flashPlan's `reconnect`: swap in the new loader and flash info. */
+  private reconnectOpt(): { reconnect?: (request: ReconnectRequest) => Promise<ConnectedLoader> } {
+    const reconnect = this.settings.reconnect;
+    if (!reconnect) return {};
+    return {
+      reconnect: async (request) => {
+        const r = await reconnect(this.current, request);
+        this.current = r.loader;
+        this.prepared = r.flash;
+        return r.loader;
+      },
+    };
   }
 
   /** Erase the whole flash chip. */
@@ -145,7 +211,13 @@ export class Device {
     options: WriteBinOptions = {},
   ): Promise<WriteRegionResult> {
     this.checkRange(offset, data.length, 'write');
-    return writeRegion(this.loader, {
+    const {
+      loader: _l,
+      restarts: _r,
+      reconnects: _c,
+      ...result
+    } = await writeRegionResilient(this.loader, {
+      ...this.reconnectOpt(),
       offset,
       data,
       index: 0,
@@ -156,6 +228,7 @@ export class Device {
       ...this.blockSizeOpt(),
       ...this.signalOpt(),
     });
+    return result;
   }
 
   /** The device's MD5 (lower-case hex) of `size` bytes at `offset`. */

@@ -3,16 +3,18 @@
 
 import type { ChipName } from '../chips/chips.js';
 import type { Clock } from '../core/clock.js';
-import { type BeforeReset, connect } from '../core/connect.js';
+import { type BeforeReset, type ConnectOptions, connect } from '../core/connect.js';
 import { prepareFlash } from '../core/ops/prepare-flash.js';
 import type { Transport } from '../core/transport.js';
 import type { FlashEventSink } from '../events.js';
 import { flashSizeToBytes } from '../image/flash-params.js';
 import type { Logger } from '../logger.js';
+import { type BaudMemory, createBaudMemory } from '../node/baud-memory.js';
 import { openTransport } from '../node/open-transport.js';
 import { esptoolJsStubProvider } from '../node/stub-assets.js';
 import type { AfterReset } from '../plan/types.js';
 import { Device } from './device.js';
+import { createReconnector, type ReconnectPolicy } from './reconnect.js';
 
 /** Options for {@link openDevice}. */
 export interface OpenDeviceOptions {
@@ -42,7 +44,27 @@ export interface OpenDeviceOptions {
   signal?: AbortSignal;
   /** Use this transport instead of opening `port` (embedding, tests). It is closed with the Device. */
   transport?: Transport;
+  /**
+   * How to open the port again after it vanished mid-flash (default: `openTransport(port)`, or none
+   * when `transport` was handed in). Errors it throws are retried with backoff.
+   */
+  reopen?: (() => Promise<Transport>) | null;
+  /** Reconnect backoff; `false` turns reconnecting off (a lost port is then final). */
+  reconnect?: ReconnectPolicy | false;
+  /**
+   * Remembered last good baud per port: a port that needed a lower baud starts there. Default: the
+   * machine-local cache for serial ports; off for URL ports and handed-in transports. `false`: off.
+   */
+  baudMemory?: BaudMemory | false;
   clock?: Clock;
+}
+
+/** The baud memory to use for these options, or null. */
+function memoryFor(options: OpenDeviceOptions): BaudMemory | null {
+  if (options.baudMemory === false) return null;
+  if (options.baudMemory) return options.baudMemory;
+  if (options.transport || options.port.includes('://')) return null;
+  return createBaudMemory();
 }
 
 /** Accept `hard-reset` as well as `hard_reset`. */
@@ -52,16 +74,26 @@ function underscore<T extends string>(value: T | undefined): T | undefined {
 
 /** Connect to the chip on `options.port` and get its flash ready. */
 export async function openDevice(options: OpenDeviceOptions): Promise<Device> {
-  const transport =
-    options.transport ??
-    (await openTransport(options.port, {
+  const memory = memoryFor(options);
+  let baud = options.baud;
+  const remembered = memory && baud !== undefined ? await memory.recall(options.port) : null;
+  if (remembered !== null && baud !== undefined && remembered < baud) {
+    options.onEvent?.({
+      type: 'warning',
+      code: 'flash/baud-remembered',
+      message: `${options.port} needed ${remembered} baud last time: starting there instead of ${baud}`,
+    });
+    baud = remembered;
+  }
+  const open = () =>
+    openTransport(options.port, {
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
-    }));
+    });
+  const transport = options.transport ?? (await open());
   try {
     const before = underscore(options.before);
-    const loader = await connect({
-      transport,
+    const connectOptions: Omit<ConnectOptions, 'transport' | 'baud'> = {
       stubProvider: esptoolJsStubProvider,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
@@ -71,18 +103,32 @@ export async function openDevice(options: OpenDeviceOptions): Promise<Device> {
       ...(before === undefined ? {} : { before }),
       ...(options.resetSequence === undefined ? {} : { resetSequence: options.resetSequence }),
       ...(options.stub === undefined ? {} : { stub: options.stub }),
-      ...(options.baud === undefined ? {} : { baud: options.baud }),
       ...(options.usbOtg === undefined ? {} : { usbOtg: options.usbOtg }),
       ...(options.usbJtagSerial === undefined ? {} : { usbJtagSerial: options.usbJtagSerial }),
       ...(options.connectAttempts === undefined ? {} : { attempts: options.connectAttempts }),
-    });
+    };
+    const loader = await connect({ ...connectOptions, transport, ...(baud === undefined ? {} : { baud }) });
     const size = options.flashSize;
     const given = size && size !== 'detect' && size !== 'keep' ? flashSizeToBytes(size) : undefined;
     const flash = await prepareFlash(loader, given === undefined ? {} : { sizeBytes: given });
+    const reopen = options.reopen !== undefined ? options.reopen : options.transport ? null : open;
     return new Device(loader, flash, {
       after: underscore(options.after) ?? 'hard_reset',
       usbOtg: options.usbOtg ?? false,
       signal: options.signal,
+      port: options.port,
+      requestedBaud: baud,
+      baudMemory: memory,
+      reconnect:
+        options.reconnect === false
+          ? null
+          : createReconnector({
+              connect: connectOptions,
+              baud,
+              sizeBytes: given,
+              reopen,
+              ...(options.reconnect === undefined ? {} : { policy: options.reconnect }),
+            }),
     });
   } catch (err) {
     await transport.close().catch(() => {});

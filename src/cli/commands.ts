@@ -18,11 +18,13 @@ import { planCommand } from './commands/plan.js';
 import { readFlashCommand } from './commands/read-flash.js';
 import { resetCommand } from './commands/reset.js';
 import { simCommand } from './commands/sim.js';
+import { watchCommand } from './commands/watch.js';
 import { writeBinCommand } from './commands/write-bin.js';
 
 export const commands: CommandDef[] = [
   flashCommand,
   buildCommand,
+  watchCommand,
   boardInfoCommand,
   eraseFlashCommand,
   eraseRegionCommand,

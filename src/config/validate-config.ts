@@ -62,7 +62,8 @@ function checkObject(walk: Walk): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(walk.value)) {
     const path = walk.prefix ? `${walk.prefix}.${key}` : key;
-    const spec = walk.fields[key];
+    // Own keys only: `constructor`, `__proto__`, `toString` are not config keys.
+    const spec = Object.hasOwn(walk.fields, key) ? walk.fields[key] : undefined;
     if (!spec) {
       walk.issues.push(unknownKeyIssue({ key, prefix: walk.prefix, file: walk.file }));
       continue;
@@ -168,7 +169,7 @@ function placesFor(key: string): string[] {
 function suggestKey(key: string, prefix: string): string | null {
   const n = norm(key);
   const leaves = leafPaths();
-  const alias = KEY_ALIASES[n];
+  const alias = Object.hasOwn(KEY_ALIASES, n) ? KEY_ALIASES[n] : undefined;
   if (alias) {
     const local = prefix ? `${prefix}.${lastSegment(alias)}` : alias;
     return leaves.includes(local) ? local : alias;

@@ -11,6 +11,12 @@ import { detectChip, type SecurityInfo } from './chip-detect.js';
 import { type Clock, realClock } from './clock.js';
 import type { Loader } from './loader.js';
 import { LoaderSession } from './loader-session.js';
+import {
+  type ChipRevision,
+  formatChipRevision,
+  readChipRevision,
+  revisionNumber,
+} from './ops/chip-revision.js';
 import { disableWatchdogsForUsbJtag } from './post-connect.js';
 import {
   connectStrategies,
@@ -150,6 +156,25 @@ async function establish(
   });
 }
 
+/**
+ * The revision, read only for chips whose stub handling depends on it (P4: stub file by revision;
+ * C2: none on v0.0). A register read the ROM refuses leaves it unknown (logged), as esptool would
+ * fall back to the default stub.
+ */
+async function revisionForStub(
+  session: LoaderSession,
+  signal: AbortSignal | undefined,
+): Promise<ChipRevision | null> {
+  if (session.chip.name !== 'esp32p4' && session.chip.name !== 'esp32c2') return null;
+  try {
+    return await readChipRevision(session);
+  } catch (err) {
+    if (!isEspflashError(err) || err.code === 'transport/closed' || signal?.aborted) throw err;
+    session.logger.debug(`could not read the chip revision: ${err.message}`);
+    return null;
+  }
+}
+
 /** Stub upload, reuse or skip (with warnings). */
 async function startStub(
   session: LoaderSession,
@@ -180,7 +205,15 @@ async function startStub(
     warn('stub/no-provider', 'No stub provider configured: using the ROM loader');
     return;
   }
-  const image = await options.stubProvider(chip.name, {});
+  const revision = await revisionForStub(session, options.signal);
+  if (chip.name === 'esp32c2' && revision && revisionNumber(revision) === 0) {
+    warn(
+      'stub/c2-eco0',
+      `ESP32-C2 revision ${formatChipRevision(revision)} (ECO0) does not run the flasher stub: using the ROM loader`,
+    );
+    return;
+  }
+  const image = await options.stubProvider(chip.name, revision ? { revision: revisionNumber(revision) } : {});
   if (!image) {
     warn('stub/unavailable', `No flasher stub is available for ${chip.displayName}: using the ROM loader`);
     return;

@@ -6,14 +6,31 @@ import { readFile } from 'node:fs/promises';
 import { chipInfo } from '../chips/chips.js';
 import { hex } from '../core/bytes.js';
 import type { Loader } from '../core/loader.js';
-import type { HashFn } from '../core/md5.js';
+import { type HashFn, md5Hex } from '../core/md5.js';
 import { flashSizeName } from '../core/ops/flash-id.js';
 import { type PreparedFlash, prepareFlash } from '../core/ops/prepare-flash.js';
-import { writeRegion } from '../core/ops/write-region.js';
-import { EspflashError, isEspflashError, UsageError } from '../errors.js';
+import { prepareRegion } from '../core/ops/write-region.js';
+import {
+  type ReconnectRequest,
+  type ResilienceOptions,
+  writeRegionResilient,
+} from '../core/ops/write-resilient.js';
+import { UsageError } from '../errors.js';
 import type { FlashEventSink } from '../events.js';
 import { flashSizeToBytes, patchFlashParams } from '../image/flash-params.js';
 import type { FlashPlan, PlanRegion } from '../plan/types.js';
+import {
+  checkWithDevice,
+  type FlashSummary,
+  type RegionOutcome,
+  withExtraSink,
+  withSummary,
+} from './flash-summary.js';
+
+export type { FlashSummary, RegionOutcome } from './flash-summary.js';
+
+/** Default bound on one whole flash, in `loader.clock` milliseconds (10 minutes). */
+export const DEFAULT_FLASH_TIME_LIMIT_MS = 10 * 60_000;
 
 /** MD5 through node:crypto (much faster than the portable one for multi-MB images). */
 export const nodeMd5: HashFn = (bytes) => new Uint8Array(createHash('md5').update(bytes).digest());
@@ -37,29 +54,15 @@ export interface FlashPlanOptions {
   secureBoot?: boolean;
   /** Write block size override (0x800 for the stub over USB-OTG). */
   blockSize?: number;
-}
-
-/** One region's outcome. `pending` regions were not reached because an earlier one failed. */
-export interface RegionOutcome {
-  index: number;
-  offset: number;
-  size: number;
-  label: string | null;
-  role: string;
-  file: string;
-  status: 'written' | 'skipped' | 'failed' | 'pending';
-  /** MD5 of the bytes on flash (written/skipped), or of the bytes that should be there. */
-  md5: string | null;
-  /** The device's MD5 matched. */
-  verified: boolean;
-}
-
-/** What {@link flashPlan} did. */
-export interface FlashSummary {
-  regions: RegionOutcome[];
-  /** Image bytes written (skipped regions count 0). */
-  bytesWritten: number;
-  ms: number;
+  /** Retry limits (block sends, restarts per region, reconnect and baud step-down thresholds). */
+  resilience?: Omit<ResilienceOptions, 'deadline' | 'reconnect'>;
+  /** No new attempt starts after this long (default {@link DEFAULT_FLASH_TIME_LIMIT_MS}). */
+  timeLimitMs?: number;
+  /**
+   * Reach the chip again after the port vanished, the chip reset, or the link stayed bad: reopen,
+   * reset, sync, stub, baud (lower when `request.lowerBaud`). Without it such failures are final.
+   */
+  reconnect?: (request: ReconnectRequest) => Promise<Loader>;
 }
 
 /** Read a plan region's file and check it is what was planned. */
@@ -156,7 +159,13 @@ export async function flashPlan(options: FlashPlanOptions): Promise<FlashSummary
   // Check every file before writing anything: a build that changed since planning fails cleanly.
   const contents: Uint8Array[] = [];
   for (const region of plan.regions) contents.push(await loadRegion(region));
+  let current = loader;
+  const reconnect = options.reconnect;
+  const deadline = started + (options.timeLimitMs ?? DEFAULT_FLASH_TIME_LIMIT_MS);
+  const expected = new Map<number, { offset: number; size: number; md5: string }>();
   let bytesWritten = 0;
+  let restarts = 0;
+  let reconnects = 0;
   for (const [index, region] of plan.regions.entries()) {
     const outcome = outcomes[index]!;
     try {
@@ -166,10 +175,17 @@ export async function flashPlan(options: FlashPlanOptions): Promise<FlashSummary
         plan,
         bytes: contents[index]!,
         detectedSize: flash.id?.sizeName ?? null,
-        secure: loader.secureDownloadMode || (options.secureBoot ?? false),
-        logger: loader.logger,
+        secure: current.secureDownloadMode || (options.secureBoot ?? false),
+        logger: current.logger,
       });
-      const result = await writeRegion(loader, {
+      const prepared = prepareRegion(current, { offset: region.offset, data });
+      expected.set(index, {
+        offset: prepared.offset,
+        size: prepared.data.length,
+        md5: md5Hex(prepared.data, nodeMd5),
+      });
+      const result = await writeRegionResilient(current, {
+        ...options.resilience,
         offset: region.offset,
         data,
         index,
@@ -177,21 +193,60 @@ export async function flashPlan(options: FlashPlanOptions): Promise<FlashSummary
         role: region.role,
         skipIfMatch: !(options.force ?? false),
         hash: nodeMd5,
+        deadline,
+        ...(reconnect === undefined
+          ? {}
+          : {
+              reconnect: async (request: ReconnectRequest) => {
+                const fresh = await reconnect(request);
+                current = options.onEvent ? withExtraSink(fresh, options.onEvent) : fresh;
+                return current;
+              },
+            }),
         ...(options.blockSize === undefined ? {} : { blockSize: options.blockSize }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
+      current = result.loader;
+      restarts += result.restarts;
+      reconnects += result.reconnects;
       outcome.status = result.status;
       outcome.md5 = result.md5;
       outcome.verified = result.verified;
       if (result.status === 'written') bytesWritten += result.size;
     } catch (err) {
       outcome.status = 'failed';
-      throw withSummary(err, { regions: outcomes, bytesWritten, ms: loader.clock.now() - started });
+      // Report only what the device confirms: ask it about every region not known good.
+      for (const [i, r] of plan.regions.entries()) {
+        if (expected.has(i)) continue;
+        try {
+          const bytes = plannedBytes({
+            region: r,
+            plan,
+            bytes: contents[i]!,
+            detectedSize: flash.id?.sizeName ?? null,
+            secure: current.secureDownloadMode || (options.secureBoot ?? false),
+          });
+          const p = prepareRegion(current, { offset: r.offset, data: bytes });
+          expected.set(i, { offset: p.offset, size: p.data.length, md5: md5Hex(p.data, nodeMd5) });
+        } catch {
+          // a region that cannot even be prepared stays unverified
+        }
+      }
+      if (!options.signal?.aborted) await checkWithDevice(current, outcomes, expected);
+      const ms = Math.round(current.clock.now() - started);
+      throw withSummary(err, {
+        regions: outcomes,
+        bytesWritten,
+        ms,
+        restarts,
+        reconnects,
+        baud: current.transport.baudRate,
+      });
     }
   }
-  const ms = Math.round(loader.clock.now() - started);
-  loader.onEvent({ type: 'done', ms });
-  return { regions: outcomes, bytesWritten, ms };
+  const ms = Math.round(current.clock.now() - started);
+  current.onEvent({ type: 'done', ms });
+  return { regions: outcomes, bytesWritten, ms, restarts, reconnects, baud: current.transport.baudRate };
 }
 
 /** Options for {@link plannedBytes}. */
@@ -232,43 +287,4 @@ export function plannedBytes(options: PlannedBytesOptions): Uint8Array {
     detectedSize: options.detectedSize,
     file: region.file,
   }).bytes;
-}
-
-/** The same loader, with every event also sent to `sink`. */
-function withExtraSink(loader: Loader, sink: FlashEventSink): Loader {
-  return {
-    get chip() {
-      return loader.chip;
-    },
-    get isStub() {
-      return loader.isStub;
-    },
-    get secureDownloadMode() {
-      return loader.secureDownloadMode;
-    },
-    transport: loader.transport,
-    clock: loader.clock,
-    logger: loader.logger,
-    onEvent: (e) => {
-      loader.onEvent(e);
-      sink(e);
-    },
-    command: (r) => loader.command(r),
-    readReg: (a) => loader.readReg(a),
-    writeReg: (a, v, o) => loader.writeReg(a, v, o),
-    readFrame: (t) => loader.readFrame(t),
-    writeFrame: (p) => loader.writeFrame(p),
-  };
-}
-
-function withSummary(err: unknown, summary: FlashSummary): unknown {
-  if (!isEspflashError(err)) return err;
-  const verified = summary.regions.filter((r) => r.verified).map((r) => r.label ?? r.role);
-  const unverified = summary.regions.filter((r) => !r.verified).map((r) => r.label ?? r.role);
-  return new EspflashError(err.code, err.message, {
-    ...(err.hint === undefined ? {} : { hint: err.hint }),
-    details: { ...err.details, summary, verified, unverified },
-    cause: err.cause ?? err,
-    exitCode: err.exitCode,
-  });
 }

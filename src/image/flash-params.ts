@@ -5,7 +5,7 @@ import { type ChipName, chipInfo } from '../chips/chips.js';
 import { hex } from '../core/bytes.js';
 import { EspflashError, UsageError } from '../errors.js';
 import { parseImage, verifyImage } from './image-parse.js';
-import { type EspImage, FLASH_MODE_NAMES } from './image-types.js';
+import { type EspImage, FLASH_MODE_NAMES, type ImageProblem } from './image-types.js';
 import { sha256 } from './sha256.js';
 
 /** Header flash modes a user may ask for (`keep` leaves byte 2 alone). */
@@ -136,6 +136,22 @@ function resolveSize(chip: ChipName, size: string, detectedSize: string | null |
 }
 
 /**
+ * Read as ESP8266, an ESP32-family image shows no extended header, so verifyImage sees no mismatch
+ * (and its appended digest would go stale): look for a known chip id in an extended header instead.
+ */
+function esp32ImageForEsp8266(bytes: Uint8Array, chip: ChipName): ImageProblem | undefined {
+  if (chipInfo(chip).imageChipId !== null) return undefined;
+  let probe: EspImage;
+  try {
+    probe = parseImage(bytes);
+  } catch {
+    return undefined;
+  }
+  if (probe.extended === null || probe.chip === null) return undefined;
+  return verifyImage(probe, { chip }).find((p) => p.code === 'image/chip-mismatch');
+}
+
+/**
  * Rewrite header bytes 2 (mode) and 3 (size nibble | freq nibble) like esptool does for the image
  * at the bootloader offset: `keep` parts stay, the checksum byte is unchanged, and when byte 23 is
  * 1 the SHA-256 over `[0, dataLength)` is recomputed in place (bytes after it are kept). A signed
@@ -157,7 +173,9 @@ export function patchFlashParams(
 
   const image = parseImage(bytes, { chip, ...(file === undefined ? {} : { file }) });
   const info = chipInfo(chip);
-  const mismatch = verifyImage(image, { chip }).find((p) => p.code === 'image/chip-mismatch');
+  const mismatch =
+    verifyImage(image, { chip }).find((p) => p.code === 'image/chip-mismatch') ??
+    esp32ImageForEsp8266(bytes, chip);
   if (mismatch) {
     throw new EspflashError(
       'image/chip-mismatch',

@@ -102,11 +102,13 @@ export async function openTransport(spec: string, options: OpenTransportOptions 
   }
 }
 
-/** The virtual ESP32 (loaded on demand): `sim://<chip>?flashSize=4MB&flashFile=f.bin&timing=1`. */
+/**
+ * The virtual ESP32 (loaded on demand): `sim://<chip>?flashSize=4MB&flashFile=f.bin&fault=…&id=x`.
+ * Opens go through the sim registry: the same URL (or `id=`) reaches the same chip, like a port path.
+ */
 async function openSimTransport(url: string, options: OpenTransportOptions): Promise<Transport> {
-  const { createSimTransport, parseSimUrl } = await import('../sim/sim-transport.js');
-  const simOptions = parseSimUrl(url);
-  const transport = createSimTransport(options.clock ? { ...simOptions, clock: options.clock } : simOptions);
+  const { openSimUrl } = await import('../sim/sim-registry.js');
+  const transport = openSimUrl(url, options.clock ? { clock: options.clock } : {});
   // Like a serial port opened at --baud: the host side starts there; the chip's ROM is at 115200.
   if (options.baud !== undefined && options.baud !== transport.baudRate)
     await transport.setBaudRate(options.baud);

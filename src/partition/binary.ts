@@ -2,8 +2,8 @@
 // (magic AA 50), optional MD5 record (EB EB + FF*14 + digest), an all-FF end marker, FF padding.
 
 import { readU16, readU32, writeU32 } from '../core/bytes.js';
+import { md5 } from '../core/md5.js';
 import { UsageError } from '../errors.js';
-import { md5 } from './md5.js';
 import { ENTRY_SIZE, type Partition, type PartitionTable, TABLE_BINARY_LENGTH } from './types.js';
 import { maxEntries } from './verify.js';
 

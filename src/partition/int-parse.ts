@@ -37,16 +37,23 @@ export class FieldError extends Error {
  * Throws {@link FieldError} with the generator's message.
  */
 export function parseIntField(text: string, keywords: ReadonlyMap<string, number> = new Map()): number {
-  const lower = text.toLowerCase();
-  if (lower.endsWith('k')) return parseIntField(text.slice(0, -1), keywords) * 1024;
-  if (lower.endsWith('m')) return parseIntField(text.slice(0, -1), keywords) * 1024 * 1024;
-  const value = parsePythonInt(text);
-  if (value !== null) return value;
-  if (keywords.size === 0) throw new FieldError(`Invalid field value ${text}`, 'invalid-value');
-  const known = keywords.get(lower);
-  if (known !== undefined) return known;
+  // Strip suffixes in a loop, not by recursion: a long run of k/M must not overflow the stack.
+  const factors: number[] = [];
+  let rest = text;
+  for (;;) {
+    const last = rest.slice(-1).toLowerCase();
+    if (last !== 'k' && last !== 'm') break;
+    factors.push(last === 'k' ? 1024 : 1024 * 1024);
+    rest = rest.slice(0, -1);
+  }
+  const applied = (base: number) => factors.reduceRight((v, f) => v * f, base);
+  const value = parsePythonInt(rest);
+  if (value !== null) return applied(value);
+  if (keywords.size === 0) throw new FieldError(`Invalid field value ${rest}`, 'invalid-value');
+  const known = keywords.get(rest.toLowerCase());
+  if (known !== undefined) return applied(known);
   throw new FieldError(
-    `Value '${text}' is not valid. Known keywords: ${[...keywords.keys()].join(', ')}`,
+    `Value '${rest}' is not valid. Known keywords: ${[...keywords.keys()].join(', ')}`,
     'unknown-keyword',
   );
 }

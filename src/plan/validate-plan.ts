@@ -30,6 +30,7 @@ export interface ValidatePlanOptions {
 export async function validatePlan(plan: FlashPlan, options: ValidatePlanOptions = {}): Promise<void> {
   await checkFiles(plan.regions);
   const regions = [...plan.regions].sort((a, b) => a.offset - b.offset);
+  checkAddressSpace(regions);
   checkAlignment(regions);
   checkOverlaps(regions);
   const partitions = options.partitions !== undefined ? options.partitions : await partitionsOf(regions);
@@ -54,6 +55,23 @@ async function checkFiles(regions: PlanRegion[]): Promise<void> {
         hint: 'The build was interrupted; run `idf.py build` again.',
         details: { file: r.file, offset: r.offset },
       });
+    }
+  }
+}
+
+/** The loader takes 32-bit flash addresses: a larger offset would wrap (0x100000000 → 0x0). */
+function checkAddressSpace(regions: PlanRegion[]): void {
+  for (const r of regions) {
+    const inRange = Number.isSafeInteger(r.offset) && r.offset >= 0 && r.offset + r.size <= 0x1_0000_0000;
+    if (!inRange) {
+      throw new UsageError(
+        'plan/exceeds-flash',
+        `${r.file} is placed at offset 0x${r.offset.toString(16)}, beyond the 4 GiB (32-bit) flash address space`,
+        {
+          hint: 'Fix the offset in flasher_args.json / the flash_args file (rebuild with `idf.py build`), or pass the right --build-dir.',
+          details: { file: r.file, offset: r.offset, size: r.size },
+        },
+      );
     }
   }
 }

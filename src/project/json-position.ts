@@ -94,8 +94,16 @@ function scan(text: string): number | null {
         i++;
         return;
       }
-      if (c === '\\') i += 2;
-      else if (c < ' ') fail();
+      if (c === '\\') {
+        // Only JSON's escapes: \" \\ \/ \b \f \n \r \t and \u with four hex digits.
+        const e = text[i + 1];
+        if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) i += 6;
+        else if (e !== undefined && e !== 'u' && '"\\/bfnrt'.includes(e)) i += 2;
+        else {
+          i++;
+          fail();
+        }
+      } else if (c < ' ') fail();
       else i++;
     }
     fail();

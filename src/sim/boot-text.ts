@@ -5,8 +5,8 @@ import type { ChipInfo } from '../chips/chips.js';
 import { readU32 } from '../core/bytes.js';
 import type { NorFlash } from './nor-flash.js';
 
-/** Why the chip (re)started. */
-export type ResetCause = 'power-on' | 'software';
+/** Why the chip (re)started; `watchdog` is the RTC watchdog reset of the `reset-at` fault. */
+export type ResetCause = 'power-on' | 'software' | 'watchdog';
 
 /** ESP8266 ROM prints at 74880 baud (26 MHz crystal); the others at 115200. */
 export function romLogBaud(chip: ChipInfo): number {
@@ -37,17 +37,21 @@ function straps(chip: ChipInfo): StrapCodes {
 /** The ROM's first lines after a reset. */
 export function romBanner(chip: ChipInfo, options: { download: boolean; cause: ResetCause }): string {
   if (chip.name === 'esp8266') {
-    const cause = options.cause === 'power-on' ? 1 : 2;
+    const cause = options.cause === 'power-on' ? 1 : options.cause === 'watchdog' ? 4 : 2;
     return `\r\n ets Jan  8 2013,rst cause:${cause}, boot mode:(${options.download ? 1 : 3},7)\r\n\r\n`;
   }
   const s = straps(chip);
   const boot = options.download ? s.download : s.flash;
   if (chip.name === 'esp32') {
-    const rst = options.cause === 'power-on' ? '0x1 (POWERON_RESET)' : '0xc (SW_CPU_RESET)';
+    const rst = { 'power-on': '0x1 (POWERON_RESET)', software: '0xc (SW_CPU_RESET)', watchdog: '0x10 (RTCWDT_RTC_RESET)' }[
+      options.cause
+    ];
     const tail = options.download ? 'waiting for download\r\n' : '';
     return `ets Jun  8 2016 00:22:57\r\n\r\nrst:${rst},boot:${boot}\r\n${tail}`;
   }
-  const rst = options.cause === 'power-on' ? '0x1 (POWERON)' : '0x3 (RTC_SW_SYS_RST)';
+  const rst = { 'power-on': '0x1 (POWERON)', software: '0x3 (RTC_SW_SYS_RST)', watchdog: '0x10 (RTCWDT_RTC_RST)' }[
+    options.cause
+  ];
   const tail = options.download ? 'waiting for download\r\n' : '';
   return `ESP-ROM:${chip.name}-sim\r\nBuild:Jan  1 2024\r\nrst:${rst},boot:${boot}\r\n${tail}`;
 }

@@ -5,7 +5,8 @@
 import { Inflate } from 'pako';
 import type { HandlerContext, HandlerResult, LoaderState, WriteSession } from './loader-context.js';
 import { word } from './loader-context.js';
-import { alignDown, alignUp, BLOCK_SIZE, planErase, SECTOR_SIZE } from './nor-flash.js';
+import { statusForLoader } from './faults.js';
+import { alignDown, alignUp, BLOCK_SIZE, PAGE_SIZE, planErase, SECTOR_SIZE } from './nor-flash.js';
 import { dataChecksum, fail, OK, ROM_ERR, STUB_ERR, type Status } from './protocol.js';
 
 /** Largest block the stub accepts (MAX_WRITE_BLOCK). */
@@ -90,19 +91,21 @@ export async function handleData(ctx: HandlerContext, compressed: boolean): Prom
     return { status: fail(ROM_ERR.BAD_CRC, STUB_ERR.BAD_DATA_CHECKSUM) };
   }
   if (!state.stub && seq !== session.nextSeq) return { status: fail(ROM_ERR.INVALID_MESSAGE, 0) };
+  // An injected status fault: the block is not written; immediate codes leave the sequence where it was.
+  const injected = device.faults.failBlock(seq)
+    ? statusForLoader(device.faults.config.statusErrorOnBlock?.code, state.stub)
+    : null;
+  const injectedStatus = injected && fail(injected.bytes[1], injected.bytes[0]);
+  if (injected?.immediate) return { status: injectedStatus! };
   session.nextSeq = seq + 1;
-  const injected = device.faults.failBlock(seq);
   if (state.stub) {
     // Acknowledge now; the write happens while the host sends the next block.
     const started = Math.max(device.timing.clock.now(), state.busyUntil);
-    const { ms, status } = injected
-      ? { ms: 0, status: fail(0, STUB_ERR.FAILED_SPI_OP) }
-      : stubWrite(ctx, payload);
+    const { ms, status } = injectedStatus ? { ms: 0, status: injectedStatus } : stubWrite(ctx, payload);
     state.busyUntil = started + ms;
     if (!status.ok) state.deferred = status;
     return { status: OK };
   }
-  if (injected) return { status: fail(ROM_ERR.FLASH_WRITE, 0) };
   return { status: await romWrite(ctx, payload) };
 }
 
@@ -142,6 +145,30 @@ function stubWrite(ctx: HandlerContext, payload: Uint8Array): { ms: number; stat
     session.written += data.length;
   }
   return { ms, status: OK };
+}
+
+/**
+ * A reset lands while this DATA block is being programmed: only the whole 256-byte pages in the first
+ * half of its (inflated) data reach the flash; the session is not advanced (the chip is rebooting).
+ */
+export function programPartially(ctx: HandlerContext): void {
+  const { state, device, request } = ctx;
+  const session = state.write;
+  if (!session || request.data.length < 16) return;
+  const chunks = session.inflate ? inflateChunk(session.inflate, request.data.subarray(16)) : [request.data.subarray(16)];
+  if (!chunks) return;
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let n = 0;
+  for (const c of chunks) {
+    all.set(c, n);
+    n += c.length;
+  }
+  const data = all.subarray(0, Math.max(0, Math.min(all.length, session.size - session.written)));
+  const at = session.offset + session.written;
+  const half = Math.max(0, alignDown(at + Math.floor(data.length / 2), PAGE_SIZE) - at);
+  if (half === 0) return;
+  if (state.stub) eraseAhead(ctx, session, at + half);
+  device.flash.program(at, data.subarray(0, half));
 }
 
 /** Erase sectors (or whole 64 KiB blocks where possible) until `upTo` is covered. */

@@ -1,6 +1,7 @@
 // The virtual ESP32 as a whole: UART (wire time, baud mismatch, ROM auto-baud), the DTR/RTS
 // auto-reset circuit and boot strapping, the ROM/stub/app modes, and the loader it runs. Hosts
-// (the in-process transport, the TCP server) attach to it and exchange raw bytes.
+// (the in-process transport, the TCP server) attach to it and exchange raw bytes. Injected faults
+// that concern the whole chip live here: USB unplug, watchdog reset, boot noise, strapping, silence.
 
 import { type ChipInfo, type ChipName, chipInfo } from '../chips/chips.js';
 import type { Clock } from '../core/clock.js';
@@ -76,14 +77,26 @@ export class SimDevice {
   private session = new AbortController();
   private loader: SimLoader | null = null;
   private modeListeners: Array<(mode: SimMode) => void> = [];
+  private unplugListeners: Array<() => void> = [];
+  private goneUntil = 0;
+  private replugPending = false;
   private closed = false;
 
   constructor(options: SimDeviceOptions) {
     this.chip = chipInfo(options.chip);
     const size = options.flashSize ?? 4 * 1024 * 1024;
-    this.flash = new NorFlash({ size, ...(options.flashData ? { initial: options.flashData } : {}) });
-    this.timing = new TimingModel({ enabled: options.timing ?? false, clock: options.clock ?? realClock });
-    this.faults = new FaultInjector(options.faults);
+    const faults = options.faults ?? {};
+    this.flash = new NorFlash({
+      size,
+      ...(options.flashData ? { initial: options.flashData } : {}),
+      ...(faults.badSectors ? { badSectors: faults.badSectors } : {}),
+    });
+    this.timing = new TimingModel({
+      enabled: options.timing ?? false,
+      clock: options.clock ?? realClock,
+      eraseFactor: faults.eraseSlowdown ?? 1,
+    });
+    this.faults = new FaultInjector(faults);
     this.secureDownload = options.secureDownload ?? false;
     this.registers = new RegisterFile({
       chip: this.chip,
@@ -91,8 +104,9 @@ export class SimDevice {
       jedecId: winbondJedecId(size),
       baud: () => this.currentBaud,
     });
-    if (options.startInDownloadMode ?? true) this.enterRom({ announce: false, cause: 'power-on' });
-    else this.setMode('app');
+    if ((options.startInDownloadMode ?? true) && !faults.ignoreBootStrap) {
+      this.enterRom({ announce: false, cause: 'power-on' });
+    } else this.setMode('app');
   }
 
   /** Current mode. */
@@ -118,17 +132,68 @@ export class SimDevice {
     this.sink = sink;
   }
 
-  /** Bytes from the host, sent at `hostBaud` (pass the device's own baud for raw TCP). */
+  /**
+   * Bytes from the host, sent at `hostBaud` (pass the device's own baud for raw TCP). A byte-triggered
+   * fault inside them cuts the chunk: a disconnect loses the rest (check {@link unplugged} after), a
+   * watchdog reset hits when the last kept byte arrives.
+   */
   hostWrite(bytes: Uint8Array, hostBaud: number): void {
-    if (this.closed || bytes.length === 0) return;
-    const wire = this.faults.corrupt(bytes);
+    if (this.closed || bytes.length === 0 || this.replugPending) return;
+    const hit = this.faults.takeHostBytes(bytes.length);
+    const wire = this.faults.corrupt(hit ? bytes.subarray(0, hit.keep) : bytes, 'rx');
     const arrival =
       Math.max(this.timing.clock.now(), this.rxBusyUntil) + this.timing.wireMs(wire.length, hostBaud);
     this.rxBusyUntil = arrival;
     this.rxChain = this.rxChain
       .then(() => this.timing.until(arrival))
-      .then(() => this.receive(wire, hostBaud))
+      .then(() => {
+        if (wire.length) this.receive(wire, hostBaud);
+        if (hit?.kind === 'reset') this.watchdogReset();
+      })
       .catch(() => {});
+    if (hit?.kind === 'disconnect') this.unplug();
+  }
+
+  /** The USB port is gone (a `disconnect` fault fired and the gone time has not passed yet). */
+  get unplugged(): boolean {
+    return this.replugPending && this.timing.clock.now() < this.goneUntil;
+  }
+
+  /** A disconnect fault fired and no host has reopened the port since. */
+  get awaitingReplug(): boolean {
+    return this.replugPending;
+  }
+
+  /** Call `listener` when the USB port vanishes. Returns an unsubscribe function. */
+  onUnplug(listener: () => void): () => void {
+    this.unplugListeners.push(listener);
+    return () => {
+      this.unplugListeners = this.unplugListeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** USB re-enumeration: the host loses the port for `disconnect.goneMs`; the chip runs on or powers off. */
+  unplug(): void {
+    const d = this.faults.config.disconnect ?? {};
+    this.goneUntil = this.timing.clock.now() + (d.goneMs ?? 1000);
+    this.replugPending = true;
+    this.sink = null;
+    if (d.resetsChip) this.holdInReset();
+    for (const l of this.unplugListeners) l();
+  }
+
+  /** A host reopened the port after re-enumeration; a chip that lost power boots from flash now. */
+  replug(): void {
+    if (!this.replugPending) return;
+    this.replugPending = false;
+    this.lines = { dtr: false, rts: false };
+    if (this.faults.config.disconnect?.resetsChip) this.boot({ download: false, cause: 'power-on' });
+  }
+
+  /** The `reset-at` fault: an RTC watchdog reset that lands in the ROM loader; the stub is forgotten. */
+  watchdogReset(): void {
+    if (this.closed) return;
+    this.enterRom({ announce: true, cause: 'watchdog' });
   }
 
   /** Drive the auto-reset circuit: EN is low while RTS alone is asserted, IO0 low while DTR alone is. */
@@ -154,7 +219,7 @@ export class SimDevice {
 
   private receive(bytes: Uint8Array, hostBaud: number): void {
     const mode = this.currentMode;
-    if (mode !== 'rom' && mode !== 'stub') return;
+    if ((mode !== 'rom' && mode !== 'stub') || this.faults.config.silent) return;
     if (hostBaud !== this.currentBaud) {
       // The ROM's auto-baud detector locks onto the 0x55 run of a SYNC; that frame itself is lost.
       if (mode === 'rom' && /U{8}/.test(String.fromCharCode(...bytes.subarray(0, 64)))) {
@@ -189,12 +254,13 @@ export class SimDevice {
 
   /** Queue UART output at the current baud (or `baud`). */
   private emit(bytes: Uint8Array, baud = this.currentBaud): void {
+    if (this.faults.config.silent) return;
     const done = Math.max(this.timing.clock.now(), this.txBusyUntil) + this.timing.wireMs(bytes.length, baud);
     this.txBusyUntil = done;
     this.txChain = this.txChain
       .then(() => this.timing.until(done))
       .then(() => {
-        if (!this.closed) this.sink?.(this.faults.corrupt(bytes), baud);
+        if (!this.closed) this.sink?.(this.faults.corrupt(bytes, 'tx'), baud);
       })
       .catch(() => {});
   }
@@ -220,11 +286,13 @@ export class SimDevice {
   }
 
   private boot(options: { download: boolean; cause: ResetCause }): void {
-    if (options.download) this.enterRom({ announce: true, cause: options.cause });
-    else {
+    if (options.download && !this.faults.config.ignoreBootStrap) {
+      this.enterRom({ announce: true, cause: options.cause });
+    } else {
       this.newSession();
       this.loader = null;
       this.currentBaud = romLogBaud(this.chip);
+      this.emitNoise();
       this.emit(new TextEncoder().encode(romBanner(this.chip, { download: false, cause: options.cause })));
       this.runApp();
     }
@@ -234,6 +302,7 @@ export class SimDevice {
     const signal = this.newSession();
     this.currentBaud = romLogBaud(this.chip);
     if (options.announce) {
+      this.emitNoise();
       this.emit(new TextEncoder().encode(romBanner(this.chip, { download: true, cause: options.cause })));
     }
     // ESP32-family ROMs talk at 115200 after the banner; the ESP8266 stays at 74880 until auto-baud.
@@ -242,6 +311,11 @@ export class SimDevice {
     this.loader = loader;
     this.setMode('rom');
     void loader.run(signal);
+  }
+
+  /** Power-up glitches on TX before the banner (the `noise` fault). */
+  private emitNoise(): void {
+    if (this.faults.config.bootNoise) this.emit(this.faults.bootNoise());
   }
 
   private runApp(): void {
@@ -271,6 +345,8 @@ export class SimDevice {
         this.sendFrame(OHAI);
       },
       runUserCode: () => this.runApp(),
+      unplug: () => this.unplug(),
+      watchdogReset: () => this.watchdogReset(),
       softwareReset: () => {
         const signal = this.session.signal;
         void this.timing.delay(10, signal).then(

@@ -80,6 +80,10 @@ export interface DeviceServices {
   startStub(): void;
   /** Leave the loader and run the application from flash. */
   runUserCode(): void;
+  /** The USB port vanishes (disconnect fault). */
+  unplug(): void;
+  /** Watchdog reset into the ROM loader (reset fault). */
+  watchdogReset(): void;
   /** Software reset (back into the ROM loader). */
   softwareReset(): void;
   /** Jumped to nonsense: print a panic and hang. */

@@ -23,13 +23,14 @@ import {
   handleReadFlash,
   handleReadSlow,
 } from './cmd-read.js';
-import { handleBegin, handleData, handleEnd } from './cmd-write.js';
+import { handleBegin, handleData, handleEnd, programPartially } from './cmd-write.js';
 import {
   type DeviceServices,
   type HandlerContext,
   type HandlerResult,
   initialLoaderState,
   type LoaderState,
+  word,
 } from './loader-context.js';
 import { buildResponse, fail, OP, parseRequest, ROM_ERR, STUB_ERR } from './protocol.js';
 
@@ -160,13 +161,33 @@ export class SimLoader {
       device.runUserCode();
       return;
     } else {
-      const handler = HANDLERS[request.op]!;
-      result = await handler({ device, state, signal, request });
+      const ctx = { device, state, signal, request };
+      if (await this.blockFault(ctx)) return;
+      result = await HANDLERS[request.op]!(ctx);
     }
     if (!result) return;
-    if (device.faults.stallMs) await device.timing.clock.sleep(device.faults.stallMs, signal);
+    const stall = device.faults.stallFor(request.op);
+    if (stall > 0) await device.timing.clock.sleep(stall, signal);
     this.reply(request.op, result);
     if (result.after) await result.after();
+  }
+
+  /**
+   * Block-triggered disconnect (the block is lost with the port) or watchdog reset (half the block
+   * reaches flash first). True when one fired.
+   */
+  private async blockFault(ctx: HandlerContext): Promise<boolean> {
+    const { request, device } = ctx;
+    const isData = request.op === OP.FLASH_DATA || request.op === OP.FLASH_DEFL_DATA;
+    if (!isData || request.data.length < 16) return false;
+    const hit = device.faults.blockTrigger(word(request, 1));
+    if (hit === 'disconnect') device.unplug();
+    if (hit === 'reset') {
+      if (this.state.stub) await device.timing.until(this.state.busyUntil, ctx.signal);
+      programPartially(ctx);
+      device.watchdogReset();
+    }
+    return hit !== null;
   }
 
   private reply(op: number, result: HandlerResult, stubAux = 0): void {

@@ -43,9 +43,14 @@ export class NorFlash {
     bytesRead: 0,
   };
   private listeners: Array<() => void> = [];
+  /** Sector numbers whose cells cannot be programmed (bit 0 cannot be cleared). */
+  private readonly badSectors: ReadonlySet<number>;
 
-  /** `size` must be a power of two of at least 64 KiB. `initial` (optional) is copied in. */
-  constructor(options: { size: number; initial?: Uint8Array }) {
+  /**
+   * `size` must be a power of two of at least 64 KiB. `initial` (optional) is copied in. `badSectors`
+   * (addresses anywhere inside 4 KiB sectors) model worn cells: programming there cannot clear bit 0.
+   */
+  constructor(options: { size: number; initial?: Uint8Array; badSectors?: readonly number[] }) {
     const { size } = options;
     if (size < BLOCK_SIZE || (size & (size - 1)) !== 0) {
       throw new RangeError(`flash size ${size} is not a power of two >= 64 KiB`);
@@ -53,6 +58,7 @@ export class NorFlash {
     this.size = size;
     this.data = new Uint8Array(size).fill(0xff);
     if (options.initial) this.data.set(options.initial.subarray(0, size));
+    this.badSectors = new Set((options.badSectors ?? []).map((a) => this.wrap(a) >>> 12));
   }
 
   /** A snapshot of the counters. */
@@ -110,7 +116,8 @@ export class NorFlash {
     for (let i = 0; i < bytes.length; i++) {
       const at = start + i < this.size ? start + i : this.wrap(start + i);
       const want = bytes[i]!;
-      const now = this.data[at]! & want;
+      const old = this.data[at]!;
+      const now = (old & want) | (this.badSectors.size && this.badSectors.has(at >>> 12) ? old & 1 : 0);
       this.data[at] = now;
       if (now !== want) verified = false;
     }

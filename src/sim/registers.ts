@@ -1,8 +1,12 @@
-// The register file a loader sees through READ_REG/WRITE_REG: chip magic, eFuse MAC words, UART
-// clock divider at the current baud, ESP32 crystal-calibration values, and the SPI user-command
-// registers answering RDID (0x9F) with a JEDEC id. Everything else is plain storage reading 0.
+// The register file a loader sees through READ_REG/WRITE_REG: chip magic, eFuse MAC words, eFuse
+// chip-revision bits, UART clock divider at the current baud, ESP32 crystal-calibration values, and
+// the SPI user-command registers answering RDID (0x9F) with a JEDEC id. Everything else is plain
+// storage reading 0.
 
 import type { ChipInfo } from '../chips/chips.js';
+import { PRODUCTION_REVISION } from '../chips/efuse-revision.js';
+import { type ChipRevision, encodeChipRevision, formatChipRevision } from '../core/ops/chip-revision.js';
+import { UsageError } from '../errors.js';
 
 /** CHIP_DETECT_MAGIC_REG. */
 export const MAGIC_REG = 0x40001000;
@@ -24,6 +28,8 @@ export interface RegisterFileOptions {
   jedecId: number;
   /** The device's current UART baud (read lazily for UART_CLKDIV). */
   baud: () => number;
+  /** Chip revision the eFuses report (default: `PRODUCTION_REVISION` of the chip). */
+  revision?: ChipRevision;
 }
 
 /** Crystal frequency (MHz) the sim's chip runs from. */
@@ -52,10 +58,8 @@ export class RegisterFile {
       case 'esp32':
         this.set(chip.mac.word1, low);
         this.set(chip.mac.word2, high);
-        // Revision 3 ESP32-D0WD (word3: pkg 1, rev bit 0; word5 rev bit 1; APB date rev bit 2).
-        this.set(chip.efuseBase + 0x0c, (1 << 9) | (1 << 15));
-        this.set(chip.efuseBase + 0x14, 1 << 20);
-        this.set(ESP32_APB_CTL_DATE, 0x80000000);
+        // ESP32-D0WD (word3 bit 9, package 1); the revision bits come from setChipRevision below.
+        this.set(chip.efuseBase + 0x0c, 1 << 9);
         this.set(chip.efuseBase + 0x10, ESP32_CK8M);
         this.set(ESP32_RTCCALICFG1, ESP32_CALI << 7);
         break;
@@ -64,6 +68,25 @@ export class RegisterFile {
         this.set(chip.mac.mac0 + 4, high);
         break;
     }
+    const revision = options.revision ?? PRODUCTION_REVISION[chip.name];
+    if (revision) this.setChipRevision(revision);
+  }
+
+  /** Program the eFuse revision bits (src/chips/efuse-revision.ts); throws `sim/bad-rev` if they cannot hold it. */
+  setChipRevision(revision: ChipRevision): void {
+    const { chip } = this.options;
+    const bits = encodeChipRevision(chip.name, revision);
+    if (!bits) {
+      throw new UsageError(
+        'sim/bad-rev',
+        `${chip.displayName} cannot report revision ${formatChipRevision(revision)}`,
+        {
+          hint: "Pass rev (sim://<chip>?rev=X.Y or --rev X.Y) within the chip's eFuse fields, e.g. rev=1.0.",
+          details: { chip: chip.name, ...revision },
+        },
+      );
+    }
+    for (const b of bits) this.write(b.address, b.value, b.mask);
   }
 
   /** Read a register (unknown addresses read 0). */

@@ -1,9 +1,17 @@
 // The user-facing options of the virtual ESP32 and their parsers: `sim://esp32?flashSize=4MB&...`
-// port URLs, flash sizes like `4MB`, and validation with coded errors that name what to fix.
+// port URLs, flash sizes like `4MB`, chip revisions like `1.1`, faults (`fault=`, `seed=`) and the
+// registry name (`id=`), and validation with coded errors that name what to fix.
 
 import { CHIP_NAMES, type ChipName, chipInfo, parseChipName } from '../chips/chips.js';
 import type { Clock } from '../core/clock.js';
+import {
+  type ChipRevision,
+  encodeChipRevision,
+  parseChipRevision,
+  revisionLimits,
+} from '../core/ops/chip-revision.js';
 import { UsageError } from '../errors.js';
+import { parseFaultSpecs, parseSeed } from './fault-spec.js';
 import type { SimFaults } from './faults.js';
 import { parseMac } from './registers.js';
 
@@ -24,9 +32,17 @@ export interface SimOptions {
   faults?: SimFaults;
   /** Secure Download Mode (ESP32-S2 and later). */
   secureDownload?: boolean;
+  /** Chip revision the eFuses report (default: a production revision per chip, `PRODUCTION_REVISION`). */
+  revision?: ChipRevision;
+  /** sim:// URLs only: the registry name; every open of the same `id` reaches the same chip. */
+  id?: string;
 }
 
-const URL_HINT = 'Use --port sim://<chip>?flashSize=4MB&flashFile=flash.bin&timing=0 (e.g. sim://esp32).';
+/** URL parameters that configure faults rather than name the chip (left out of the registry key). */
+export const VOLATILE_SIM_PARAMS: readonly string[] = ['fault', 'seed'];
+
+const URL_HINT =
+  'Use --port sim://<chip>?flashSize=4MB&flashFile=flash.bin&timing=0&rev=1.0 (e.g. sim://esp32).';
 
 /** Parse `4MB`, `512KB`, `4M`, `0x400000` or a byte count; null when malformed. */
 export function parseByteSize(text: string): number | null {
@@ -85,6 +101,26 @@ export function simMac(text: string, source: string): Uint8Array {
   return mac;
 }
 
+/** Parse and check a chip revision (`1.1`, `v1.1`) for `chip`; throws `sim/no-revision` or `sim/bad-rev`. */
+export function simRevision(chip: ChipName, text: string, source: string): ChipRevision {
+  const limits = revisionLimits(chip);
+  if (!limits) {
+    throw new UsageError('sim/no-revision', `${chip} has no chip revision to simulate`, {
+      hint: `Drop ${source}: the ESP8266 has no revision eFuse.`,
+      details: { chip, value: text },
+    });
+  }
+  const revision = parseChipRevision(text);
+  if (!revision || !encodeChipRevision(chip, revision)) {
+    throw new UsageError(
+      'sim/bad-rev',
+      `${source} "${text}" is not a revision ${chip} can report (major 0-${limits.maxMajor}, minor 0-${limits.maxMinor})`,
+      { hint: `Pass ${source} as major.minor, e.g. 1.0.`, details: { chip, value: text } },
+    );
+  }
+  return revision;
+}
+
 function flag(value: string, key: string, url: string): boolean {
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
@@ -94,17 +130,25 @@ function flag(value: string, key: string, url: string): boolean {
   });
 }
 
-/**
- * Parse `sim://<chip>?flashSize=4MB&flashFile=x.bin&mac=..&timing=0&download=1`.
- * Throws `sim/bad-url` (or the specific `sim/bad-*` code) naming the part to fix.
- */
-export function parseSimUrl(url: string): SimOptions {
+/** Split a sim:// URL into its chip and parameters; throws `sim/bad-url` / `sim/bad-chip`. */
+export function splitSimUrl(url: string): { chip: ChipName; params: Array<[string, string]> } {
   const m = /^sim:\/\/([^?/#]*)\/?(?:\?(.*))?$/i.exec(url.trim());
   if (!m)
     throw new UsageError('sim/bad-url', `"${url}" is not a sim:// URL`, { hint: URL_HINT, details: { url } });
   const chip = simChip(decodeURIComponent(m[1] || 'esp32'), `the chip in ${url}`);
+  return { chip, params: [...new URLSearchParams(m[2] ?? '')] };
+}
+
+/**
+ * Parse `sim://<chip>?flashSize=4MB&flashFile=x.bin&mac=..&timing=0&download=1&rev=1.0&fault=..&seed=7&id=x`.
+ * `fault` takes the `espflash sim --fault` grammar with `:` or `=` (`fault=corrupt:1e-4,reset-at:@5`);
+ * `seed` seeds it; `id` names the chip in the sim:// registry.
+ * Throws `sim/bad-url` (or the specific `sim/bad-*` code) naming the part to fix.
+ */
+export function parseSimUrl(url: string): SimOptions {
+  const { chip, params } = splitSimUrl(url);
   const options: SimOptions = { chip };
-  for (const [key, value] of new URLSearchParams(m[2] ?? '')) {
+  for (const [key, value] of params) {
     switch (key) {
       case 'flashSize': {
         const size = parseByteSize(value);
@@ -130,9 +174,21 @@ export function parseSimUrl(url: string): SimOptions {
       case 'secureDownload':
         options.secureDownload = flag(value, key, url);
         break;
+      case 'rev':
+        options.revision = simRevision(chip, value, `rev in ${url}`);
+        break;
+      case 'fault':
+        options.faults = parseFaultSpecs([value], `fault= in ${url}`, options.faults);
+        break;
+      case 'seed':
+        options.faults = { ...options.faults, seed: parseSeed(value, `seed= in ${url}`) };
+        break;
+      case 'id':
+        options.id = value;
+        break;
       default:
         throw new UsageError('sim/bad-url', `${url}: unknown parameter "${key}"`, {
-          hint: `${URL_HINT} Known parameters: flashSize, flashFile, mac, timing, download, secureDownload.`,
+          hint: `${URL_HINT} Known parameters: flashSize, flashFile, mac, timing, download, secureDownload, rev, fault, seed, id.`,
           details: { url, key },
         });
     }

@@ -1,9 +1,11 @@
 // An in-process Transport wired to a virtual ESP32: DTR/RTS drive its reset circuit, the host baud
-// must match the device's (a mismatch garbles bytes), and the flash can persist to a file.
+// must match the device's (a mismatch garbles bytes), the flash can persist to a file, and a USB
+// unplug fault fails pending and later I/O the way a vanished serial port does (`port/disconnected`).
 
 import { type Clock, realClock } from '../core/clock.js';
 import type { ModemSignals, Transport, TransportCapabilities } from '../core/transport.js';
 import { EspflashError } from '../errors.js';
+import { disconnectedError } from '../node/transport-errors.js';
 import { garble, SimDevice } from './device.js';
 import { bindFlashFile, type FlashFileBinding, loadFlashFile } from './flash-file.js';
 import { type SimOptions, simMac, validateFlashSize, validateSecureDownload } from './sim-options.js';
@@ -37,17 +39,31 @@ export function createSimDevice(options: SimOptions): {
     ...(options.faults ? { faults: options.faults } : {}),
     secureDownload: options.secureDownload ?? false,
   });
+  if (options.revision) device.registers.setChipRevision(options.revision);
   const flashFile = options.flashFile ? bindFlashFile(device.flash, options.flashFile) : null;
   return { device, flashFile };
 }
 
-/** Create an in-process transport to a new virtual chip. */
+/** Create an in-process transport to a new virtual chip (closing it closes the chip). */
 export function createSimTransport(options: SimOptions): SimTransport {
   const { device, flashFile } = createSimDevice(options);
   return new InProcessSimTransport({ device, flashFile, clock: options.clock ?? realClock });
 }
 
-class InProcessSimTransport implements SimTransport {
+/** Parts of an {@link InProcessSimTransport}. */
+export interface SimTransportParts {
+  device: SimDevice;
+  /** Closed with the transport when `onClose` is absent. */
+  flashFile: FlashFileBinding | null;
+  clock: Clock;
+  /** `sim://…` text for messages (default `sim://<chip>`). */
+  description?: string;
+  /** Called on close instead of closing the device (the registry keeps shared devices alive). */
+  onClose?: () => void;
+}
+
+/** The in-process transport; normally made by {@link createSimTransport} or the sim:// registry. */
+export class InProcessSimTransport implements SimTransport {
   readonly device: SimDevice;
   readonly description: string;
   readonly capabilities: TransportCapabilities = { modemLines: true, baudRate: true };
@@ -55,14 +71,21 @@ class InProcessSimTransport implements SimTransport {
   private chunks: Uint8Array[] = [];
   private waiters: Array<() => void> = [];
   private closed = false;
-  private readonly flashFile: FlashFileBinding | null;
+  /** Set when the port vanished: every later operation fails with it. */
+  private lost: EspflashError | null = null;
+  private readonly parts: SimTransportParts;
   private readonly clock: Clock;
+  private readonly stopUnplug: () => void;
 
-  constructor(parts: { device: SimDevice; flashFile: FlashFileBinding | null; clock: Clock }) {
+  constructor(parts: SimTransportParts) {
+    this.parts = parts;
     this.device = parts.device;
-    this.flashFile = parts.flashFile;
     this.clock = parts.clock;
-    this.description = `sim://${parts.device.chip.name}`;
+    this.description = parts.description ?? `sim://${parts.device.chip.name}`;
+    this.stopUnplug = this.device.onUnplug(() => {
+      this.lost = disconnectedError(this.description);
+      this.wake();
+    });
     this.device.attachHost((bytes, baud) => {
       this.chunks.push(baud === this.baud ? bytes : garble(bytes));
       const w = this.waiters;
@@ -78,6 +101,7 @@ class InProcessSimTransport implements SimTransport {
   read(options: { timeoutMs: number; signal?: AbortSignal }): Promise<Uint8Array> {
     return new Promise<Uint8Array>((resolve, reject) => {
       if (this.closed) return reject(closedError());
+      if (this.lost) return reject(this.lost);
       if (options.signal?.aborted) return reject(options.signal.reason);
       if (this.chunks.length) return resolve(this.take());
       const timeout = new AbortController();
@@ -89,6 +113,7 @@ class InProcessSimTransport implements SimTransport {
       const onData = () => {
         finish();
         if (this.closed) reject(closedError());
+        else if (this.lost) reject(this.lost);
         else resolve(this.take());
       };
       const onAbort = () => {
@@ -108,28 +133,45 @@ class InProcessSimTransport implements SimTransport {
   }
 
   async write(data: Uint8Array): Promise<void> {
-    if (this.closed) throw closedError();
+    this.check();
     this.device.hostWrite(data.slice(), this.baud);
+    // The port vanished while these bytes went out: the write fails like a serial write does.
+    if (this.lost) throw this.lost;
   }
 
   async setSignals(signals: ModemSignals): Promise<void> {
-    if (this.closed) throw closedError();
+    this.check();
     this.device.setLines(signals);
   }
 
   async setBaudRate(baud: number): Promise<void> {
+    this.check();
     this.baud = baud;
   }
 
   async flushInput(): Promise<void> {
+    this.check();
     this.chunks = [];
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.device.close();
-    this.flashFile?.close();
+    this.stopUnplug();
+    if (this.parts.onClose) this.parts.onClose();
+    else {
+      this.device.close();
+      this.parts.flashFile?.close();
+    }
+    this.wake();
+  }
+
+  private check(): void {
+    if (this.closed) throw closedError();
+    if (this.lost) throw this.lost;
+  }
+
+  private wake(): void {
     const w = this.waiters;
     this.waiters = [];
     for (const f of w) f();

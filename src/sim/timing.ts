@@ -32,11 +32,14 @@ export class TimingModel {
   readonly enabled: boolean;
   readonly clock: Clock;
   readonly flash: FlashTiming;
+  /** Multiplier on erase times (a slow or worn flash part; the `slow-erase` fault). */
+  readonly eraseFactor: number;
 
-  constructor(options: { enabled: boolean; clock: Clock; flash?: FlashTiming }) {
+  constructor(options: { enabled: boolean; clock: Clock; flash?: FlashTiming; eraseFactor?: number }) {
     this.enabled = options.enabled;
     this.clock = options.clock;
     this.flash = options.flash ?? W25Q32_TIMING;
+    this.eraseFactor = options.eraseFactor ?? 1;
   }
 
   /** Milliseconds `bytes` wire bytes take at `baud`. */
@@ -49,12 +52,12 @@ export class TimingModel {
     if (!this.enabled) return 0;
     let ms = 0;
     for (const s of steps) ms += s.kind === 'block' ? this.flash.blockEraseMs : this.flash.sectorEraseMs;
-    return ms;
+    return ms * this.eraseFactor;
   }
 
   /** Milliseconds for a whole-chip erase of `size` bytes. */
   chipEraseMs(size: number): number {
-    return this.enabled ? (this.flash.chipEraseMsPer4MB * size) / (4 * 1024 * 1024) : 0;
+    return this.enabled ? (this.eraseFactor * this.flash.chipEraseMsPer4MB * size) / (4 * 1024 * 1024) : 0;
   }
 
   /** Milliseconds to page-program `length` bytes at `offset`. */

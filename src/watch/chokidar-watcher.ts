@@ -1,6 +1,7 @@
 // The Node file watcher behind `espflash watch`: chokidar with the watch spec's filter, reporting
 // adds, changes and removals, and dropping "changes" that leave a file's bytes as they were (editors
-// touching files on save, a build rewriting sdkconfig unchanged), so they start no cycle.
+// touching files on save, a build rewriting sdkconfig unchanged), so they start no cycle. Contents
+// are hashed (files up to 8 MiB) during the initial scan and after each change.
 
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -36,22 +37,26 @@ export function createChokidarWatcher(
     const known = new Map<string, string | null>();
     const watcher = watch(options.paths, {
       ignored: (path: string) => options.ignored(path),
-      ignoreInitial: true,
+      ignoreInitial: false,
       persistent: true,
       ...(settings.usePolling ? { usePolling: true, interval: settings.interval ?? 100 } : {}),
     });
     let ready = false;
-    // Contents are compared from the first change on (the initial scan reads nothing).
+    // The initial scan only records contents, so a later rewrite with the same bytes is no change.
+    const scanned: Array<Promise<void>> = [];
     const changed = async (path: string) => {
-      if (!ready) return;
       const before = known.get(path);
       const now = await digest(path);
       known.set(path, now);
       if (now !== null && before === now) return;
       options.onChange(path);
     };
-    watcher.on('add', (path) => void changed(path));
-    watcher.on('change', (path) => void changed(path));
+    const seen = (path: string) => {
+      if (ready) void changed(path);
+      else scanned.push(digest(path).then((d) => void known.set(path, d)));
+    };
+    watcher.on('add', seen);
+    watcher.on('change', seen);
     watcher.on('unlink', (path) => {
       known.delete(path);
       if (ready) options.onChange(path);
@@ -60,7 +65,7 @@ export function createChokidarWatcher(
     const whenReady = new Promise<void>((resolve) => {
       watcher.once('ready', () => {
         ready = true;
-        resolve();
+        void Promise.all(scanned).then(() => resolve());
       });
     });
     return { ready: whenReady, close: () => watcher.close() };

@@ -4,16 +4,11 @@
 // the port to the flasher (pause) and takes it back (resume). Every dependency is injected.
 
 import { type Clock, realClock } from '../core/clock.js';
-import { isEspflashError, UsageError } from '../errors.js';
-import type { FlashEvent } from '../events.js';
+import { UsageError } from '../errors.js';
+import { errorEvent, skippedLabels, verifyTimer, type WatchStage } from './cycle-parts.js';
+import { MonitorSlot } from './monitor-slot.js';
 import { createWatchKeys, type WatchKeyAction } from './watch-keys.js';
-import type {
-  CycleTimes,
-  FileWatcher,
-  MonitorHandle,
-  WatchAndFlashOptions,
-  WatchEvent,
-} from './watch-types.js';
+import type { CycleTimes, FileWatcher, Planner, WatchAndFlashOptions, WatchEvent } from './watch-types.js';
 
 /** Default quiet time after the last change (config `watch.debounceMs`). */
 export const DEFAULT_DEBOUNCE_MS = 300;
@@ -52,9 +47,8 @@ class Controller implements WatchController {
   private readonly clock: Clock;
   private readonly keys = createWatchKeys();
   private readonly closing = new AbortController();
+  private readonly monitor: MonitorSlot;
   private watcher: FileWatcher | null = null;
-  private monitor: MonitorHandle | null = null;
-  private monitorWanted: boolean;
   private pending = new Set<string>();
   private debounce: AbortController | null = null;
   private buildAbort: AbortController | null = null;
@@ -79,7 +73,15 @@ class Controller implements WatchController {
       });
     }
     this.clock = options.clock ?? realClock;
-    this.monitorWanted = options.monitorOn ?? false;
+    this.monitor = new MonitorSlot({
+      factory: options.monitor,
+      clock: this.clock,
+      signal: this.closing.signal,
+      emit: (e) => this.emit(e),
+      fail: (err) => this.fail('monitor', err),
+      changed: () => this.status(),
+    });
+    this.monitor.want(options.monitorOn ?? false);
     this.done = new Promise((r) => {
       this.resolveDone = r;
     });
@@ -88,22 +90,15 @@ class Controller implements WatchController {
   }
 
   get monitorOn(): boolean {
-    return this.monitor !== null;
+    return this.monitor.on;
   }
 
   private emit(event: WatchEvent): void {
     if (!this.closed || event.type === 'closed') this.options.onEvent(event);
   }
 
-  private fail(stage: Extract<WatchEvent, { type: 'error' }>['stage'], err: unknown): void {
-    if (isEspflashError(err)) {
-      const details = Object.keys(err.details).length ? { details: err.details } : {};
-      const hint = err.hint === undefined ? {} : { hint: err.hint };
-      this.emit({ type: 'error', stage, code: err.code, message: err.message, ...hint, ...details });
-    } else {
-      const message = err instanceof Error ? err.message : String(err);
-      this.emit({ type: 'error', stage, code: 'watch/unexpected', message });
-    }
+  private fail(stage: WatchStage, err: unknown): void {
+    this.emit(errorEvent(stage, err));
   }
 
   private async start(): Promise<void> {
@@ -122,12 +117,15 @@ class Controller implements WatchController {
       throw err;
     }
     this.emit({ type: 'watching', mode: this.options.mode, paths: watch.paths });
-    if (this.monitorWanted) await this.syncMonitor();
-    if (this.options.initial ?? true) {
-      if (this.options.mode === 'sources') this.buildNow();
-      else this.requestFlash(false);
-    }
+    await this.monitor.sync();
+    if (this.options.initial ?? true) this.trigger();
     this.pump();
+  }
+
+  /** What a change asks for: a build (sources) or a flash (outputs). */
+  private trigger(): void {
+    if (this.options.mode === 'sources') this.buildNow();
+    else this.requestFlash(false);
   }
 
   private onChange(path: string): void {
@@ -143,8 +141,7 @@ class Controller implements WatchController {
         const files = [...this.pending].sort();
         this.pending.clear();
         this.emit({ type: 'change', files });
-        if (this.options.mode === 'sources') this.buildNow();
-        else this.requestFlash(false);
+        this.trigger();
       },
       () => {},
     );
@@ -153,9 +150,8 @@ class Controller implements WatchController {
   buildNow(): void {
     if (this.closed) return;
     if (!this.options.build) {
-      this.fail('build', new UsageError('watch/no-build', 'no build command to run', {
-        hint: 'Set build.command in espflash.config.ts, or activate ESP-IDF so idf.py is on PATH.',
-      }));
+      const hint = 'Set build.command in espflash.config.ts, or activate ESP-IDF so idf.py is on PATH.';
+      this.fail('build', new UsageError('watch/no-build', 'no build command to run', { hint }));
       return;
     }
     this.buildRequested = true;
@@ -222,29 +218,30 @@ class Controller implements WatchController {
     }
   }
 
-  private async runFlash(force: boolean): Promise<void> {
-    let plan: Awaited<ReturnType<WatchAndFlashOptions['planner']>>;
+  /** Plan (and snapshot) the outputs; null after an error or close. Builds wait meanwhile. */
+  private async plan(): Promise<Awaited<ReturnType<Planner>> | null> {
     try {
-      plan = await this.options.planner();
-      if (this.options.snapshot) plan = await this.options.snapshot(plan);
+      const plan = await this.options.planner();
+      return this.options.snapshot ? await this.options.snapshot(plan) : plan;
     } catch (err) {
       this.fail('plan', err);
-      this.flashing = false;
-      return;
+      return null;
     } finally {
       this.planning = false;
       this.pump();
     }
-    if (this.closed) {
+  }
+
+  private async runFlash(force: boolean): Promise<void> {
+    const plan = await this.plan();
+    if (plan === null || this.closed) {
       this.flashing = false;
+      this.status();
       return;
     }
     const buildMs = this.lastBuildMs;
     this.lastBuildMs = undefined;
-    if (this.monitor) {
-      await this.monitor.pause().catch((err: unknown) => this.fail('monitor', err));
-      this.emit({ type: 'monitor', state: 'paused' });
-    }
+    await this.monitor.pause();
     this.emit({ type: 'flash-start', force });
     const verify = verifyTimer(this.clock);
     const started = this.clock.now();
@@ -258,103 +255,39 @@ class Controller implements WatchController {
         },
       });
       const ms = Math.round(this.clock.now() - started);
-      const skipped = summary.regions.filter((r) => r.status === 'skipped').map((r) => r.label ?? r.role);
       const { bytesWritten } = summary;
-      this.emit({ type: 'flash-done', ms, bytesWritten, skipped, verifyMs: verify.ms() });
-      this.last = { ...(buildMs === undefined ? {} : { buildMs }), flashMs: ms, verifyMs: verify.ms(), bytesWritten };
+      const verifyMs = verify.ms();
+      this.emit({ type: 'flash-done', ms, bytesWritten, skipped: skippedLabels(summary), verifyMs });
+      this.last = { ...(buildMs === undefined ? {} : { buildMs }), flashMs: ms, verifyMs, bytesWritten };
       this.emit({ type: 'cycle-done', times: this.last });
     } catch (err) {
       this.fail('flash', err);
     } finally {
-      if (this.monitor && !this.closed) await this.resumeMonitor();
+      if (!this.closed) await this.monitor.resume();
       this.flashing = false;
-      if (!this.closed) await this.syncMonitor();
+      if (!this.closed) await this.monitor.sync();
       this.pump();
     }
   }
 
-  /** Take the port back after a flash, retrying while a USB port re-enumerates after reset. */
-  private async resumeMonitor(): Promise<void> {
-    let delay = 200;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.monitor!.resume();
-        this.emit({ type: 'monitor', state: 'resumed' });
-        return;
-      } catch (err) {
-        if (attempt >= 4 || this.closed) {
-          this.fail('monitor', err);
-          this.monitorWanted = false;
-          const monitor = this.monitor;
-          this.monitor = null;
-          await monitor?.close().catch(() => {});
-          this.emit({ type: 'monitor', state: 'off' });
-          return;
-        }
-        await this.clock.sleep(delay, this.closing.signal).catch(() => {});
-        delay *= 2;
-      }
-    }
-  }
-
-  /** Start or stop the monitor to match what the user wants (never while flashing). */
-  private async syncMonitor(): Promise<void> {
-    if (this.flashing || this.closed) return;
-    if (this.monitorWanted && !this.monitor) {
-      if (!this.options.monitor) {
-        this.monitorWanted = false;
-        this.fail('monitor', new UsageError('watch/no-monitor', 'no monitor is available', {
-          hint: 'Pass --port so the monitor knows which port to open.',
-        }));
-        return;
-      }
-      try {
-        const monitor = await this.options.monitor();
-        this.monitor = monitor;
-        monitor.done.then(
-          () => this.monitorEnded(monitor, null),
-          (err: unknown) => this.monitorEnded(monitor, err),
-        );
-        this.emit({ type: 'monitor', state: 'on' });
-      } catch (err) {
-        this.monitorWanted = false;
-        this.fail('monitor', err);
-      }
-    } else if (!this.monitorWanted && this.monitor) {
-      const monitor = this.monitor;
-      this.monitor = null;
-      await monitor.close().catch(() => {});
-      this.emit({ type: 'monitor', state: 'off' });
-    }
-    this.status();
-  }
-
-  private monitorEnded(monitor: MonitorHandle, err: unknown): void {
-    if (this.monitor !== monitor || this.closed) return;
-    this.monitor = null;
-    this.monitorWanted = false;
-    if (err !== null) this.fail('monitor', err);
-    this.emit({ type: 'monitor', state: 'off' });
-    this.status();
-  }
-
   async toggleMonitor(): Promise<void> {
-    this.monitorWanted = !this.monitorWanted;
-    await this.syncMonitor();
+    this.monitor.toggle();
+    if (!this.flashing && !this.closed) await this.monitor.sync();
   }
 
   async reset(): Promise<void> {
     if (this.closed) return;
-    if (this.flashing) {
-      this.fail('reset', new UsageError('watch/busy', 'not resetting: the device is being flashed', {
-        hint: 'Press r again once the flash is done (the flash resets the chip itself).',
-      }));
-      return;
-    }
     try {
-      if (this.monitor) await this.monitor.reset();
-      else if (this.options.resetDevice) await this.options.resetDevice();
-      else throw new UsageError('watch/no-reset', 'no way to reset the device', { hint: 'Pass --port.' });
+      if (this.flashing) {
+        throw new UsageError('watch/busy', 'not resetting: the device is being flashed', {
+          hint: 'Press r again once the flash is done (the flash resets the chip itself).',
+        });
+      }
+      if (!(await this.monitor.reset())) {
+        if (!this.options.resetDevice)
+          throw new UsageError('watch/no-reset', 'no way to reset', { hint: 'Pass --port.' });
+        await this.options.resetDevice();
+      }
       this.emit({ type: 'reset' });
     } catch (err) {
       this.fail('reset', err);
@@ -366,33 +299,18 @@ class Controller implements WatchController {
   }
 
   private act(action: WatchKeyAction): void {
-    switch (action.type) {
-      case 'send':
-        void this.monitor?.send(action.bytes);
-        return;
-      case 'reset':
-        void this.reset();
-        return;
-      case 'reflash':
-        this.reflash();
-        return;
-      case 'build':
-        this.buildNow();
-        return;
-      case 'toggle-monitor':
-        void this.toggleMonitor();
-        return;
-      case 'help':
-        this.emit({ type: 'help', monitor: this.monitorOn });
-        return;
-      case 'quit':
-        void this.close();
-        return;
-    }
+    if (action.type === 'send') this.monitor.send(action.bytes);
+    else if (action.type === 'reset') void this.reset();
+    else if (action.type === 'reflash') this.reflash();
+    else if (action.type === 'build') this.buildNow();
+    else if (action.type === 'toggle-monitor') void this.toggleMonitor();
+    else if (action.type === 'help') this.emit({ type: 'help', monitor: this.monitorOn });
+    else void this.close();
   }
 
   private get busy(): boolean {
-    return this.building || this.flashing || this.buildRequested || this.flashRequest !== null || this.debounce !== null;
+    const queued = this.buildRequested || this.flashRequest !== null || this.debounce !== null;
+    return this.building || this.flashing || queued;
   }
 
   /** Emit `status` when what the loop is doing changed; wake `idle()` waiters. */
@@ -419,24 +337,10 @@ class Controller implements WatchController {
     this.closing.abort(new Error('watch closed'));
     await this.watcher?.close().catch(() => {});
     await Promise.allSettled([...this.tasks]);
-    await this.monitor?.close().catch(() => {});
-    this.monitor = null;
+    await this.monitor.close();
     for (const wake of this.idleWaiters.splice(0)) wake();
     this.emit({ type: 'closed' });
     this.resolveDone();
     return this.done;
   }
-}
-
-/** Sums the time the device spends verifying each written region (last block → region-verified). */
-function verifyTimer(clock: Clock): { onEvent(e: FlashEvent): void; ms(): number } {
-  const written = new Map<number, number>();
-  let total = 0;
-  return {
-    onEvent(e) {
-      if (e.type === 'region-progress' && e.written >= e.total) written.set(e.index, clock.now());
-      if (e.type === 'region-verified' && written.has(e.index)) total += clock.now() - written.get(e.index)!;
-    },
-    ms: () => Math.round(total),
-  };
 }

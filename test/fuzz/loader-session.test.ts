@@ -5,8 +5,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { chipInfo } from '../../src/chips/chips.js';
-import { createMemoryTransportPair } from '../../src/core/memory-transport.js';
 import { LoaderSession, UNSUPPORTED_DRAIN_MS } from '../../src/core/loader-session.js';
+import { createMemoryTransportPair } from '../../src/core/memory-transport.js';
 import { DEFAULT_TIMEOUT_MS, OP } from '../../src/core/opcodes.js';
 import { SLIP_END, SLIP_ESC, SlipDecoder, slipEncode } from '../../src/core/slip.js';
 import { EspflashError } from '../../src/errors.js';
@@ -50,12 +50,20 @@ function randomStatus(rng: Prng, statusBytes: 2 | 4): number[] {
 }
 
 /** What the fake device sends back for one request frame. */
-function respond(rng: Prng, request: Uint8Array, deliver: (bytes: Uint8Array, delayMs: number) => void): void {
+function respond(
+  rng: Prng,
+  request: Uint8Array,
+  deliver: (bytes: Uint8Array, delayMs: number) => void,
+): void {
   const op = request.length > 1 ? request[1]! : 0;
   const statusBytes = rng.pick([2, 4] as const);
   const delay = () => rng.pick([0, 1, 5, 50, 99, 100, 150, 2999, 3000, 3001, rng.int(0, 6000)]);
   const good = () =>
-    reply(rng, { op, payloadLength: rng.pick([0, 0, 4, 16, 32, rng.int(0, 64)]), status: randomStatus(rng, statusBytes) });
+    reply(rng, {
+      op,
+      payloadLength: rng.pick([0, 0, 4, 16, 32, rng.int(0, 64)]),
+      status: randomStatus(rng, statusBytes),
+    });
   switch (rng.below(10)) {
     case 0:
       return; // silence
@@ -79,7 +87,9 @@ function respond(rng: Prng, request: Uint8Array, deliver: (bytes: Uint8Array, de
       const n = rng.pick([5, 99, 100, 101, 150]);
       const parts: Uint8Array[] = [];
       for (let k = 0; k < n; k++) {
-        const other = rng.chance(0.5) ? rng.bytes(rng.int(1, 12)) : reply(rng, { op: (op + 1 + rng.below(250)) & 0xff, payloadLength: 0, status: [0, 0] });
+        const other = rng.chance(0.5)
+          ? rng.bytes(rng.int(1, 12))
+          : reply(rng, { op: (op + 1 + rng.below(250)) & 0xff, payloadLength: 0, status: [0, 0] });
         parts.push(slipEncode(other));
       }
       if (rng.chance(0.5)) parts.push(slipEncode(good()));
@@ -89,7 +99,10 @@ function respond(rng: Prng, request: Uint8Array, deliver: (bytes: Uint8Array, de
     case 4:
       // the ROM's "invalid message" answer under another opcode, repeated
       for (let k = rng.int(1, 4); k > 0; k--)
-        deliver(slipEncode(reply(rng, { op: (op + 1) & 0xff, payloadLength: 0, status: [1, 5, 0, 0] })), delay());
+        deliver(
+          slipEncode(reply(rng, { op: (op + 1) & 0xff, payloadLength: 0, status: [1, 5, 0, 0] })),
+          delay(),
+        );
       return;
     case 5:
       deliver(slipEncode(mutateMany(rng, good(), { lengthFields: [0, 1, 2, 8], max: 4 })), delay());
@@ -98,11 +111,24 @@ function respond(rng: Prng, request: Uint8Array, deliver: (bytes: Uint8Array, de
       deliver(mutateMany(rng, slipEncode(good()), { max: 3 }), delay());
       return;
     case 7:
-      deliver(slipEncode(reply(rng, { op, payloadLength: rng.int(0, 40), status: randomStatus(rng, statusBytes), sizeLie: true })), delay());
+      deliver(
+        slipEncode(
+          reply(rng, {
+            op,
+            payloadLength: rng.int(0, 40),
+            status: randomStatus(rng, statusBytes),
+            sizeLie: true,
+          }),
+        ),
+        delay(),
+      );
       return;
     case 8: {
       // boot-log noise, then a duplicated reply
-      const noise = Uint8Array.from(rng.text(rng.int(1, 200), 'rst:0x1 boot:0x13 waiting for download\r\n'), (c) => c.charCodeAt(0));
+      const noise = Uint8Array.from(
+        rng.text(rng.int(1, 200), 'rst:0x1 boot:0x13 waiting for download\r\n'),
+        (c) => c.charCodeAt(0),
+      );
       const r = slipEncode(good());
       deliver(concat([noise, r, r]), delay());
       return;
@@ -122,7 +148,12 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-type HostCall = { name: string; budgetMs: number; run: () => Promise<unknown>; check?: (v: unknown) => string | null };
+type HostCall = {
+  name: string;
+  budgetMs: number;
+  run: () => Promise<unknown>;
+  check?: (v: unknown) => string | null;
+};
 
 function hostCall(rng: Prng, session: LoaderSession): HostCall {
   const timeoutMs = rng.pick([1, 10, 100, 3000, rng.int(1, 10_000)]);
@@ -140,8 +171,11 @@ function hostCall(rng: Prng, session: LoaderSession): HostCall {
         run: () => session.command({ op, data: rng.bytes(rng.int(0, 64)), timeoutMs, responseDataLength }),
         check: (v) => {
           const r = v as { value: unknown; data: unknown };
-          if (typeof r.value !== 'number' || !(r.data instanceof Uint8Array)) return 'reply has the wrong shape';
-          return r.data.length === responseDataLength ? null : `payload of ${r.data.length} bytes, promised ${responseDataLength}`;
+          if (typeof r.value !== 'number' || !(r.data instanceof Uint8Array))
+            return 'reply has the wrong shape';
+          return r.data.length === responseDataLength
+            ? null
+            : `payload of ${r.data.length} bytes, promised ${responseDataLength}`;
         },
       };
     }
@@ -150,7 +184,10 @@ function hostCall(rng: Prng, session: LoaderSession): HostCall {
         name: 'readReg',
         budgetMs: DEFAULT_TIMEOUT_MS * 2 + 2 * UNSUPPORTED_DRAIN_MS,
         run: () => session.readReg(rng.u32()),
-        check: (v) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff ? null : `register value ${v}`),
+        check: (v) =>
+          Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff
+            ? null
+            : `register value ${v}`,
       };
     case 4:
       return {
@@ -170,7 +207,11 @@ function hostCall(rng: Prng, session: LoaderSession): HostCall {
     case 6: {
       const quietMs = rng.pick([0, 1, 20, 500]);
       const maxMs = rng.pick([0, 10, 1000, 5000]);
-      return { name: `drainInput(${quietMs}, ${maxMs})`, budgetMs: maxMs, run: () => session.drainInput({ quietMs, maxMs }) };
+      return {
+        name: `drainInput(${quietMs}, ${maxMs})`,
+        budgetMs: maxMs,
+        run: () => session.drainInput({ quietMs, maxMs }),
+      };
     }
     default:
       return {
@@ -182,7 +223,9 @@ function hostCall(rng: Prng, session: LoaderSession): HostCall {
 }
 
 describe('fuzz: loader session against a hostile device', () => {
-  it(`${ITERATIONS} sessions: every call ends in a well-formed reply or a coded error within its budget`, { timeout: 60_000 }, async () => {
+  it(`${ITERATIONS} sessions: every call ends in a well-formed reply or a coded error within its budget`, {
+    timeout: 60_000,
+  }, async () => {
     const seen = new Map<string, number>();
     const tally = (key: string) => seen.set(key, (seen.get(key) ?? 0) + 1);
     for (let i = 0; i < ITERATIONS; i++) {
@@ -190,12 +233,21 @@ describe('fuzz: loader session against a hostile device', () => {
       const rng = new Prng(seed);
       const clock = new FakeClock();
       const maxChunk = rng.pick([undefined, 1, 3, 64]);
-      const { host, device } = createMemoryTransportPair({ clock, ...(maxChunk === undefined ? {} : { maxChunk }) });
+      const { host, device } = createMemoryTransportPair({
+        clock,
+        ...(maxChunk === undefined ? {} : { maxChunk }),
+      });
       const bootLogLimit = rng.pick([16, 8192]);
       const abort = new AbortController();
       const cancelled = new EspflashError('cancelled/by-user', 'Cancelled');
-      const session = new LoaderSession({ transport: host, clock, bootLogLimit, ...(rng.chance(0.15) ? { signal: abort.signal } : {}) });
-      if (rng.chance(0.6)) session.setChip(chipInfo(rng.pick(['esp32', 'esp8266', 'esp32s3', 'esp32c3'] as const)));
+      const session = new LoaderSession({
+        transport: host,
+        clock,
+        bootLogLimit,
+        ...(rng.chance(0.15) ? { signal: abort.signal } : {}),
+      });
+      if (rng.chance(0.6))
+        session.setChip(chipInfo(rng.pick(['esp32', 'esp8266', 'esp32s3', 'esp32c3'] as const)));
       session.setStub(rng.chance(0.4));
 
       // The device: decode what the host sends and answer each frame per the script.
@@ -249,13 +301,17 @@ describe('fuzz: loader session against a hostile device', () => {
           if (problem) throw fuzzFailure(`${call.name}: ${problem}`, ctx);
         }
         if (clock.now() - start > call.budgetMs)
-          throw fuzzFailure(`${call.name} took ${clock.now() - start} virtual ms (budget ${call.budgetMs})`, ctx);
+          throw fuzzFailure(
+            `${call.name} took ${clock.now() - start} virtual ms (budget ${call.budgetMs})`,
+            ctx,
+          );
         if (session.bootLog.length > bootLogLimit)
           throw fuzzFailure(`boot log holds ${session.bootLog.length} bytes (limit ${bootLogLimit})`, ctx);
       }
       await host.close();
     }
     // The script must actually reach the interesting outcomes, or the fuzzing proves nothing.
-    for (const key of ['ok', 'timeout/', 'rom/', 'protocol/', 'transport/']) expect(seen.get(key) ?? 0, key).toBeGreaterThan(0);
+    for (const key of ['ok', 'timeout/', 'rom/', 'protocol/', 'transport/'])
+      expect(seen.get(key) ?? 0, key).toBeGreaterThan(0);
   });
 });

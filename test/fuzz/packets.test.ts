@@ -42,7 +42,8 @@ describe('fuzz: response decoding', () => {
         throw fuzzFailure('decodeResponse threw', ctx, err);
       }
       const isResponse = frame.length >= 8 && frame[0] === 1;
-      if ((r !== null) !== isResponse) throw fuzzFailure(`decodeResponse returned ${r === null ? 'null' : 'a reply'}`, ctx);
+      if ((r !== null) !== isResponse)
+        throw fuzzFailure(`decodeResponse returned ${r === null ? 'null' : 'a reply'}`, ctx);
       if (!r) continue;
       const size = readU16(frame, 2);
       const expected = frame.subarray(8, 8 + size);
@@ -104,7 +105,9 @@ describe('fuzz: response decoding', () => {
       const length = rng.pick([0, 1, 15, 16, 17, 31, 32, 33, 64, rng.int(0, 80)]);
       const payload =
         rng.chance(0.5) && length > 0
-          ? Uint8Array.from(rng.text(length, rng.chance(0.8) ? hexChars : `${hexChars}gG \0\xff`), (c) => c.charCodeAt(0))
+          ? Uint8Array.from(rng.text(length, rng.chance(0.8) ? hexChars : `${hexChars}gG \0\xff`), (c) =>
+              c.charCodeAt(0),
+            )
           : rng.bytes(length);
       const ctx = { seed, input: hexPreview(payload) };
       let md5: string | null;

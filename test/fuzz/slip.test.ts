@@ -3,7 +3,14 @@
 // byte after any garbage is enough to resynchronise on the next frame.
 
 import { describe, expect, it } from 'vitest';
-import { SLIP_END, SLIP_ESC, SLIP_ESC_END, SLIP_ESC_ESC, SlipDecoder, slipEncode } from '../../src/core/slip.js';
+import {
+  SLIP_END,
+  SLIP_ESC,
+  SLIP_ESC_END,
+  SLIP_ESC_ESC,
+  SlipDecoder,
+  slipEncode,
+} from '../../src/core/slip.js';
 import { fuzzFailure } from './support/expect-coded.js';
 import { hexPreview, iterationSeed, mutateMany, Prng } from './support/prng.js';
 
@@ -58,9 +65,13 @@ function checkBounds(stream: Uint8Array, d: Decoded, maxFrame: number, ctx: { se
   if (d.frames.length + d.badFrames > ends)
     throw fuzzFailure(`${d.frames.length} frames + ${d.badFrames} bad from ${ends} END bytes`, ctx);
   if (d.frames.some((f) => f.length === 0)) throw fuzzFailure('an empty frame was reported', ctx);
-  if (d.frames.some((f) => f.length > maxFrame)) throw fuzzFailure(`a frame exceeds maxFrame ${maxFrame}`, ctx);
+  if (d.frames.some((f) => f.length > maxFrame))
+    throw fuzzFailure(`a frame exceeds maxFrame ${maxFrame}`, ctx);
   if (frameBytes + d.noise.length > stream.length)
-    throw fuzzFailure(`decoded ${frameBytes} frame + ${d.noise.length} noise bytes from ${stream.length}`, ctx);
+    throw fuzzFailure(
+      `decoded ${frameBytes} frame + ${d.noise.length} noise bytes from ${stream.length}`,
+      ctx,
+    );
   if (d.noise.includes(SLIP_END)) throw fuzzFailure('an END byte was reported as noise', ctx);
 }
 
@@ -124,7 +135,9 @@ describe('fuzz: SLIP decoder', () => {
     for (let i = 0; i < 1200; i++) {
       const seed = iterationSeed(0x511d, i);
       const rng = new Prng(seed);
-      const valid = concat(Array.from({ length: rng.int(1, 4) }, () => slipEncode(rng.biasedBytes(rng.int(1, 80), SPECIALS))));
+      const valid = concat(
+        Array.from({ length: rng.int(1, 4) }, () => slipEncode(rng.biasedBytes(rng.int(1, 80), SPECIALS))),
+      );
       const garbage = mutateMany(rng, valid, { max: 5 });
       const probe = rng.biasedBytes(rng.int(1, 100), SPECIALS, 0.3);
       const stream = concat([garbage, Uint8Array.of(SLIP_END), slipEncode(probe)]);
@@ -147,7 +160,9 @@ describe('fuzz: SLIP decoder', () => {
       const seed = iterationSeed(0x511e, i);
       const rng = new Prng(seed);
       const maxFrame = rng.int(1, 512);
-      const huge = rng.bytes(maxFrame + rng.int(1, 2000)).map((b) => (b === SLIP_END || b === SLIP_ESC ? 0 : b));
+      const huge = rng
+        .bytes(maxFrame + rng.int(1, 2000))
+        .map((b) => (b === SLIP_END || b === SLIP_ESC ? 0 : b));
       const ok = rng.bytes(rng.int(1, maxFrame)).map((b) => (b === SLIP_END || b === SLIP_ESC ? 1 : b));
       const stream = concat([Uint8Array.of(SLIP_END), huge, Uint8Array.of(SLIP_END), slipEncode(ok)]);
       const d = decode(stream, rng, maxFrame);

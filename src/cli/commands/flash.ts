@@ -7,9 +7,10 @@ import { hex } from '../../core/bytes.js';
 import type { FlashSummary } from '../../flash/flash-plan.js';
 import { derivePlan } from '../../plan/derive-plan.js';
 import { locateBuildDir } from '../../project/locate-build.js';
+import { sourced } from '../../provenance.js';
 import { defineCommand } from '../command.js';
 import { formatBytes } from '../reporter/describe-event.js';
-import { withDevice } from '../reporter/device-session.js';
+import { choosePort, withDevice } from '../reporter/device-session.js';
 import {
   addDeviceOptions,
   addProjectOptions,
@@ -17,6 +18,7 @@ import {
   resolveCliOptions,
 } from '../shared-options.js';
 import { overridesFrom } from './plan.js';
+import { buildForFlash, monitorAfterFlash } from './watch.js';
 
 /** Text summary of a flash: one line per region, then totals. */
 export function renderFlashSummary(summary: FlashSummary, cwd: string): string {
@@ -47,6 +49,7 @@ export const flashCommand = defineCommand({
     ['$0 flash --to ota_1 --port /dev/ttyUSB0', 'Write only the app, into the ota_1 partition'],
     ['$0 flash --only app --baud 921600', 'Write only the app, faster'],
     ['$0 flash --force --no-stub', 'Rewrite every region through the ROM loader'],
+    ['$0 --build -M', 'Build (idf.py build or config build.command), flash, then show the serial log'],
   ],
   builder: (y: Argv) =>
     addDeviceOptions(addProjectOptions(y))
@@ -59,9 +62,27 @@ export const flashCommand = defineCommand({
         type: 'boolean',
         default: false,
         describe: 'Flash even if images are older than their ELF',
+      })
+      .option('build', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Run the build first (idf.py build, or build.command from the config); a failed build flashes nothing',
+      })
+      .option('monitor', {
+        alias: 'M',
+        type: 'boolean',
+        default: false,
+        describe: 'Open the serial monitor after a successful flash (Ctrl+] quits)',
       }),
   handler: async (args, ctx) => {
-    const resolved = await resolveCliOptions(args, ctx);
+    let resolved = await resolveCliOptions(args, ctx);
+    if (args.build) await buildForFlash(resolved, ctx);
+    if (args.monitor) {
+      // Pick the port once so the monitor opens the one just flashed.
+      const { port } = await choosePort(resolved, ctx);
+      resolved = { ...resolved, port: resolved.port ?? sourced(port, 'derived', 'the only ESP board found') };
+    }
     const located = await locateBuildDir({
       cwd: ctx.io.cwd,
       ...(resolved.buildDir ? { buildDir: resolved.buildDir } : {}),
@@ -97,6 +118,7 @@ export const flashCommand = defineCommand({
     );
     if (ctx.json) ctx.emitJson({ event: 'flash-summary', ...summary });
     else ctx.print(renderFlashSummary(summary, ctx.io.cwd));
+    if (args.monitor) return monitorAfterFlash(resolved, ctx, resolved.port!.value);
     return 0;
   },
 });

@@ -11,9 +11,12 @@ import {
   parseByteSize,
   simChip,
   simMac,
+  simRevision,
   validateFlashSize,
   validateSecureDownload,
 } from '../../sim/sim-options.js';
+import { FAULT_KINDS, formatFaults, parseFaultSpecs, parseSeed } from '../../sim/fault-spec.js';
+import type { SimFaults } from '../../sim/faults.js';
 import { type SimServer, startSimServer } from '../../sim/tcp-server.js';
 import { defineCommand } from '../command.js';
 
@@ -62,6 +65,14 @@ function waitForStopSignal(): Promise<string> {
   });
 }
 
+/** `--fault` tokens and `--seed` as SimFaults; undefined when neither was given. */
+function faultArgs(fault: unknown, seed: unknown): SimFaults | undefined {
+  const tokens = Array.isArray(fault) ? fault.map(String) : typeof fault === 'string' ? [fault] : [];
+  if (tokens.length === 0 && seed === undefined) return undefined;
+  const faults = parseFaultSpecs(tokens, '--fault');
+  return seed === undefined ? faults : { ...faults, seed: parseSeed(String(seed), '--seed') };
+}
+
 export const simCommand = defineCommand({
   command: 'sim',
   describe: 'Run a virtual ESP32 on a TCP port (test espflash and your scripts without hardware)',
@@ -71,7 +82,12 @@ export const simCommand = defineCommand({
       '$0 sim --chip esp32s3 --flash-size 8MB --flash-file flash.bin',
       'ESP32-S3 whose flash persists in flash.bin',
     ],
+ [
+      '$0 sim --fault corrupt=1e-4 --fault disconnect-at=300000 --fault status=0xC1@13 --seed 7',
+      'A flaky chip: bit errors, a USB re-enumeration, a checksum error on block 13; reproducible',
+    ],
     ['$0 sim --pty', 'Also expose a pseudo-terminal (needs socat) for tools that want a serial device'],
+    ['$0 sim --chip esp32c3 --rev 0.3', 'ESP32-C3 whose eFuses report chip revision v0.3'],
     [
       '$0 sim --no-timing --listen 127.0.0.1:0 --json',
       'Fast, on a free port; prints {"event":"listening",...}',
@@ -104,10 +120,23 @@ export const simCommand = defineCommand({
         default: true,
         describe: 'Real-chip timing: baud wire time, erase/program times (--no-timing: instant)',
       })
+      .option('rev', {
+        type: 'string',
+        describe: 'Chip revision the eFuses report, major.minor (default: a production revision per chip)',
+      })
       .option('secure-download', {
         type: 'boolean',
         default: false,
         describe: 'Simulate Secure Download Mode (ESP32-S2 and later)',
+      })
+      .option('fault', {
+        type: 'string',
+        array: true,
+        describe: `Inject a fault (repeatable, or comma-separated): ${FAULT_KINDS.join(', ')}`,
+      })
+      .option('seed', {
+        type: 'string',
+        describe: 'Seed for the faults (default 1): the same seed and traffic give the same faults',
       })
       .option('pty', {
         type: 'string',
@@ -121,9 +150,11 @@ export const simCommand = defineCommand({
     const { host, port } = parseListen(String(args.listen));
     const secureDownload = Boolean(args['secure-download']);
     if (secureDownload) validateSecureDownload(chip, '--secure-download');
+    const revision = typeof args.rev === 'string' ? simRevision(chip, args.rev, '--rev') : undefined;
     const flashFile =
       typeof args['flash-file'] === 'string' ? resolve(ctx.io.cwd, args['flash-file']) : undefined;
     const ptyArg = typeof args.pty === 'string' ? args.pty : undefined;
+    const faults = faultArgs(args.fault, args.seed);
     const server: SimServer = await startSimServer({
       chip,
       flashSize,
@@ -131,6 +162,8 @@ export const simCommand = defineCommand({
       ...(mac ? { mac } : {}),
       timing: Boolean(args.timing),
       secureDownload,
+      ...(revision ? { revision } : {}),
+      ...(faults ? { faults } : {}),
       host,
       port,
       onClient: (e) => {
@@ -155,6 +188,8 @@ export const simCommand = defineCommand({
         ...(server.pty ? { pty: server.pty } : {}),
         chip: info.name,
         flashSize,
+        faults: faults ? formatFaults(faults) : [],
+        ...(faults?.seed === undefined ? {} : { seed: faults.seed }),
       });
     } else {
       ctx.print(
@@ -163,6 +198,10 @@ export const simCommand = defineCommand({
       ctx.print(`  connect with: --port socket://${server.host}:${server.port}`);
       if (server.pty) ctx.print(`  pty: ${server.pty} (no DTR/RTS: use --before no-reset)`);
       if (flashFile) ctx.print(`  flash file: ${flashFile}`);
+      if (faults) {
+        const seed = faults.seed === undefined ? '' : ` (seed ${faults.seed})`;
+        ctx.print(`  faults: ${formatFaults(faults).join(', ') || 'none'}${seed}`);
+      }
       ctx.print('Press Ctrl+C to stop.');
     }
     const signal = await stopped;

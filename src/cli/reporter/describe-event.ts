@@ -16,6 +16,14 @@ export function formatBytes(n: number): string {
   return `${(n / (1 << 20)).toFixed(1)} MiB`;
 }
 
+/** Words for the `retry` operations the flash path emits. */
+const RETRY_WORDS: Record<string, string> = {
+  'write-block': 'the block',
+  'write-region': 'the write from the first unverified sector',
+  verify: 'the sectors that did not verify',
+  reconnect: 'after reconnecting to the chip',
+};
+
 /** A one-line description of non-region events, or null for events a reporter draws itself. */
 export function describeEvent(e: FlashEvent): string | null {
   switch (e.type) {
@@ -30,7 +38,7 @@ export function describeEvent(e: FlashEvent): string | null {
     case 'flash-detected':
       return `Flash: JEDEC id ${hex(e.jedecId)}, ${e.size === null ? 'unknown size' : flashSizeName(e.size)}`;
     case 'retry':
-      return `Retrying ${e.operation} (attempt ${e.attempt}): ${e.reason}`;
+      return `Retrying ${RETRY_WORDS[e.operation] ?? e.operation}${e.offset === undefined ? '' : ` at ${hex(e.offset)}`} (attempt ${e.attempt}): ${e.reason}`;
     case 'reset':
       return e.mode === 'none' ? null : `Reset: ${e.mode.replace(/_/g, '-')}`;
     case 'warning':

@@ -96,6 +96,6 @@ describe('chip revision', () => {
       registers: { 1073061900: 1 << 15, 1073061908: (1 << 20) | (1 << 24), 1073111164: 0x80000000 },
     });
     expect(await readChipRevision(v3)).toEqual({ major: 3, minor: 1 });
-    expect(await readChipRevision(new FakeLoader({ chip: 'esp32c3', stub: false }))).toBeNull();
+    expect(await readChipRevision(new FakeLoader({ chip: 'esp8266', stub: false }))).toBeNull();
   });
 });

@@ -97,14 +97,17 @@ export function mutate(
     }
     case 1: {
       const sets = rng.int(1, 4);
-      for (let i = 0; i < sets && b.length > 0; i++) b[at()] = rng.pick([0, 0xff, 0x7f, 0x80, 0xe9, 0xaa, 0x50, 0xc0, 0xdb]);
+      for (let i = 0; i < sets && b.length > 0; i++)
+        b[at()] = rng.pick([0, 0xff, 0x7f, 0x80, 0xe9, 0xaa, 0x50, 0xc0, 0xdb]);
       break;
     }
     case 2:
       b = b.slice(0, rng.below(b.length + 1));
       break;
     case 3: {
-      const extra = rng.chance(0.5) ? rng.bytes(rng.int(1, 64)) : new Uint8Array(rng.int(1, 64)).fill(rng.pick([0, 0xff]));
+      const extra = rng.chance(0.5)
+        ? rng.bytes(rng.int(1, 64))
+        : new Uint8Array(rng.int(1, 64)).fill(rng.pick([0, 0xff]));
       const out = new Uint8Array(b.length + extra.length);
       out.set(b);
       out.set(extra, b.length);
@@ -116,7 +119,9 @@ export function mutate(
       const from = rng.below(donor.length + 1);
       const piece = donor.subarray(from, from + rng.int(1, 128));
       const cut = rng.below(b.length + 1);
-      const out = new Uint8Array(cut + piece.length + Math.max(0, b.length - cut - (rng.chance(0.5) ? piece.length : 0)));
+      const out = new Uint8Array(
+        cut + piece.length + Math.max(0, b.length - cut - (rng.chance(0.5) ? piece.length : 0)),
+      );
       out.set(b.subarray(0, cut));
       out.set(piece, cut);
       out.set(b.subarray(cut, cut + out.length - cut - piece.length), cut + piece.length);
@@ -206,11 +211,62 @@ export function mutateText(rng: Prng, input: string, fragments: readonly string[
 
 /** Fragments that tend to break hand-written parsers. */
 export const NASTY_FRAGMENTS: readonly string[] = [
-  ',', ',,,,,', '"', "'", '\\', '\n', '\r\n', '\r', '\t', ' ', '#', '\u0000', '\uFEFF', '\uFFFD', '😀',
-  '0x', '0xZZ', '-1', '-0x1000', '1.5', '1e9', '99999999999999999999999', '0xffffffffffff', 'NaN',
-  'Infinity', 'k', 'M', '16M', '-4K', '0b101', '0o17', '1_000', '__proto__', 'constructor', 'toString',
-  '$VAR', '${X}', 'null', 'true', '[]', '{}', '[', '{', ']', '}', ':', 'app', 'data', 'ota_0', 'nvs',
-  'factory', 'bootloader', 'partition_table', 'encrypted', 'readonly', 'encrypted:readonly:bogus',
+  ',',
+  ',,,,,',
+  '"',
+  "'",
+  '\\',
+  '\n',
+  '\r\n',
+  '\r',
+  '\t',
+  ' ',
+  '#',
+  '\u0000',
+  '\uFEFF',
+  '\uFFFD',
+  '😀',
+  '0x',
+  '0xZZ',
+  '-1',
+  '-0x1000',
+  '1.5',
+  '1e9',
+  '99999999999999999999999',
+  '0xffffffffffff',
+  'NaN',
+  'Infinity',
+  'k',
+  'M',
+  '16M',
+  '-4K',
+  '0b101',
+  '0o17',
+  '1_000',
+  '__proto__',
+  'constructor',
+  'toString',
+  '$VAR',
+  '$' + '{X}', // a literal ${X} placeholder for expandVars
+  'null',
+  'true',
+  '[]',
+  '{}',
+  '[',
+  '{',
+  ']',
+  '}',
+  ':',
+  'app',
+  'data',
+  'ota_0',
+  'nvs',
+  'factory',
+  'bootloader',
+  'partition_table',
+  'encrypted',
+  'readonly',
+  'encrypted:readonly:bogus',
 ];
 
 /** Short hex of bytes for failure messages (first `max` bytes). */

@@ -1,0 +1,117 @@
+// Getting back to the chip in the middle of a flash: try the open port first (reset, sync, stub),
+// else close it and poll for the port to come back with a bounded backoff (USB re-enumeration), and
+// step the baud down a rung when the write path asked for it.
+
+import type { ConnectedLoader, ConnectOptions } from '../core/connect.js';
+import { connect } from '../core/connect.js';
+import { type PreparedFlash, prepareFlash } from '../core/ops/prepare-flash.js';
+import type { ReconnectRequest } from '../core/ops/write-resilient.js';
+import { isLinkLost } from '../core/ops/write-resilient.js';
+import type { Transport } from '../core/transport.js';
+import { isEspflashError } from '../errors.js';
+
+/** Bauds to step down through after repeated transfer errors. */
+export const BAUD_LADDER = [921600, 460800, 230400, 115200] as const;
+
+/** The next rung below `baud`, or null at the bottom. */
+export function lowerBaud(baud: number): number | null {
+  return BAUD_LADDER.find((b) => b < baud) ?? null;
+}
+
+/** How hard to try to reach the chip again (all optional). */
+export interface ReconnectPolicy {
+  /** Port reopen attempts (default 8). */
+  attempts?: number;
+  /** First pause before reopening, doubled each time (default 250 ms). */
+  initialDelayMs?: number;
+  /** Longest pause (default 4000 ms). */
+  maxDelayMs?: number;
+}
+
+/** What a reconnect produced. */
+export interface Reconnected {
+  loader: ConnectedLoader;
+  flash: PreparedFlash;
+}
+
+/** Options for {@link createReconnector}. */
+export interface ReconnectorOptions {
+  /** Connect options of the first connect (transport and baud are replaced). */
+  connect: Omit<ConnectOptions, 'transport' | 'baud'>;
+  /** The baud asked for (undefined: stay at 115200). */
+  baud: number | undefined;
+  /** SPI_SET_PARAMS size the user gave, if any. */
+  sizeBytes: number | undefined;
+  /** Open the port again; null when it cannot be reopened (a transport handed in without a way back). */
+  reopen: (() => Promise<Transport>) | null;
+  policy?: ReconnectPolicy;
+}
+
+/** Returns `reconnect(current, request)`, which resolves with a fresh loader or throws the last error. */
+export function createReconnector(
+  options: ReconnectorOptions,
+): (current: ConnectedLoader, request: ReconnectRequest) => Promise<Reconnected> {
+  let target = options.baud;
+  const attempts = options.policy?.attempts ?? 8;
+  const first = options.policy?.initialDelayMs ?? 250;
+  const max = options.policy?.maxDelayMs ?? 4000;
+  const c = options.connect;
+  const clock = c.clock;
+  const attach = async (transport: Transport): Promise<Reconnected> => {
+    const loader = await connect({ ...c, transport, ...(target === undefined ? {} : { baud: target }) });
+    const flash = await prepareFlash(
+      loader,
+      options.sizeBytes === undefined ? {} : { sizeBytes: options.sizeBytes },
+    );
+    return { loader, flash };
+  };
+  return async (current, request) => {
+    if (request.lowerBaud) {
+      const next = lowerBaud(target ?? current.baud);
+      if (next !== null && next < (target ?? current.baud)) {
+        target = next;
+        c.onEvent?.({
+          type: 'warning',
+          code: 'flash/baud-lowered',
+          message: `Repeated transfer errors: continuing at ${next} baud`,
+        });
+      }
+    }
+    let lastError: unknown = request.error;
+    // The port may still be there (chip reset, stub hung): reset and sync over it first.
+    if (!isLinkLost(request.error)) {
+      try {
+        return await attach(current.transport);
+      } catch (err) {
+        if (c.signal?.aborted) throw err;
+        lastError = err;
+      }
+    }
+    await current.close().catch(() => {});
+    if (options.reopen === null) throw lastError;
+    let delay = first;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      c.signal?.throwIfAborted();
+      if (clock) await clock.sleep(delay, c.signal);
+      else await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(max, delay * 2);
+      let transport: Transport;
+      try {
+        transport = await options.reopen();
+      } catch (err) {
+        // Not there yet (USB re-enumerating) or busy: wait and poll again.
+        if (!isEspflashError(err)) throw err;
+        lastError = err;
+        continue;
+      }
+      try {
+        return await attach(transport);
+      } catch (err) {
+        await transport.close().catch(() => {});
+        if (c.signal?.aborted) throw err;
+        lastError = err;
+      }
+    }
+    throw lastError;
+  };
+}

@@ -1,0 +1,267 @@
+// `espflash watch`: reflash whenever the build outputs change, or with --build rebuild whenever the
+// sources change and then flash; --monitor keeps the serial log in the same terminal (it hands the
+// port to the flasher and takes it back). Also the build/monitor glue `flash --build/--monitor` uses.
+
+import { join, resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { runBuild } from '../../build/run-build.js';
+import type { ResolvedOptions } from '../../config/resolve-options.js';
+import { isEspflashError, UsageError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { createKeyHandler, KEY_HELP } from '../../monitor/keys.js';
+import { resolveMonitorBaud } from '../../monitor/monitor-baud.js';
+import { createChokidarWatcher } from '../../watch/chokidar-watcher.js';
+import {
+  createBuildRunner,
+  createDeviceFlasher,
+  createPortMonitor,
+  createPortReset,
+  createSnapshotter,
+} from '../../watch/node-deps.js';
+import { attachKeys } from '../../watch/terminal-keys.js';
+import { DEFAULT_DEBOUNCE_MS, watchAndFlash } from '../../watch/watch-controller.js';
+import { watchKeyHelp } from '../../watch/watch-keys.js';
+import { outputWatchSpec, sourceWatchSpec } from '../../watch/watch-paths.js';
+import { createWatchRenderer } from '../../watch/watch-render.js';
+import type { MonitorFactory } from '../../watch/watch-types.js';
+import { defineCommand } from '../command.js';
+import type { CliContext } from '../context.js';
+import { choosePort } from '../reporter/device-session.js';
+import { createReporter } from '../reporter/reporter.js';
+import { addDeviceOptions, addProjectOptions, resolveCliOptions } from '../shared-options.js';
+import { INTERRUPTED_EXIT, withInterrupt } from './build.js';
+import { planFromCli } from './plan.js';
+
+/** Where the build runs and with what: `--project` (CLI) > config build.cwd > project > cwd. */
+export function buildSettings(
+  resolved: ResolvedOptions,
+  cwd: string,
+): { projectDir: string; command?: string[] } {
+  const project = resolved.project;
+  const projectDir = resolve(
+    cwd,
+    project?.source.kind === 'cli' ? project.value : (resolved.buildCwd?.value ?? project?.value ?? cwd),
+  );
+  const command = resolved.buildCommand?.value;
+  return { projectDir, ...(command ? { command } : {}) };
+}
+
+/** Run the build before flashing (`flash --build`): output streamed, Ctrl+C cancels (exit 130). */
+export async function buildForFlash(resolved: ResolvedOptions, ctx: CliContext): Promise<void> {
+  const { projectDir, command } = buildSettings(resolved, ctx.io.cwd);
+  const dim = ctx.io.isTTY && ctx.color;
+  try {
+    const result = await withInterrupt((signal) =>
+      runBuild({
+        projectDir,
+        env: ctx.io.env,
+        signal,
+        ...(command ? { command } : {}),
+        ...(ctx.json
+          ? {}
+          : { onOutput: (line) => ctx.io.stderr(dim ? `\x1b[2m${line}\x1b[22m\n` : `${line}\n`) }),
+      }),
+    );
+    if (ctx.json) ctx.emitJson({ event: 'build-done', ms: result.ms });
+    else ctx.io.stderr(`Build finished in ${(result.ms / 1000).toFixed(1)} s\n`);
+  } catch (err) {
+    if (isEspflashError(err) && err.code === 'build/failed' && !ctx.json && Array.isArray(err.details.tail)) {
+      ctx.io.stderr(`\n--- last lines of build output ---\n${(err.details.tail as string[]).join('\n')}\n\n`);
+    }
+    throw err;
+  }
+}
+
+/** The monitor settings shared by `watch --monitor` and `flash --monitor`. */
+async function monitorFactory(
+  resolved: ResolvedOptions,
+  ctx: CliContext,
+  port: string,
+  sink: (text: string) => void,
+): Promise<{ factory: MonitorFactory; baud: number }> {
+  const projectDir = resolve(ctx.io.cwd, resolved.project?.value ?? ctx.io.cwd);
+  const buildDir = resolve(ctx.io.cwd, resolved.buildDir?.value ?? join(projectDir, 'build'));
+  const baud = await resolveMonitorBaud({
+    buildDir,
+    projectDir,
+    ...(resolved.monitor.baud ? { configured: resolved.monitor.baud } : {}),
+  });
+  // Opening a pty or TCP port warns about missing modem lines in flashing terms; not useful here.
+  const logger: Logger = { ...ctx.logger, warn: (m) => ctx.logger.debug(m) };
+  const factory = createPortMonitor({
+    port,
+    baud: baud.value,
+    sink,
+    buildDir,
+    logger,
+    color: ctx.color,
+    env: ctx.io.env,
+    timestamps: resolved.monitor.timestamps?.value ?? false,
+    ...(resolved.monitor.logFile ? { logFile: resolved.monitor.logFile.value } : {}),
+    ...(resolved.monitor.elf ? { elf: resolved.monitor.elf.value } : {}),
+    ...(resolved.chip ? { chip: resolved.chip.value } : {}),
+  });
+  return { factory, baud: baud.value };
+}
+
+/** `flash --monitor`: monitor `port` after the flash until Ctrl+] (or Ctrl+C). */
+export async function monitorAfterFlash(
+  resolved: ResolvedOptions,
+  ctx: CliContext,
+  port: string,
+): Promise<number> {
+  const sink = createWatchRenderer({ ...rendererIo(ctx), tty: false }).serial;
+  const { factory, baud } = await monitorFactory(resolved, ctx, port, sink);
+  if (!ctx.json) ctx.io.stderr(`--- monitor on ${port} at ${baud} baud; ${KEY_HELP} ---\n`);
+  return withInterrupt(async (signal) => {
+    const session = await factory();
+    const keys = createKeyHandler();
+    const detach = attachKeys(ctx.io.stdin, (bytes) => {
+      for (const action of keys.feed(bytes)) {
+        if (action.type === 'send') void session.send(action.bytes);
+        else if (action.type === 'exit') void session.close();
+        else if (action.type === 'reset') void session.reset().catch(() => {});
+        else ctx.io.stderr(`--- ${KEY_HELP} ---\n`);
+      }
+    });
+    const onAbort = () => void session.close();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await session.done;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      detach();
+      await session.close();
+    }
+    return signal.aborted ? INTERRUPTED_EXIT : 0;
+  });
+}
+
+function rendererIo(ctx: CliContext) {
+  return { stdout: ctx.io.stdout, stderr: ctx.io.stderr, color: ctx.color, json: ctx.json, cwd: ctx.io.cwd };
+}
+
+function debounceFrom(args: Record<string, unknown>, resolved: ResolvedOptions): number {
+  if (args.debounce === undefined) return resolved.watch.debounceMs?.value ?? DEFAULT_DEBOUNCE_MS;
+  const n = Number(args.debounce);
+  if (Number.isInteger(n) && n >= 0 && n <= 600_000) return n;
+  throw new UsageError(
+    'usage/invalid-value',
+    `--debounce '${String(args.debounce)}' is not a number of milliseconds`,
+    {
+      hint: 'Pass --debounce with a whole number such as 300 (or set watch.debounceMs in espflash.config.ts).',
+      details: { flag: '--debounce', value: args.debounce },
+    },
+  );
+}
+
+export const watchCommand = defineCommand({
+  command: 'watch',
+  describe:
+    'Reflash whenever the build changes; --build rebuilds on source changes first, --monitor shows the log',
+  examples: [
+    ['$0 watch --port /dev/ttyUSB0', 'Flash again whenever idf.py build (run elsewhere) changes the images'],
+    ['$0 watch --build --monitor', 'Edit, save: build, flash, and keep the serial log in this terminal'],
+    ['$0 watch --build --json', 'One JSON event per line (change, build-start, flash-done, error, …)'],
+    ['$0 watch --build --debounce 1000 --no-initial', 'Wait 1 s of quiet; do nothing until the first change'],
+  ],
+  builder: (y: Argv) =>
+    addDeviceOptions(addProjectOptions(y))
+      .option('build', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Watch the sources (main/, components/, CMakeLists.txt, sdkconfig, partitions*.csv) and build before flashing [config build.command]',
+      })
+      .option('monitor', {
+        alias: 'M',
+        type: 'boolean',
+        describe: 'Show the serial log between flashes [config watch.monitor]',
+      })
+      .option('debounce', {
+        type: 'string',
+        describe: 'Quiet time in ms after the last change (default 300) [config watch.debounceMs]',
+      })
+      .option('initial', {
+        type: 'boolean',
+        default: true,
+        describe: 'Build/flash once at start (--no-initial waits for a change)',
+      })
+      .option('allow-stale', {
+        type: 'boolean',
+        default: false,
+        describe: 'Flash even if images are older than their ELF',
+      })
+      .option('max-cycles', { type: 'number', describe: 'Quit after this many cycles (scripts and tests)' }),
+  handler: async (args, ctx) => {
+    const resolved = await resolveCliOptions(args, ctx);
+    const debounceMs = debounceFrom(args, resolved);
+    const { port, info } = await choosePort(resolved, ctx);
+    const { projectDir, command } = buildSettings(resolved, ctx.io.cwd);
+    const planner = async () => (await planFromCli(args, ctx, { allowStale: Boolean(args.allowStale) })).plan;
+    const extra = resolved.watch.paths?.value ?? [];
+    const mode = args.build ? 'sources' : 'outputs';
+    const buildDir = resolved.buildDir ? resolve(ctx.io.cwd, resolved.buildDir.value) : undefined;
+    const watch =
+      mode === 'sources'
+        ? sourceWatchSpec({ projectDir, extraPaths: extra, ...(buildDir ? { buildDir } : {}) })
+        : outputWatchSpec(await planner(), extra);
+    const renderer = createWatchRenderer({
+      ...rendererIo(ctx),
+      tty: ctx.io.isTTY,
+      progress: () => createReporter(ctx),
+    });
+    const { factory } = await monitorFactory(resolved, ctx, port, (t) => renderer.serial(t));
+    const snapshots = createSnapshotter();
+    const maxCycles = typeof args.maxCycles === 'number' ? args.maxCycles : Number.POSITIVE_INFINITY;
+    let cycles = 0;
+    const controller = watchAndFlash({
+      mode,
+      watch,
+      watchFiles: createChokidarWatcher(),
+      planner,
+      snapshot: (plan) => snapshots.snapshot(plan),
+      flasher: createDeviceFlasher({
+        port,
+        logger: ctx.logger,
+        ...(resolved.baud ? { baud: resolved.baud.value } : {}),
+        ...(resolved.resetSequence ? { resetSequence: resolved.resetSequence.value } : {}),
+        ...(info?.kind === 'usb-otg' ? { usbOtg: true } : {}),
+        ...(info?.kind === 'usb-jtag-serial' ? { usbJtagSerial: true } : {}),
+      }),
+      build: createBuildRunner({ projectDir, env: ctx.io.env, ...(command ? { command } : {}) }),
+      monitor: factory,
+      monitorOn: typeof args.monitor === 'boolean' ? args.monitor : (resolved.watch.monitor?.value ?? false),
+      resetDevice: createPortReset(port),
+      debounceMs,
+      initial: args.initial !== false,
+      logger: ctx.logger,
+      onEvent: (e) => {
+        renderer.onEvent(e);
+        const ended =
+          e.type === 'cycle-done' || (e.type === 'error' && ['build', 'plan', 'flash'].includes(e.stage));
+        if (ended) cycles += 1;
+        if (e.type === 'status' && !e.building && !e.flashing && cycles >= maxCycles) void controller.close();
+      },
+    });
+    if (!ctx.json) ctx.io.stderr(`--- ${watchKeyHelp(false)}; with the monitor on: Ctrl+T + key ---\n`);
+    const detach = attachKeys(ctx.io.stdin, (bytes) => controller.input(bytes));
+    try {
+      return await withInterrupt(async (signal) => {
+        const onAbort = () => void controller.close();
+        signal.addEventListener('abort', onAbort, { once: true });
+        try {
+          await controller.ready;
+          await controller.done;
+        } finally {
+          signal.removeEventListener('abort', onAbort);
+        }
+        return signal.aborted ? INTERRUPTED_EXIT : 0;
+      });
+    } finally {
+      detach();
+      await controller.close();
+      await snapshots.dispose();
+    }
+  },
+});

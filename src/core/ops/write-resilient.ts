@@ -1,0 +1,335 @@
+// Write one region so that it is never lost: stream it, and when the stream breaks (deferred stub
+// error, broken compressed stream, lost reply, lost port, chip back in its ROM) find the first sector
+// that does not verify and restart there with the rest recompressed, reconnecting when the loader is
+// gone and narrowing blocks on a noisy link. Bounded by attempts and a deadline; MD5 is the judge.
+
+import { EspflashError, isEspflashError } from '../../errors.js';
+import { hex } from '../bytes.js';
+import type { Loader } from '../loader.js';
+import { type HashFn, md5Hex } from '../md5.js';
+import { ROM_WRITE_BLOCK, writeBlockSize } from './flash-begin.js';
+import { canMd5, flashMd5 } from './md5-region.js';
+import { firstMismatch, sectorFloor } from './verify-scan.js';
+import { prepareRegion, type WriteRegionResult, willCompress } from './write-region.js';
+import { BLOCK_ATTEMPTS, writeStream } from './write-stream.js';
+
+/** What to try when a flash keeps failing (shared by every give-up error). */
+export const FLASH_FAILURE_HINT =
+  'Check the USB cable and hub (a short cable straight into the computer, or a powered hub); try a lower --baud (e.g. --baud 115200); in a VM, USB passthrough often drops bytes: serve the port from the host (esp_rfc2217_server) and use --port rfc2217://<host>:<port>; if the chip does not enter download mode, hold BOOT while it resets.';
+
+/** Why a reconnect is asked for. */
+export interface ReconnectRequest {
+  reason: string;
+  /** The failure that led here. */
+  error: unknown;
+  /** Transfer errors piled up at the current baud: reconnect at a lower one if possible. */
+  lowerBaud: boolean;
+}
+
+/** Limits and recovery hooks of {@link writeRegionResilient} (all optional). */
+export interface ResilienceOptions {
+  /** Sends per data block before the stream counts as broken (default 3). */
+  blockAttempts?: number;
+  /** Stream restarts per region before giving up (default 12). */
+  restarts?: number;
+  /** Absolute `loader.clock` time after which no new attempt starts. */
+  deadline?: number;
+  /** Failed attempts without new verified bytes before the loader is reconnected (default 2). */
+  reconnectAfter?: number;
+  /** Transfer errors at one baud before asking for a lower one (default 3). */
+  lowerBaudAfter?: number;
+  /** Get a fresh loader (reopen the port, reset, sync, stub). Without it, a lost loader is fatal. */
+  reconnect?: (request: ReconnectRequest) => Promise<Loader>;
+}
+
+/** Options for {@link writeRegionResilient}. */
+export interface ResilientWriteOptions extends ResilienceOptions {
+  offset: number;
+  data: Uint8Array;
+  index: number;
+  label: string | null;
+  role: string;
+  compress?: boolean;
+  skipIfMatch?: boolean;
+  hash?: HashFn;
+  blockSize?: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** {@link WriteRegionResult} plus the loader in use at the end (it changes after a reconnect). */
+export interface ResilientWriteResult extends WriteRegionResult {
+  loader: Loader;
+  /** Stream restarts and reconnects this region needed. */
+  restarts: number;
+  reconnects: number;
+}
+
+/** The port or transport is gone: only reopening it helps. */
+export function isLinkLost(err: unknown): boolean {
+  if (!isEspflashError(err)) return false;
+  if (/^(transport|port|sim)\//.test(err.code)) return true;
+  // A resync SYNC after a timeout went unanswered: the loader stopped talking.
+  return (
+    err.code.startsWith('timeout/') && isEspflashError(err.cause) && err.cause.code.startsWith('timeout/')
+  );
+}
+
+/** A stub session got a ROM-style status: the chip reset back into its ROM loader. */
+export function fellBackToRom(loader: Loader, err: unknown): boolean {
+  return loader.isStub && isEspflashError(err) && err.code.startsWith('rom/');
+}
+
+function reasonOf(err: unknown): string {
+  return isEspflashError(err) ? `${err.code}: ${err.message}` : String(err);
+}
+
+/**
+ * Write and verify one region through failures. Emits region-start, region-progress, `retry`
+ * events (operation `write-block`, `write-region`, `verify`, `reconnect`), then region-verified or
+ * region-skipped. Gives up with `flash/write-failed` (attempts or time exhausted),
+ * `flash/connection-lost` (no way back to the chip) or `flash/verify-failed`, each naming the region,
+ * the offset reached and what to try.
+ */
+export async function writeRegionResilient(
+  start: Loader,
+  o: ResilientWriteOptions,
+): Promise<ResilientWriteResult> {
+  let loader = start;
+  const { offset, data } = prepareRegion(loader, o);
+  const expected = md5Hex(data, o.hash);
+  const name = o.label ?? o.role;
+  const maxRestarts = o.restarts ?? 12;
+  const reconnectAfter = o.reconnectAfter ?? 2;
+  const lowerBaudAfter = o.lowerBaudAfter ?? 3;
+  let blockSize = o.blockSize ?? writeBlockSize(loader);
+  let restarts = 0;
+  let reconnects = 0;
+  let stalled = 0;
+  let transferErrors = 0;
+  let wireBytes = 0;
+  /** Relative offset up to which the device's bytes are verified by MD5. */
+  let verifiedTo = 0;
+  /** Where the next stream starts (relative, sector aligned). */
+  let from = 0;
+  /** Relative end of what some stream got confirmed (worth checking before rewriting). */
+  let writtenTo = 0;
+  /** After a reconnect: find the first sector in `[verifiedTo, writtenTo)` that differs first. */
+  let rescan = false;
+  let checkedSkip = !(o.skipIfMatch ?? true);
+  /** A sector that keeps failing verification after being rewritten does not program: stop early. */
+  let badSector = -1;
+  let badSectorHits = 0;
+  loader.onEvent({
+    type: 'region-start',
+    index: o.index,
+    offset,
+    size: data.length,
+    label: o.label,
+    role: o.role,
+  });
+
+  const giveUp = (code: string, why: string, cause: unknown): EspflashError =>
+    new EspflashError(
+      code,
+      `Writing region ${o.index} (${name}) at ${hex(offset)} failed ${why}; ${hex(offset + verifiedTo)} onwards is not verified (last error: ${reasonOf(cause)})`,
+      {
+        hint: FLASH_FAILURE_HINT,
+        cause,
+        details: {
+          operation: 'write',
+          index: o.index,
+          label: o.label,
+          role: o.role,
+          offset,
+          size: data.length,
+          failedAt: offset + from,
+          verifiedBytes: verifiedTo,
+          restarts,
+          reconnects,
+        },
+      },
+    );
+
+  for (;;) {
+    o.signal?.throwIfAborted();
+    let failure: unknown = null;
+    try {
+      if (!canMd5(loader)) {
+        const r = await writeStream(loader, streamOptions(o, { offset, data, from: 0, blockSize, loader }));
+        if (!r.ok) throw r.error;
+        loader.onEvent({
+          type: 'warning',
+          code: 'flash/unverified',
+          message: `${loader.chip.displayName} ROM cannot compute MD5; region at ${hex(offset)} was written but not verified`,
+        });
+        return {
+          status: 'written',
+          offset,
+          size: data.length,
+          md5: expected,
+          verified: false,
+          wireBytes: r.wireBytes,
+          loader,
+          restarts,
+          reconnects,
+        };
+      }
+      if (!checkedSkip) {
+        if ((await flashMd5(loader, { offset, size: data.length })) === expected) {
+          loader.onEvent({ type: 'region-skipped', index: o.index, offset, reason: 'md5-match' });
+          return {
+            status: 'skipped',
+            offset,
+            size: data.length,
+            md5: expected,
+            verified: true,
+            wireBytes: 0,
+            loader,
+            restarts,
+            reconnects,
+          };
+        }
+        checkedSkip = true;
+      }
+      if (rescan) {
+        const to = Math.max(verifiedTo, sectorFloor(offset, writtenTo));
+        verifiedTo = await firstMismatch(loader, { offset, data, from: verifiedTo, to, hash: o.hash });
+        from = verifiedTo;
+        rescan = false;
+      }
+      if (from < data.length) {
+        const r = await writeStream(loader, streamOptions(o, { offset, data, from, blockSize, loader }));
+        wireBytes += r.wireBytes;
+        if (!r.ok) {
+          failure = r.error;
+          if (r.checksum && blockSize > ROM_WRITE_BLOCK)
+            blockSize = Math.max(ROM_WRITE_BLOCK, blockSize >> 1);
+          writtenTo = Math.max(writtenTo, from + r.confirmed);
+          if (!isLinkLost(r.error) && !fellBackToRom(loader, r.error)) {
+            // Verify what the device confirmed and resume at its first bad sector.
+            const to = sectorFloor(offset, from + r.confirmed);
+            const good = await firstMismatch(loader, {
+              offset,
+              data,
+              from: verifiedTo,
+              to: Math.max(to, verifiedTo),
+              hash: o.hash,
+            });
+            if (good > verifiedTo) stalled = 0;
+            verifiedTo = Math.max(verifiedTo, good);
+            from = verifiedTo;
+          }
+        }
+      }
+      if (failure === null) {
+        const actual = await flashMd5(loader, { offset, size: data.length });
+        if (actual === expected) {
+          loader.onEvent({
+            type: 'region-verified',
+            index: o.index,
+            offset,
+            md5: actual,
+            bytesWritten: data.length,
+          });
+          return {
+            status: 'written',
+            offset,
+            size: data.length,
+            md5: actual,
+            verified: true,
+            wireBytes,
+            loader,
+            restarts,
+            reconnects,
+          };
+        }
+        failure = new EspflashError(
+          'flash/verify-failed',
+          `MD5 of ${name} at ${hex(offset)} is ${actual}, expected ${expected}`,
+          {
+            details: { offset, expected, actual },
+          },
+        );
+        // [0, verifiedTo) was verified sector by sector and nothing rewrote it since.
+        verifiedTo = await firstMismatch(loader, {
+          offset,
+          data,
+          from: verifiedTo,
+          to: data.length,
+          hash: o.hash,
+        });
+        // Every sector matched on its own (a damaged MD5 reply): just check the whole region again.
+        from = verifiedTo;
+        badSectorHits = from === badSector ? badSectorHits + 1 : 1;
+        badSector = from;
+        writtenTo = verifiedTo;
+      }
+    } catch (err) {
+      if (o.signal?.aborted) throw err;
+      failure = err;
+    }
+
+    // An attempt failed: count it, emit `retry`, reconnect when the loader is gone or stuck.
+    restarts++;
+    stalled++;
+    if (!isLinkLost(failure)) transferErrors++;
+    const deadlinePassed = o.deadline !== undefined && loader.clock.now() >= o.deadline;
+    const mismatch = isEspflashError(failure) && failure.code === 'flash/verify-failed';
+    if (mismatch && badSectorHits >= 3) {
+      throw giveUp(
+        'flash/verify-failed',
+        `because the sector at ${hex(offset + badSector)} does not keep the written bytes (3 rewrites)`,
+        failure,
+      );
+    }
+    if (restarts > maxRestarts) {
+      throw giveUp(
+        mismatch ? 'flash/verify-failed' : 'flash/write-failed',
+        `after ${maxRestarts} restarts`,
+        failure,
+      );
+    }
+    if (deadlinePassed) throw giveUp('flash/write-failed', 'within the time limit', failure);
+    const gone = isLinkLost(failure) || fellBackToRom(loader, failure);
+    const lost = gone || (stalled > reconnectAfter && o.reconnect !== undefined && !mismatch);
+    loader.onEvent({
+      type: 'retry',
+      operation: lost ? 'reconnect' : mismatch ? 'verify' : 'write-region',
+      attempt: restarts + 1,
+      reason: reasonOf(failure),
+      offset: offset + from,
+    });
+    if (!lost) continue;
+    if (!o.reconnect)
+      throw giveUp('flash/connection-lost', 'and the loader cannot be reached again', failure);
+    const lowerBaud = transferErrors >= lowerBaudAfter;
+    try {
+      loader = await o.reconnect({ reason: reasonOf(failure), error: failure, lowerBaud });
+    } catch (err) {
+      if (o.signal?.aborted) throw err;
+      throw giveUp('flash/connection-lost', 'and reconnecting failed', err);
+    }
+    reconnects++;
+    stalled = 0;
+    if (lowerBaud) transferErrors = 0;
+    blockSize = Math.min(blockSize, o.blockSize ?? writeBlockSize(loader));
+    // Nothing is trusted across a reconnect without checking: find the first sector that differs.
+    rescan = true;
+  }
+}
+
+function streamOptions(
+  o: ResilientWriteOptions,
+  s: { offset: number; data: Uint8Array; from: number; blockSize: number; loader: Loader },
+) {
+  return {
+    offset: s.offset,
+    data: s.data,
+    from: s.from,
+    blockSize: s.blockSize,
+    compress: willCompress(s.loader, o.compress),
+    index: o.index,
+    blockAttempts: o.blockAttempts ?? BLOCK_ATTEMPTS,
+    signal: o.signal,
+  };
+}

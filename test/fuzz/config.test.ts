@@ -1,0 +1,234 @@
+// Fuzz the config validator: configs generated from the schema validate to themselves; mutated ones
+// (unknown, misplaced and prototype-named keys, values of every JS type) either validate to a
+// schema-shaped object or throw one config/* UsageError — never anything else.
+
+import { describe, it } from 'vitest';
+import { CONFIG_SCHEMA, type FieldSpec, leafPaths } from '../../src/config/schema.js';
+import { findConfigIssues, validateConfig } from '../../src/config/validate-config.js';
+import { UsageError } from '../../src/errors.js';
+import { fuzzFailure, guard } from './support/expect-coded.js';
+import { iterationSeed, Prng } from './support/prng.js';
+
+const FILE = '/tmp/espflash.config.json';
+
+/** A valid value for `spec`. */
+function validValue(rng: Prng, spec: FieldSpec): unknown {
+  switch (spec.kind) {
+    case 'string':
+    case 'path':
+      return rng.pick(['esp32', 'build', '/dev/ttyUSB0', 'sim://esp32', 'x y']);
+    case 'boolean':
+      return rng.chance(0.5);
+    case 'integer':
+      return rng.pick([spec.min, spec.max ?? spec.min + 1000, spec.min + rng.below(1000)]);
+    case 'enum':
+      return rng.pick(spec.values);
+    case 'reset-sequence':
+      return rng.pick(['D0|R1|W100|D1|R0|W50|D0', 'R1|W0.5|R0', 'U0,1|W10']);
+    case 'command':
+      return rng.chance(0.5) ? 'idf.py build' : ['idf.py', 'build'];
+    case 'path-list':
+      return rng.chance(0.3) ? [] : ['main', 'components'];
+    case 'object':
+      return validObject(rng, spec.fields);
+  }
+}
+
+function validObject(rng: Prng, fields: Readonly<Record<string, FieldSpec>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(fields)) if (rng.chance(0.5)) out[key] = validValue(rng, spec);
+  return out;
+}
+
+const ODD_KEYS = [
+  '__proto__',
+  'constructor',
+  'Constructor',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  'prototype',
+  '',
+  ' ',
+  'prot',
+  'baudrate',
+  'flashMode',
+  'mode',
+  'sequence',
+  'BUILD_DIR',
+  'monitor.baud',
+  'flash',
+  '😀',
+];
+
+function oddValue(rng: Prng): unknown {
+  return rng.pick<() => unknown>([
+    () => null,
+    () => undefined,
+    () => Number.NaN,
+    () => Number.POSITIVE_INFINITY,
+    () => -0,
+    () => 1.5,
+    () => -1,
+    () => 2 ** 53,
+    () => '',
+    () => '   ',
+    () => 'D9|X',
+    () => 'W|D0',
+    () => [],
+    () => [1, 'a'],
+    () => [''],
+    () => ({}),
+    () => ({ nested: { deeper: true } }),
+    () => Object.create(null),
+    () => new Date(0),
+    () => new Map(),
+    () => () => 1,
+    () => Symbol('s'),
+    () => 10n,
+    () => 'DEFAULT-RESET',
+    () => 'keep',
+  ])();
+}
+
+/** Replace/add/delete a random key somewhere in `root`. */
+function mutateConfig(rng: Prng, root: Record<string, unknown>): void {
+  let node = root;
+  for (let depth = 0; depth < 3; depth++) {
+    const keys = Object.keys(node);
+    const key = keys.length > 0 && rng.chance(0.6) ? rng.pick(keys) : rng.pick([...ODD_KEYS, ...leafPaths()]);
+    // Own properties only, and defineProperty for writes: the test itself must not pollute prototypes.
+    const child = Object.hasOwn(node, key) ? node[key] : undefined;
+    if (typeof child === 'object' && child !== null && !Array.isArray(child) && rng.chance(0.5)) {
+      node = child as Record<string, unknown>;
+      continue;
+    }
+    if (rng.chance(0.15)) delete node[key];
+    else
+      Object.defineProperty(node, key, {
+        value: oddValue(rng),
+        enumerable: true,
+        configurable: true,
+        writable: true,
+      });
+    return;
+  }
+}
+
+/** Every key of `value` is a schema key and every leaf has the schema's type. */
+function conforms(value: unknown, fields: Readonly<Record<string, FieldSpec>>): string | null {
+  if (typeof value !== 'object' || value === null) return 'not an object';
+  for (const [key, v] of Object.entries(value)) {
+    if (!Object.hasOwn(fields, key)) return `unexpected key ${key}`;
+    const spec = fields[key]!;
+    const bad = (() => {
+      switch (spec.kind) {
+        case 'string':
+        case 'path':
+          return typeof v !== 'string' || v.trim() === '';
+        case 'boolean':
+          return typeof v !== 'boolean';
+        case 'integer':
+          return (
+            !Number.isInteger(v) ||
+            (v as number) < spec.min ||
+            (spec.max !== undefined && (v as number) > spec.max)
+          );
+        case 'enum':
+          return !spec.values.includes(v as string);
+        case 'reset-sequence':
+          return typeof v !== 'string';
+        case 'command':
+          return !(typeof v === 'string' || (Array.isArray(v) && v.length > 0));
+        case 'path-list':
+          return !Array.isArray(v);
+        case 'object':
+          return conforms(v, spec.fields) !== null;
+      }
+    })();
+    if (bad) return `key ${key} does not conform`;
+  }
+  return null;
+}
+
+/** The first own key (at any level) the schema does not define, or null. */
+function strayKey(
+  value: Record<string, unknown>,
+  fields: Readonly<Record<string, FieldSpec>>,
+  prefix: string,
+): string | null {
+  for (const key of Object.keys(value)) {
+    if (!Object.hasOwn(fields, key)) return `${prefix}${key}`;
+    const spec = fields[key]!;
+    const v = value[key];
+    if (spec.kind === 'object' && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      const inner = strayKey(v as Record<string, unknown>, spec.fields, `${prefix}${key}.`);
+      if (inner) return inner;
+    }
+  }
+  return null;
+}
+
+describe('fuzz: config validator', () => {
+  it('configs generated from the schema validate to themselves', () => {
+    for (let i = 0; i < 500; i++) {
+      const seed = iterationSeed(0xc0f1, i);
+      const rng = new Prng(seed);
+      const config = validObject(rng, CONFIG_SCHEMA);
+      const ctx = { seed, input: JSON.stringify(config) };
+      const r = guard(() => validateConfig(config, { file: FILE }), ctx);
+      if (!r.ok) throw fuzzFailure(`a valid config was rejected: ${r.error.message}`, ctx);
+      if (JSON.stringify(r.value) !== JSON.stringify(config))
+        throw fuzzFailure(`changed: ${JSON.stringify(r.value)}`, ctx);
+      if (findConfigIssues(config, { file: FILE }).length !== 0)
+        throw fuzzFailure('issues for a valid config', ctx);
+    }
+  });
+
+  it('mutated configs: a conforming result, or one config/* UsageError agreeing with findConfigIssues', () => {
+    let rejected = 0;
+    for (let i = 0; i < 1500; i++) {
+      const seed = iterationSeed(0xc0f2, i);
+      const rng = new Prng(seed);
+      const config = validObject(rng, CONFIG_SCHEMA);
+      const mutations = rng.int(1, 4);
+      for (let m = 0; m < mutations; m++) mutateConfig(rng, config);
+      const ctx = { seed, input: String(Object.keys(config)) };
+      const r = guard(() => validateConfig(config, { file: FILE }), ctx);
+      const issues = guard(() => findConfigIssues(config, { file: FILE }), ctx);
+      if (!issues.ok) throw fuzzFailure('findConfigIssues threw', ctx, issues.error);
+      const stray = strayKey(config, CONFIG_SCHEMA, '');
+      if (r.ok) {
+        if (stray) throw fuzzFailure(`accepted a config with the unknown key '${stray}'`, ctx);
+        const problem = conforms(r.value, CONFIG_SCHEMA);
+        if (problem) throw fuzzFailure(`accepted a config that does not conform: ${problem}`, ctx);
+        if (issues.value.length !== 0) throw fuzzFailure('accepted, but findConfigIssues found issues', ctx);
+        continue;
+      }
+      rejected++;
+      if (!(r.error instanceof UsageError) || !r.error.code.startsWith('config/'))
+        throw fuzzFailure(`unexpected error ${r.error.code}`, ctx);
+      if (issues.value.length === 0) throw fuzzFailure('rejected, but findConfigIssues found nothing', ctx);
+      if (r.error.message.includes('[native code]') || r.error.hint?.includes('[native code]'))
+        throw fuzzFailure('message prints a built-in function', ctx);
+    }
+    if (rejected < 500) throw new Error(`only ${rejected} of 1500 mutated configs were rejected`);
+  });
+
+  it('non-object roots are rejected with config/invalid-value', () => {
+    for (let i = 0; i < 100; i++) {
+      const seed = iterationSeed(0xc0f3, i);
+      const rng = new Prng(seed);
+      const value = oddValue(rng);
+      const ctx = { seed, input: typeof value };
+      const r = guard(() => validateConfig(value, { file: FILE }), ctx);
+      const plainObject =
+        typeof value === 'object' &&
+        value !== null &&
+        !Array.isArray(value) &&
+        [Object.prototype, null].includes(Object.getPrototypeOf(value));
+      if (!plainObject && (r.ok || r.error.code !== 'config/invalid-value'))
+        throw fuzzFailure(`non-object root gave ${r.ok ? 'a config' : r.error.code}`, ctx);
+    }
+  });
+});
