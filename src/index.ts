@@ -153,3 +153,8 @@ export {
 } from './sim/sim-transport.js';
 export { type SimServer, type SimServerOptions, startSimServer } from './sim/tcp-server.js';
 export { VirtualClock } from './sim/virtual-clock.js';
+
+// Watch mode
+export { watchAndFlash, type WatchController } from './watch/watch-controller.js';
+export { type WatchEvent, type WatchAndFlashOptions, watchEventToJson } from './watch/watch-types.js';
+export { sourceWatchSpec, outputWatchSpec } from './watch/watch-paths.js';

@@ -3,9 +3,10 @@
 
 import type { ChipName } from '../chips/chips.js';
 import type { Clock } from '../core/clock.js';
-import { type BeforeReset, type ConnectOptions, connect } from '../core/connect.js';
-import { prepareFlash } from '../core/ops/prepare-flash.js';
+import { type BeforeReset, type ConnectedLoader, type ConnectOptions, connect } from '../core/connect.js';
+import { type PreparedFlash, prepareFlash } from '../core/ops/prepare-flash.js';
 import type { Transport } from '../core/transport.js';
+import { isEspflashError, UsageError } from '../errors.js';
 import type { FlashEventSink } from '../events.js';
 import { flashSizeToBytes } from '../image/flash-params.js';
 import type { Logger } from '../logger.js';
@@ -59,6 +60,45 @@ export interface OpenDeviceOptions {
   clock?: Clock;
 }
 
+/** Whole connects (reset, sync, stub upload, flash attach) before a transfer error is final. */
+export const CONNECT_TRIES = 4;
+
+/**
+ * connect + prepareFlash, again from the reset when a transfer fails on the way (a corrupted or lost
+ * MEM_DATA block of the stub upload, a lost reply, a damaged chip-magic reply): link errors, not
+ * a verdict on the chip. Diagnosed connect failures (`connect/*` except `connect/unknown-chip`),
+ * usage errors and a closed port are final.
+ */
+async function connectWithRetry(
+  options: ConnectOptions,
+  sizeBytes: number | undefined,
+): Promise<{ loader: ConnectedLoader; flash: PreparedFlash }> {
+  for (let attempt = 1; ; attempt++) {
+    let loader: ConnectedLoader | null = null;
+    try {
+      loader = await connect(options);
+      const flash = await prepareFlash(loader, sizeBytes === undefined ? {} : { sizeBytes });
+      return { loader, flash };
+    } catch (err) {
+      const transient =
+        isEspflashError(err) &&
+        !(err instanceof UsageError) &&
+        (err.code === 'connect/unknown-chip' || !/^(connect|port|transport|sim)\//.test(err.code));
+      if (!transient || attempt >= CONNECT_TRIES || options.signal?.aborted) throw err;
+      options.onEvent?.({
+        type: 'retry',
+        operation: 'connect',
+        attempt: attempt + 1,
+        reason: `${err.code}: ${err.message}`,
+      });
+      // Back to 115200 on the host side: the next connect resets the chip into its ROM.
+      if (options.transport.baudRate !== 115200 && options.transport.capabilities.baudRate) {
+        await options.transport.setBaudRate(115200).catch(() => {});
+      }
+    }
+  }
+}
+
 /** The baud memory to use for these options, or null. */
 function memoryFor(options: OpenDeviceOptions): BaudMemory | null {
   if (options.baudMemory === false) return null;
@@ -107,10 +147,12 @@ export async function openDevice(options: OpenDeviceOptions): Promise<Device> {
       ...(options.usbJtagSerial === undefined ? {} : { usbJtagSerial: options.usbJtagSerial }),
       ...(options.connectAttempts === undefined ? {} : { attempts: options.connectAttempts }),
     };
-    const loader = await connect({ ...connectOptions, transport, ...(baud === undefined ? {} : { baud }) });
     const size = options.flashSize;
     const given = size && size !== 'detect' && size !== 'keep' ? flashSizeToBytes(size) : undefined;
-    const flash = await prepareFlash(loader, given === undefined ? {} : { sizeBytes: given });
+    const { loader, flash } = await connectWithRetry(
+      { ...connectOptions, transport, ...(baud === undefined ? {} : { baud }) },
+      given,
+    );
     const reopen = options.reopen !== undefined ? options.reopen : options.transport ? null : open;
     return new Device(loader, flash, {
       after: underscore(options.after) ?? 'hard_reset',

@@ -10,6 +10,9 @@ import { isLinkLost } from '../core/ops/write-resilient.js';
 import type { Transport } from '../core/transport.js';
 import { isEspflashError } from '../errors.js';
 
+/** The ROM loader's baud after a reset. */
+const ROM_BAUD = 115200;
+
 /** Bauds to step down through after repeated transfer errors. */
 export const BAUD_LADDER = [921600, 460800, 230400, 115200] as const;
 
@@ -58,6 +61,9 @@ export function createReconnector(
   const c = options.connect;
   const clock = c.clock;
   const attach = async (transport: Transport): Promise<Reconnected> => {
+    // The reset lands in the ROM, which listens at 115200: sync there, then switch up again.
+    if (transport.baudRate !== ROM_BAUD && transport.capabilities.baudRate)
+      await transport.setBaudRate(ROM_BAUD);
     const loader = await connect({ ...c, transport, ...(target === undefined ? {} : { baud: target }) });
     const flash = await prepareFlash(
       loader,

@@ -39,9 +39,21 @@ async function loadSegment(
   await session.command({ op: OP.MEM_BEGIN, data: packU32(bytes.length, blocks, blockSize, address) });
   for (let seq = 0; seq < blocks; seq++) {
     const block = dataBlock({ seq, payload: bytes.subarray(seq * blockSize, (seq + 1) * blockSize) });
-    await session.command({ op: OP.MEM_DATA, data: block.data, checksum: block.checksum });
+    // The ROM checks a block's checksum before storing it: a rejected block can be sent again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await session.command({ op: OP.MEM_DATA, data: block.data, checksum: block.checksum });
+        break;
+      } catch (err) {
+        if (!(err instanceof EspflashError) || err.code !== 'rom/bad-crc' || attempt >= MEM_BLOCK_ATTEMPTS)
+          throw err;
+      }
+    }
   }
 }
+
+/** Sends of one MEM_DATA block the ROM rejected for its checksum (esptool's block retry count). */
+export const MEM_BLOCK_ATTEMPTS = 3;
 
 /**
  * Upload and start the stub: text then data segments, MEM_END(0, entry) without waiting for the ROM's

@@ -2,6 +2,7 @@
 // plan asks of it (partition list, boot app, otadata, "is this an app partition").
 
 import { readFile } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
 import { decodePartitionTable } from '../partition/binary.js';
 import { findBootAppPartition } from '../partition/lookup.js';
 import {
@@ -14,9 +15,22 @@ import {
 /** The decoded table type of src/partition. */
 export type DecodedTable = PartitionTable;
 
-/** Read and decode `file`; decoding errors (`partition/*`) propagate, a missing file throws ENOENT. */
+/**
+ * Read and decode `file`; decoding errors (`partition/*`) propagate, a missing file throws ENOENT,
+ * any other read failure (a directory, no permission) throws `partition/read-failed`.
+ */
 export async function readPartitionTableFile(file: string): Promise<DecodedTable> {
-  const bytes = new Uint8Array(await readFile(file));
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(file));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
+    throw new UsageError('partition/read-failed', `Cannot read ${file}: ${(err as Error).message}`, {
+      hint: `Rebuild with \`idf.py build\` so ${file} is a partition table file, or pass another --build-dir.`,
+      details: { file },
+      cause: err,
+    });
+  }
   // Secure Boot signs the table by appending a signature after the 0xC00-byte table (3140 bytes for v1).
   const table = bytes.length > TABLE_BINARY_LENGTH ? bytes.subarray(0, TABLE_BINARY_LENGTH) : bytes;
   return decodePartitionTable(table, { file });

@@ -43,15 +43,19 @@ export function romBanner(chip: ChipInfo, options: { download: boolean; cause: R
   const s = straps(chip);
   const boot = options.download ? s.download : s.flash;
   if (chip.name === 'esp32') {
-    const rst = { 'power-on': '0x1 (POWERON_RESET)', software: '0xc (SW_CPU_RESET)', watchdog: '0x10 (RTCWDT_RTC_RESET)' }[
-      options.cause
-    ];
+    const rst = {
+      'power-on': '0x1 (POWERON_RESET)',
+      software: '0xc (SW_CPU_RESET)',
+      watchdog: '0x10 (RTCWDT_RTC_RESET)',
+    }[options.cause];
     const tail = options.download ? 'waiting for download\r\n' : '';
     return `ets Jun  8 2016 00:22:57\r\n\r\nrst:${rst},boot:${boot}\r\n${tail}`;
   }
-  const rst = { 'power-on': '0x1 (POWERON)', software: '0x3 (RTC_SW_SYS_RST)', watchdog: '0x10 (RTCWDT_RTC_RST)' }[
-    options.cause
-  ];
+  const rst = {
+    'power-on': '0x1 (POWERON)',
+    software: '0x3 (RTC_SW_SYS_RST)',
+    watchdog: '0x10 (RTCWDT_RTC_RST)',
+  }[options.cause];
   const tail = options.download ? 'waiting for download\r\n' : '';
   return `ESP-ROM:${chip.name}-sim\r\nBuild:Jan  1 2024\r\nrst:${rst},boot:${boot}\r\n${tail}`;
 }

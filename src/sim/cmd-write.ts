@@ -3,9 +3,9 @@
 // time and write in the background, report failures on the next DATA or END (deferred errors).
 
 import { Inflate } from 'pako';
+import { statusForLoader } from './faults.js';
 import type { HandlerContext, HandlerResult, LoaderState, WriteSession } from './loader-context.js';
 import { word } from './loader-context.js';
-import { statusForLoader } from './faults.js';
 import { alignDown, alignUp, BLOCK_SIZE, PAGE_SIZE, planErase, SECTOR_SIZE } from './nor-flash.js';
 import { dataChecksum, fail, OK, ROM_ERR, STUB_ERR, type Status } from './protocol.js';
 
@@ -155,7 +155,9 @@ export function programPartially(ctx: HandlerContext): void {
   const { state, device, request } = ctx;
   const session = state.write;
   if (!session || request.data.length < 16) return;
-  const chunks = session.inflate ? inflateChunk(session.inflate, request.data.subarray(16)) : [request.data.subarray(16)];
+  const chunks = session.inflate
+    ? inflateChunk(session.inflate, request.data.subarray(16))
+    : [request.data.subarray(16)];
   if (!chunks) return;
   const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let n = 0;

@@ -10,12 +10,14 @@ import { SlipDecoder, slipEncode } from '../core/slip.js';
 import { EspflashError } from '../errors.js';
 import { appLog, type ResetCause, romBanner, romLogBaud } from './boot-text.js';
 import { FaultInjector, type SimFaults } from './faults.js';
+import { garble } from './garble.js';
 import { SimLoader } from './loader.js';
 import type { DeviceServices } from './loader-context.js';
 import { NorFlash } from './nor-flash.js';
 import { OHAI } from './protocol.js';
 import { defaultMac, RegisterFile, winbondJedecId } from './registers.js';
 import { TimingModel } from './timing.js';
+import { UsbPort } from './usb-port.js';
 
 /** What the chip is doing. */
 export type SimMode = 'rom' | 'stub' | 'app' | 'reset';
@@ -42,18 +44,9 @@ export interface SimDeviceOptions {
 /** Receives the device's UART output: bytes plus the baud they were sent at. */
 export type HostSink = (bytes: Uint8Array, baud: number) => void;
 
-const ROM_BAUD = 115200;
+export { garble };
 
-/** Scramble bytes seen at the wrong baud: deterministic noise that never contains SLIP END/ESC. */
-export function garble(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) {
-    let b = ((bytes[i]! * 0x9d) ^ 0x3c ^ i) & 0xff;
-    if (b === 0xc0 || b === 0xdb) b = 0x00;
-    out[i] = b;
-  }
-  return out;
-}
+const ROM_BAUD = 115200;
 
 /** A virtual chip with flash, registers and a loader. */
 export class SimDevice {
@@ -63,6 +56,8 @@ export class SimDevice {
   readonly timing: TimingModel;
   readonly faults: FaultInjector;
   readonly secureDownload: boolean;
+  /** USB presence (the disconnect fault): `unplugged`, `awaitingReplug`, `onUnplug`. */
+  readonly usb: UsbPort;
   private currentMode: SimMode = 'app';
   private currentBaud = ROM_BAUD;
   private sink: HostSink | null = null;
@@ -77,9 +72,6 @@ export class SimDevice {
   private session = new AbortController();
   private loader: SimLoader | null = null;
   private modeListeners: Array<(mode: SimMode) => void> = [];
-  private unplugListeners: Array<() => void> = [];
-  private goneUntil = 0;
-  private replugPending = false;
   private closed = false;
 
   constructor(options: SimDeviceOptions) {
@@ -97,6 +89,7 @@ export class SimDevice {
       eraseFactor: faults.eraseSlowdown ?? 1,
     });
     this.faults = new FaultInjector(faults);
+    this.usb = new UsbPort(this.timing.clock);
     this.secureDownload = options.secureDownload ?? false;
     this.registers = new RegisterFile({
       chip: this.chip,
@@ -132,13 +125,9 @@ export class SimDevice {
     this.sink = sink;
   }
 
-  /**
-   * Bytes from the host, sent at `hostBaud` (pass the device's own baud for raw TCP). A byte-triggered
-   * fault inside them cuts the chunk: a disconnect loses the rest (check {@link unplugged} after), a
-   * watchdog reset hits when the last kept byte arrives.
-   */
+  /** Host bytes at `hostBaud` (raw TCP: the device's own). A byte-triggered fault cuts the chunk there. */
   hostWrite(bytes: Uint8Array, hostBaud: number): void {
-    if (this.closed || bytes.length === 0 || this.replugPending) return;
+    if (this.closed || bytes.length === 0 || this.usb.awaitingReplug) return;
     const hit = this.faults.takeHostBytes(bytes.length);
     const wire = this.faults.corrupt(hit ? bytes.subarray(0, hit.keep) : bytes, 'rx');
     const arrival =
@@ -154,38 +143,21 @@ export class SimDevice {
     if (hit?.kind === 'disconnect') this.unplug();
   }
 
-  /** The USB port is gone (a `disconnect` fault fired and the gone time has not passed yet). */
+  /** The USB port is gone (a disconnect fault fired and its gone time has not passed). */
   get unplugged(): boolean {
-    return this.replugPending && this.timing.clock.now() < this.goneUntil;
-  }
-
-  /** A disconnect fault fired and no host has reopened the port since. */
-  get awaitingReplug(): boolean {
-    return this.replugPending;
-  }
-
-  /** Call `listener` when the USB port vanishes. Returns an unsubscribe function. */
-  onUnplug(listener: () => void): () => void {
-    this.unplugListeners.push(listener);
-    return () => {
-      this.unplugListeners = this.unplugListeners.filter((l) => l !== listener);
-    };
+    return this.usb.unplugged;
   }
 
   /** USB re-enumeration: the host loses the port for `disconnect.goneMs`; the chip runs on or powers off. */
   unplug(): void {
     const d = this.faults.config.disconnect ?? {};
-    this.goneUntil = this.timing.clock.now() + (d.goneMs ?? 1000);
-    this.replugPending = true;
-    this.sink = null;
     if (d.resetsChip) this.holdInReset();
-    for (const l of this.unplugListeners) l();
+    this.usb.unplug(d.goneMs ?? 1000);
   }
 
   /** A host reopened the port after re-enumeration; a chip that lost power boots from flash now. */
   replug(): void {
-    if (!this.replugPending) return;
-    this.replugPending = false;
+    if (!this.usb.replug()) return;
     this.lines = { dtr: false, rts: false };
     if (this.faults.config.disconnect?.resetsChip) this.boot({ download: false, cause: 'power-on' });
   }
@@ -260,7 +232,8 @@ export class SimDevice {
     this.txChain = this.txChain
       .then(() => this.timing.until(done))
       .then(() => {
-        if (!this.closed) this.sink?.(this.faults.corrupt(bytes, 'tx'), baud);
+        // Output while the USB port is gone goes nowhere.
+        if (!this.closed && !this.usb.awaitingReplug) this.sink?.(this.faults.corrupt(bytes, 'tx'), baud);
       })
       .catch(() => {});
   }

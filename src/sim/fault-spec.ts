@@ -35,7 +35,11 @@ function bad(why: string): never {
 
 function num(text: string, what: string): number {
   const t = text.trim();
-  const n = /^0x[0-9a-f]+$/i.test(t) ? Number.parseInt(t, 16) : /^[0-9.e+-]+$/i.test(t) ? Number(t) : Number.NaN;
+  const n = /^0x[0-9a-f]+$/i.test(t)
+    ? Number.parseInt(t, 16)
+    : /^[0-9.e+-]+$/i.test(t)
+      ? Number(t)
+      : Number.NaN;
   if (t === '' || !Number.isFinite(n)) bad(`${what} "${text}" is not a number`);
   return n;
 }
@@ -55,8 +59,8 @@ function rate(text: string): number {
 function opcode(text: string): number {
   const key = text.trim().toUpperCase().replace(/-/g, '_');
   if (key in OP) return OP[key as keyof typeof OP];
-  const n = count(text, 'opcode');
-  if (n > 0xff) bad(`opcode "${text}" is not 0..0xFF or a name like flash_data`);
+  const n = /^(0x[0-9a-f]+|\d+)$/i.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!(n >= 0 && n <= 0xff)) bad(`opcode "${text}" is not 0..0xFF or a name like flash_data`);
   return n;
 }
 
@@ -93,7 +97,11 @@ function apply(out: SimFaults, kind: string, value: string | undefined): void {
       const ms = num(m[1]!, 'milliseconds');
       if (ms < 0) bad('milliseconds must be >= 0');
       if (m[2] === undefined) out.stallMs = ms;
-      else out.stallReplies = [...(out.stallReplies ?? []), { op: opcode(m[2]), ms, ...(m[3] ? { repeat: true } : {}) }];
+      else
+        out.stallReplies = [
+          ...(out.stallReplies ?? []),
+          { op: opcode(m[2]), ms, ...(m[3] ? { repeat: true } : {}) },
+        ];
       return;
     }
     case 'status': {
@@ -103,7 +111,11 @@ function apply(out: SimFaults, kind: string, value: string | undefined): void {
       if (code !== undefined && !(code >= 0xc0 && code <= 0xff) && !(code >= 0x100 && code <= 0x1ff)) {
         bad(`status code "${m[1]}" is neither a stub code (0xC0-0xFF) nor a ROM code (0x0100-0x01FF)`);
       }
-      out.statusErrorOnBlock = { seq, ...(m[3] ? { repeat: true } : {}), ...(code === undefined ? {} : { code }) };
+      out.statusErrorOnBlock = {
+        seq,
+        ...(m[3] ? { repeat: true } : {}),
+        ...(code === undefined ? {} : { code }),
+      };
       return;
     }
     case 'disconnect-at':
@@ -188,7 +200,10 @@ export function parseSeed(text: string, source: string): number {
 
 const hex = (n: number) => `0x${n.toString(16).toUpperCase()}`;
 const at = (t: FaultTrigger) => (t.atBlock !== undefined ? `@${t.atBlock}` : String(t.atByte ?? ''));
-const opName = (op: number) => Object.entries(OP).find(([, v]) => v === op)?.[0].toLowerCase() ?? hex(op);
+const opName = (op: number) =>
+  Object.entries(OP)
+    .find(([, v]) => v === op)?.[0]
+    .toLowerCase() ?? hex(op);
 
 /** The canonical tokens for `faults` (seed not included), e.g. `["corrupt=0.0001", "status=0xC1@13"]`. */
 export function formatFaults(faults: SimFaults): string[] {

@@ -86,8 +86,8 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** ROM reason byte <-> stub status byte for the same failure. */
-const STUB_TO_ROM: Record<number, number> = { 0xc0: 0x05, 0xc1: 0x07, 0xc4: 0x08, 0xc7: 0x0b };
-const ROM_TO_STUB: Record<number, number> = { 0x05: 0xc0, 0x07: 0xc1, 0x08: 0xc4, 0x0b: 0xc7 };
+const STUB_TO_ROM: Record<number, number> = { 192: 0x05, 193: 0x07, 196: 0x08, 199: 0x0b };
+const ROM_TO_STUB: Record<number, number> = { 5: 0xc0, 7: 0xc1, 8: 0xc4, 11: 0xc7 };
 
 /**
  * The status bytes a status fault produces on the running loader: the stub's code (`[code, 0]`) or the
@@ -95,9 +95,12 @@ const ROM_TO_STUB: Record<number, number> = { 0x05: 0xc0, 0x07: 0xc1, 0x08: 0xc4
  * `immediate` is true when the loader reports it in the reply to that block (ROM always; the stub for
  * C0, C1, C2, C3, C6), false for the stub's deferred write errors.
  */
-export function statusForLoader(code: number | undefined, stub: boolean): { bytes: [number, number]; immediate: boolean } {
+export function statusForLoader(
+  code: number | undefined,
+  stub: boolean,
+): { bytes: [number, number]; immediate: boolean } {
   const given = code ?? (stub ? STUB_ERR.FAILED_SPI_OP : 0x0108);
-  const isRom = given < 0x200;
+  const isRom = given >= 0x100 && given < 0x200;
   if (!stub) return { bytes: [1, isRom ? given & 0xff : (STUB_TO_ROM[given] ?? 0x06)], immediate: true };
   const s = isRom ? (ROM_TO_STUB[given & 0xff] ?? STUB_ERR.FAILED_SPI_OP) : given;
   return { bytes: [s, 0], immediate: [0xc0, 0xc1, 0xc2, 0xc3, 0xc6].includes(s) };

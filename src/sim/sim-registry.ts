@@ -5,8 +5,8 @@
 import type { Clock } from '../core/clock.js';
 import { EspflashError, UsageError } from '../errors.js';
 import type { SimDevice } from './device.js';
-import type { FlashFileBinding } from './flash-file.js';
 import { formatFaults } from './fault-spec.js';
+import type { FlashFileBinding } from './flash-file.js';
 import { parseSimUrl, splitSimUrl, VOLATILE_SIM_PARAMS } from './sim-options.js';
 import { createSimDevice, InProcessSimTransport, type SimTransport } from './sim-transport.js';
 
@@ -62,7 +62,7 @@ export function openSimUrl(url: string, options: OpenSimUrlOptions = {}): SimTra
   let entry = entries.get(key);
   if (entry) {
     checkSame(entry, { url, chip, params, faults });
-    if (entry.device.unplugged) throw notFound(url);
+    if (entry.device.usb.unplugged) throw notFound(url);
     if (entry.open && !entry.lost) throw busy(url);
     entry.device.replug();
   } else {
@@ -87,7 +87,7 @@ export function openSimUrl(url: string, options: OpenSimUrlOptions = {}): SimTra
   });
   held.open = transport;
   held.lost = false;
-  const stop = held.device.onUnplug(() => {
+  const stop = held.device.usb.onUnplug(() => {
     if (held.open === transport) held.lost = true;
     stop();
   });
@@ -115,7 +115,7 @@ function release(key: string, entry: Entry, transport: InProcessSimTransport): v
   entry.lost = false;
   entry.device.attachHost(null);
   if (entries.get(key) !== entry) return;
-  if (entry.pinned || entry.device.awaitingReplug) {
+  if (entry.pinned || entry.device.usb.awaitingReplug) {
     entry.flashFile?.save();
     return;
   }
@@ -134,10 +134,14 @@ function checkSame(
   asked: { url: string; chip: string; params: Array<[string, string]>; faults: string },
 ): void {
   const conflict = (what: string) =>
-    new UsageError('sim/id-conflict', `${asked.url} asks for ${what} than the virtual chip already open under that name`, {
-      hint: 'Use another id= in the sim:// --port URL (or the same parameters as the first open); tests can call resetSimRegistry().',
-      details: { url: asked.url },
-    });
+    new UsageError(
+      'sim/id-conflict',
+      `${asked.url} asks for ${what} than the virtual chip already open under that name`,
+      {
+        hint: 'Use another id= in the sim:// --port URL (or the same parameters as the first open); tests can call resetSimRegistry().',
+        details: { url: asked.url },
+      },
+    );
   if (asked.chip !== entry.device.chip.name) throw conflict(`a different chip (${asked.chip})`);
   for (const [k, v] of asked.params) {
     if (VOLATILE_SIM_PARAMS.includes(k) || k === 'id') continue;
@@ -147,15 +151,23 @@ function checkSame(
 }
 
 function notFound(url: string): UsageError {
-  return new UsageError('port/not-found', `Serial port ${url} does not exist (the device is re-enumerating).`, {
-    hint: 'Pass an existing port with --port (or the `port` config key / ESPFLASH_PORT); wait for the board to come back and retry.',
-    details: { port: url, available: [] },
-  });
+  return new UsageError(
+    'port/not-found',
+    `Serial port ${url} does not exist (the device is re-enumerating).`,
+    {
+      hint: 'Pass an existing port with --port (or the `port` config key / ESPFLASH_PORT); wait for the board to come back and retry.',
+      details: { port: url, available: [] },
+    },
+  );
 }
 
 function busy(url: string): EspflashError {
-  return new EspflashError('port/busy', `Serial port ${url} is in use by another transport in this process.`, {
-    hint: 'Close the other transport on this --port first, or use another sim:// id=.',
-    details: { port: url, holders: [] },
-  });
+  return new EspflashError(
+    'port/busy',
+    `Serial port ${url} is in use by another transport in this process.`,
+    {
+      hint: 'Close the other transport on this --port first, or use another sim:// id=.',
+      details: { port: url, holders: [] },
+    },
+  );
 }

@@ -82,7 +82,7 @@ export class InProcessSimTransport implements SimTransport {
     this.device = parts.device;
     this.clock = parts.clock;
     this.description = parts.description ?? `sim://${parts.device.chip.name}`;
-    this.stopUnplug = this.device.onUnplug(() => {
+    this.stopUnplug = this.device.usb.onUnplug(() => {
       this.lost = disconnectedError(this.description);
       this.wake();
     });

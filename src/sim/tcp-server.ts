@@ -1,6 +1,7 @@
 // Serves one virtual ESP32 over TCP as raw bytes (like QEMU or ser2net raw mode): every client
 // reaches the same device, so reconnecting keeps the flash and the running stub. Optionally links a
-// pseudo-terminal to the port with socat (`--pty`). Node-only.
+// pseudo-terminal to the port with socat (`--pty`). A disconnect fault drops every client and
+// refuses new ones while the virtual USB port is gone. Node-only.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -46,7 +47,15 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   device.attachHost((bytes) => {
     for (const s of sockets) s.write(bytes);
   });
+  device.usb.onUnplug(() => {
+    for (const s of sockets) s.destroy();
+  });
   const server = createServer((socket) => {
+    if (device.usb.unplugged) {
+      socket.destroy();
+      return;
+    }
+    device.replug();
     socket.setNoDelay(true);
     sockets.add(socket);
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;

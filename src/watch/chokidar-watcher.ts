@@ -27,6 +27,8 @@ export interface ChokidarWatcherOptions {
   usePolling?: boolean;
   /** Poll interval in ms (default 100). */
   interval?: number;
+  /** How long a file's size must hold still before its change is reported (default 50 ms). */
+  settleMs?: number;
 }
 
 /** A {@link FileWatcherFactory} built on chokidar. */
@@ -39,6 +41,8 @@ export function createChokidarWatcher(
       ignored: (path: string) => options.ignored(path),
       ignoreInitial: false,
       persistent: true,
+      // Report a file once its size has held still briefly, not halfway through a rewrite.
+      awaitWriteFinish: { stabilityThreshold: settings.settleMs ?? 50, pollInterval: 10 },
       ...(settings.usePolling ? { usePolling: true, interval: settings.interval ?? 100 } : {}),
     });
     let ready = false;

@@ -66,6 +66,8 @@ export class MonitorSlot {
       );
       this.options.emit({ type: 'monitor', state: 'on' });
       this.options.changed();
+      // Turned off again while it was starting.
+      if (!this.wanted) await this.stop();
     } catch (err) {
       this.wanted = false;
       this.options.fail(err);

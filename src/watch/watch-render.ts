@@ -34,6 +34,7 @@ export interface WatchRenderer {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 /** `build 12.3 s · flash 2.1 s (verify 0.3 s)`. */
 export function describeCycle(times: CycleTimes): string {
@@ -121,7 +122,7 @@ export function createWatchRenderer(options: WatchRendererOptions): WatchRendere
           const skipped = e.skipped.length ? `; unchanged: ${e.skipped.join(', ')}` : '';
           return line(
             green(
-              `[watch] flashed ${e.bytesWritten} bytes in ${seconds(e.ms)} (verify ${seconds(e.verifyMs)})${skipped}`,
+              `[watch] flashed ${kib(e.bytesWritten)} in ${seconds(e.ms)} (verify ${seconds(e.verifyMs)})${skipped}`,
             ),
           );
         }

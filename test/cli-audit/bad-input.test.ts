@@ -53,6 +53,9 @@ beforeAll(() => {
       segments: [{ loadAddress: 0x3f400020, data: new Uint8Array(64) }],
     }),
   );
+  // A directory where the partition table binary should be (used to escape as a raw EISDIR, exit 70).
+  mkdirSync(join(cwd, 'dir-table-build', 'partition_table', 'partition-table.bin'), { recursive: true });
+  writeFileSync(join(cwd, 'dir-table-build', 'flash_args'), '0x8000 partition_table/partition-table.bin\n');
   writeFileSync(join(cwd, 'unknown-keys.config.json'), '{"prot": "/dev/ttyUSB0", "flash": {"mod": "dio"}}');
   writeFileSync(join(cwd, 'proto-keys.config.json'), '{"constructor": 1, "__proto__": {"port": "x"}}');
   writeFileSync(join(cwd, 'bad-value.config.json'), '{"baud": "fast", "reset": {"sequence": "X9"}}');
@@ -78,6 +81,8 @@ interface Case {
   code?: string;
   /** Run in the directory whose espflash.config.json has unknown keys instead of the plain temp cwd. */
   cwd?: 'bad-config';
+  /** Environment variables for the run (default: none). */
+  env?: Record<string, string>;
 }
 
 /** The command word of a registry entry (`erase-region <offset> <size>` → `erase-region`). */
@@ -106,7 +111,8 @@ const numberCases: Case[] = ['0xZZ', '-5', '1.5', '0x100000000', '99999999999999
     { argv: ['erase-region', '0', bad, ...SIM], exit: 2, code: 'usage/bad-number' },
     { argv: ['read-flash', bad, '4k', 'out.bin', ...SIM], exit: 2, code: 'usage/bad-number' },
     { argv: ['read-flash', '0', bad, 'out.bin', ...SIM], exit: 2, code: 'usage/bad-number' },
-    { argv: ['write-bin', bad, 'garbage.bin', ...SIM], exit: 2 },
+    // A non-numeric <target> is a partition label (looked up on the device), so only numeric-looking ones here.
+    ...(/^[-+.\d]/.test(bad) ? [{ argv: ['write-bin', bad, 'garbage.bin', ...SIM], exit: 2 as const }] : []),
     {
       argv: ['erase-parts', 'nvs', '--partition-table-offset', bad, ...SIM],
       exit: 2,
@@ -182,6 +188,11 @@ const buildDirCases: Case[] = ['plan', 'flash'].flatMap((cmd): Case[] => {
       exit: 2,
       code: 'plan/exceeds-flash',
     },
+    {
+      argv: [cmd, ...port, '--build-dir', 'dir-table-build', '--allow-stale'],
+      exit: 2,
+      code: 'partition/read-failed',
+    },
     { argv: [cmd, ...port, '--project', 'no-such-dir'], exit: 2 },
     { argv: [cmd, ...port, '--build-dir', 'garbage-build', '--flash-mode', 'bogus'], exit: 2 },
     { argv: [cmd, ...port, '--build-dir', 'garbage-build', '--flash-size', 'huge'], exit: 2 },
@@ -196,6 +207,21 @@ const buildDirCases: Case[] = ['plan', 'flash'].flatMap((cmd): Case[] => {
   ];
 });
 
+const envCases: Case[] = [
+  { argv: ['plan'], env: { ESPFLASH_BAUD: 'fast' }, exit: 2, code: 'config/invalid-env' },
+  { argv: ['plan'], env: { ESPFLASH_CONFIG: 'no-such.config.json' }, exit: 2, code: 'config/not-found' },
+  { argv: ['plan'], env: { ESPFLASH_CONFIG: 'proto-keys.config.json' }, exit: 2, code: 'config/unknown-key' },
+  { argv: ['plan', '--build-dir', 'garbage-build'], env: { ESPFLASH_FLASH_MODE: 'bogus' }, exit: 2 },
+  { argv: ['board-info'], env: { ESPPORT: 'foo://x' }, exit: 2, code: 'port/bad-spec' },
+  { argv: ['board-info'], env: { ESPFLASH_PORT: 'sim://esp32', ESPFLASH_BEFORE: 'bogus' }, exit: 2 },
+  {
+    argv: ['erase-flash'],
+    env: { ESPFLASH_PORT: 'sim://esp32', ESPBAUD: '-5' },
+    exit: 2,
+    code: 'config/invalid-env',
+  },
+];
+
 const CASES: Case[] = [
   { argv: ['--no-such-flag'], exit: 2, code: 'usage/invalid-args' },
   { argv: ['no-such-command'], exit: 2 },
@@ -204,10 +230,11 @@ const CASES: Case[] = [
   ...deviceFlagCases,
   ...fileCases,
   ...buildDirCases,
+  ...envCases,
 ];
 
 async function checkPlain(c: Case): Promise<void> {
-  const r = await runCli(c.argv, { cwd: c.cwd ? badConfigCwd : cwd, env: {} });
+  const r = await runCli(c.argv, { cwd: c.cwd ? badConfigCwd : cwd, env: c.env ?? {} });
   const where = `espflash ${JSON.stringify(c.argv)}\nexit ${r.code}\nstderr:\n${r.stderr}\nstdout:\n${r.stdout}`;
   expect(r.code, `${where}\n(exit 70 = internal error)`).toBe(c.exit);
   expect(hasStackTrace(r.stderr) || hasStackTrace(r.stdout), `stack trace printed\n${where}`).toBe(false);
@@ -219,7 +246,7 @@ async function checkPlain(c: Case): Promise<void> {
 
 async function checkJson(c: Case): Promise<void> {
   const argv = [...c.argv, '--json'];
-  const r = await runCli(argv, { cwd: c.cwd ? badConfigCwd : cwd, env: {} });
+  const r = await runCli(argv, { cwd: c.cwd ? badConfigCwd : cwd, env: c.env ?? {} });
   const where = `espflash ${JSON.stringify(argv)}\nexit ${r.code}\nstderr:\n${r.stderr}\nstdout:\n${r.stdout}`;
   expect(r.code, where).toBe(c.exit);
   expect(hasStackTrace(r.stderr) || hasStackTrace(r.stdout), `stack trace printed\n${where}`).toBe(false);
@@ -248,12 +275,17 @@ describe('CLI audit: bad input never hurts', () => {
       expect(audited.has(commandName(def.command)), commandName(def.command)).toBe(true);
   });
 
+  // --json is checked on the first case of every (command, expected code) pair, to keep CPU down.
+  const jsonChecked = new Set<string>();
   for (const c of CASES) {
-    it(`espflash ${c.argv.map((a) => (a === '' ? "''" : a)).join(' ')} → exit ${c.exit}${c.code ? ` ${c.code}` : ''}`, {
+    const key = `${c.argv[0]} ${c.code ?? `exit ${c.exit}`} ${c.cwd ?? ''} ${c.env ? 'env' : ''}`;
+    const withJson = !jsonChecked.has(key);
+    jsonChecked.add(key);
+    it(`${withJson ? '[+json] ' : ''}espflash ${c.argv.map((a) => (a === '' ? "''" : a)).join(' ')} → exit ${c.exit}${c.code ? ` ${c.code}` : ''}`, {
       timeout: 15_000,
     }, async () => {
       await checkPlain(c);
-      await checkJson(c);
+      if (withJson) await checkJson(c);
     });
   }
 });
@@ -266,4 +298,13 @@ describe('CLI audit: known bugs (these flip to failing once fixed; then move the
   }, async () => {
     await checkPlain({ argv: ['demo', '--dir', 'empty.bin', ...SIM], exit: 2 });
   });
+
+  // splitSimUrl (src/sim/sim-options.ts) lets decodeURIComponent's URIError escape: exit 70 + stack.
+  for (const cmd of ['board-info', 'erase-flash', 'reset']) {
+    it.fails(`espflash ${cmd} --port 'sim://esp%zz' → exit 2 without a stack trace`, {
+      timeout: 15_000,
+    }, async () => {
+      await checkPlain({ argv: [cmd, '--port', 'sim://esp%zz'], exit: 2 });
+    });
+  }
 });

@@ -37,7 +37,11 @@ describe('through the ROM loader (--no-stub)', () => {
   const romKinds = ['corrupt 1e-4', 'checksum 0xC1', 'disconnect mid-write', 'reset to ROM', 'bad sector'];
   it.each(romKinds)('%s: verified success or a truthful coded error', async (name) => {
     const kind = FAULT_KINDS.find((k) => k.name === name)!;
-    const r = await runFaultFlash({ appSize: 128 * 1024, stub: false, faults: { seed: 5, ...kind.faults(5) } });
+    const r = await runFaultFlash({
+      appSize: 128 * 1024,
+      stub: false,
+      faults: { seed: 5, ...kind.faults(5) },
+    });
     expectTruthful(r);
     if (kind.expect === 'success') expect(r.ok, `${r.code}: ${r.message}`).toBe(true);
     else expect(kind.codes).toContain(r.code);
@@ -56,7 +60,7 @@ describe('what a failure reports', () => {
   it('a port that never comes back gives up with flash/connection-lost and the cable/baud/VM advice', async () => {
     const r = await runFaultFlash({
       appSize: 256 * 1024,
-      faults: { disconnect: { atByte: 120_000, goneMs: 1e9 } },
+      faults: { disconnect: { atByte: 50_000, goneMs: 1e9 } },
     });
     expect(r.code).toBe('flash/connection-lost');
     expect(r.events.some((e) => e.type === 'retry' && e.operation === 'reconnect')).toBe(true);

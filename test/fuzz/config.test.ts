@@ -3,8 +3,18 @@
 // schema-shaped object or throw one config/* UsageError — never anything else.
 
 import { describe, it } from 'vitest';
-import { CONFIG_SCHEMA, type FieldSpec, leafPaths } from '../../src/config/schema.js';
-import { findConfigIssues, validateConfig } from '../../src/config/validate-config.js';
+import { CHIP_NAMES } from '../../src/chips/chips.js';
+import { ENV_VARS } from '../../src/config/env.js';
+import { resolveOptions } from '../../src/config/resolve-options.js';
+import {
+  AFTER_MODES,
+  BEFORE_MODES,
+  CONFIG_SCHEMA,
+  type FieldSpec,
+  FLASH_MODES,
+  leafPaths,
+} from '../../src/config/schema.js';
+import { findConfigIssues, isResetSequence, validateConfig } from '../../src/config/validate-config.js';
 import { UsageError } from '../../src/errors.js';
 import { fuzzFailure, guard } from './support/expect-coded.js';
 import { iterationSeed, Prng } from './support/prng.js';
@@ -230,5 +240,127 @@ describe('fuzz: config validator', () => {
       if (!plainObject && (r.ok || r.error.code !== 'config/invalid-value'))
         throw fuzzFailure(`non-object root gave ${r.ok ? 'a config' : r.error.code}`, ctx);
     }
+  });
+
+  it('resolveOptions over random flags, environment and config: resolved values or coded errors', () => {
+    const texts = [
+      '',
+      ' ',
+      'esp32',
+      'ESP32-S3',
+      'esp99',
+      'auto',
+      '/dev/ttyUSB0',
+      'foo://x',
+      'sim://esp32',
+      'dio',
+      'QIO',
+      'keep',
+      'detect',
+      '4MB',
+      'huge',
+      '80m',
+      '0',
+      '1',
+      'true',
+      'off',
+      'maybe',
+      '460800',
+      '-5',
+      '1.5',
+      '0x10',
+      '99999999999999999999',
+      'default-reset',
+      'no_reset',
+      'D0|R1|W100',
+      'X9',
+      '..',
+      '/',
+      'a\u0000b',
+    ];
+    const good: Record<string, string[]> = {
+      port: ['/dev/ttyUSB0', 'sim://esp32', 'socket://host:5555'],
+      chip: ['esp32', 'ESP32-S3', 'auto'],
+      buildDir: ['build', '..', '/'],
+      project: ['.', 'proj'],
+      flashMode: ['dio', 'QIO', 'keep'],
+      flashFreq: ['80m', 'keep'],
+      flashSize: ['4MB', 'detect', 'keep'],
+      before: ['default-reset', 'no_reset'],
+      after: ['hard_reset', 'no-reset'],
+      resetSequence: ['D0|R1|W100|D1|R0|W50|D0'],
+      baud: ['460800', '115200'],
+      stub: ['1', 'false'],
+      config: ['x.json'],
+    };
+    const value = (rng: Prng, key: string) =>
+      rng.chance(0.85) ? rng.pick(good[key] ?? texts) : rng.pick(texts);
+    const flagKeys = [
+      'port',
+      'chip',
+      'buildDir',
+      'project',
+      'flashMode',
+      'flashFreq',
+      'flashSize',
+      'before',
+      'after',
+      'resetSequence',
+    ] as const;
+    let resolved = 0;
+    for (let i = 0; i < 1500; i++) {
+      const seed = iterationSeed(0xc0f4, i);
+      const rng = new Prng(seed);
+      const cli: Record<string, unknown> = {};
+      for (const key of flagKeys) if (rng.chance(0.2)) cli[key] = value(rng, key);
+      if (rng.chance(0.2)) cli.baud = rng.pick([300, 115200, 460800, 20_000_001, 2 ** 40]);
+      if (rng.chance(0.2)) cli.stub = rng.chance(0.5);
+      const env: Record<string, string | undefined> = {};
+      for (const v of ENV_VARS)
+        if (v.name !== 'ESPFLASH_CONFIG' && rng.chance(0.1)) env[v.name] = value(rng, v.option);
+      const config = rng.chance(0.5) ? validObject(rng, CONFIG_SCHEMA) : null;
+      if (config && rng.chance(0.3)) mutateConfig(rng, config);
+      const ctx = { seed, input: JSON.stringify({ cli, env, config: config ? Object.keys(config) : null }) };
+      const r = guard(
+        () =>
+          resolveOptions({
+            cli,
+            env,
+            config: config ? { config, filepath: FILE } : null,
+            cwd: '/tmp/project',
+          }),
+        ctx,
+      );
+      if (!r.ok) {
+        if (!(r.error instanceof UsageError)) throw fuzzFailure(`not a usage error: ${r.error.code}`, ctx);
+        continue;
+      }
+      resolved++;
+      const opts = r.value;
+      const problems = [
+        opts.flashMode && !FLASH_MODES.includes(opts.flashMode.value) && `flash mode ${opts.flashMode.value}`,
+        opts.before && !BEFORE_MODES.includes(opts.before.value) && `before ${opts.before.value}`,
+        opts.after && !AFTER_MODES.includes(opts.after.value) && `after ${opts.after.value}`,
+        opts.chip &&
+          !(CHIP_NAMES as readonly string[]).includes(opts.chip.value) &&
+          `chip ${opts.chip.value}`,
+        opts.baud &&
+          !(Number.isSafeInteger(opts.baud.value) && opts.baud.value >= 300) &&
+          `baud ${opts.baud.value}`,
+        opts.resetSequence &&
+          !isResetSequence(opts.resetSequence.value) &&
+          `reset ${opts.resetSequence.value}`,
+      ].filter(Boolean);
+      if (problems.length > 0) throw fuzzFailure(`resolved invalid values: ${problems.join(', ')}`, ctx);
+      // CLI beats everything: a flag that resolved is reported as coming from the command line.
+      for (const key of ['port', 'before', 'after', 'flashMode'] as const) {
+        if (typeof cli[key] === 'string' && opts[key] && opts[key]!.source.kind !== 'cli')
+          throw fuzzFailure(
+            `${key} given on the command line resolved from ${JSON.stringify(opts[key]!.source)}`,
+            ctx,
+          );
+      }
+    }
+    if (resolved < 200) throw new Error(`only ${resolved} of 1500 option sets resolved`);
   });
 });

@@ -9,7 +9,7 @@ import {
   encodePartitionTable,
   looksLikeBinaryTable,
 } from '../../src/partition/binary.js';
-import { md5 } from '../../src/partition/md5.js';
+import { md5 } from '../../src/core/md5.js';
 import type { Partition, PartitionTable } from '../../src/partition/types.js';
 
 const table: PartitionTable = {

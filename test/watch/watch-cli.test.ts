@@ -60,7 +60,15 @@ describe('espflash watch / flash --build / flash --monitor on the virtual ESP32'
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const names = events(r.stdout).map((e) => e.event);
-    expect(names).toEqual(['watching', 'build-start', 'build-done', 'flash-start', 'flash-done', 'cycle-done', 'closed']);
+    expect(names).toEqual([
+      'watching',
+      'build-start',
+      'build-done',
+      'flash-start',
+      'flash-done',
+      'cycle-done',
+      'closed',
+    ]);
     const done = events(r.stdout).find((e) => e.event === 'flash-done')!;
     expect(done).toMatchObject({ bytesWritten: expect.any(Number), skipped: [] });
     const app = await w.appImage();
@@ -72,16 +80,35 @@ describe('espflash watch / flash --build / flash --monitor on the virtual ESP32'
     const r = await runCli(['watch', '--max-cycles', '1', '--build-dir', w.buildDir], { cwd: w.projectDir });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('[watch] watching');
-    expect(r.stderr).toMatch(/\[watch\] flashed \d+ bytes in \d+\.\d s \(verify \d+\.\d s\)/);
+    expect(r.stderr).toMatch(/\[watch\] flashed \d+\.\d KiB in \d+\.\d s \(verify \d+\.\d s\)/);
     expect(r.stderr).toMatch(/last cycle: flash \d+\.\d s/);
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 
-  it('rejects a --debounce that is not a number of milliseconds', async () => {
+  it('watch --build --max-cycles 1 exits 1 after a failed build, with the error event and nothing flashed', async () => {
+    const w = await project();
+    await w.setSeed(0);
+    const r = await runCli(['watch', '--build', '--json', '--max-cycles', '1'], { cwd: w.projectDir });
+    expect(r.code).toBe(1);
+    const error = events(r.stdout).find((e) => e.event === 'error');
+    expect(error).toMatchObject({
+      code: 'build/failed',
+      stage: 'build',
+      message: expect.stringContaining('exit code 1'),
+    });
+    expect(events(r.stdout).some((e) => e.event === 'flash-start')).toBe(false);
+    expect(existsSync(w.flashFile)).toBe(false);
+  });
+
+  it('rejects a --debounce or --max-cycles that is not a usable number', async () => {
     const w = await project();
     const r = await runCli(['watch', '--debounce', 'soon'], { cwd: w.projectDir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('usage/invalid-value');
+    expect(r.stderr).toContain('--debounce');
+    const cycles = await runCli(['watch', '--max-cycles', '0'], { cwd: w.projectDir });
+    expect(cycles.code).toBe(2);
+    expect(cycles.stderr).toContain('--max-cycles');
   });
 
   it('flash --build: a failed build flashes nothing; a good one is flashed', async () => {
@@ -112,8 +139,7 @@ describe('espflash watch / flash --build / flash --monitor on the virtual ESP32'
     await expect.poll(() => io.err().match(/\[watch\] flashed/g)?.length, POLL).toBe(2);
     io.stdin.write(Uint8Array.of(0x1d));
     expect(await run).toBe(0);
-    expect(io.err()).not.toContain("failed");
-    console.log(io.err(), "=====", io.out());
+    expect(io.err()).not.toContain('failed');
   });
 
   it('flash --monitor opens the monitor on the flashed port; Ctrl+T R resets, Ctrl+] quits', async () => {

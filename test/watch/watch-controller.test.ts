@@ -119,7 +119,16 @@ describe('watchAndFlash (with fakes)', () => {
     expect(t.flasher.calls).toHaveLength(2);
     t.flasher.calls[1]!.done.resolve(summary(99));
     await t.controller.idle();
-    expect(t.log).toEqual(['build-1', 'plan', 'flash-1', 'build-2', 'flash-1-end', 'plan', 'flash-2', 'flash-2-end']);
+    expect(t.log).toEqual([
+      'build-1',
+      'plan',
+      'flash-1',
+      'build-2',
+      'flash-1-end',
+      'plan',
+      'flash-2',
+      'flash-2-end',
+    ]);
     expect(ofType(t.events, 'flash-done').map((e) => e.bytesWritten)).toEqual([1234, 99]);
   });
 
@@ -151,7 +160,10 @@ describe('watchAndFlash (with fakes)', () => {
     t.watcher.change('/project/main/a.c');
     await t.clock.advance(300);
     t.build.calls[0]!.done.reject(
-      new EspflashError('build/failed', 'Build failed (exit code 1)', { hint: 'fix it', details: { tail: ['err'] } }),
+      new EspflashError('build/failed', 'Build failed (exit code 1)', {
+        hint: 'fix it',
+        details: { tail: ['err'] },
+      }),
     );
     await settle();
     expect(t.flasher.calls).toHaveLength(0);

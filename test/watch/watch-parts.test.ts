@@ -63,7 +63,11 @@ describe('outputWatchSpec', () => {
     ];
     const spec = outputWatchSpec(plan);
     expect(spec.paths.sort()).toEqual(
-      ['/project/build/bootloader/bootloader.bin', '/project/build/flasher_args.json', '/project/build/hello.bin'].sort(),
+      [
+        '/project/build/bootloader/bootloader.bin',
+        '/project/build/flasher_args.json',
+        '/project/build/hello.bin',
+      ].sort(),
     );
     expect(spec.ignored('/project/build/hello.bin')).toBe(false);
     expect(spec.ignored('/project/build/hello.elf')).toBe(true);
@@ -143,7 +147,9 @@ describe('createWatchRenderer', () => {
         monitor: true,
         last: { buildMs: 12_300, flashMs: 2100, verifyMs: 300, bytesWritten: 1 },
       }),
-    ).toBe('[watch] watching for changes — last cycle: build 12.3 s · flash 2.1 s (verify 0.3 s) — Ctrl+T H keys');
+    ).toBe(
+      '[watch] watching for changes — last cycle: build 12.3 s · flash 2.1 s (verify 0.3 s) — Ctrl+T H keys',
+    );
   });
 
   it('keeps the status line at the bottom of a terminal, below other output', () => {
@@ -188,7 +194,9 @@ describe('createWatchRenderer', () => {
       hint: 'fix main.c',
       details: { tail: ['main.c:3: error: x'] },
     });
-    expect(err).toContain('main.c:3: error: x\n[watch] build failed: build/failed: Build failed\n  hint: fix main.c\n');
+    expect(err).toContain(
+      'main.c:3: error: x\n[watch] build failed: build/failed: Build failed\n  hint: fix main.c\n',
+    );
     const json = createWatchRenderer({ ...io, json: true });
     json.serial('I (1) boot: he');
     json.serial('llo\nnext');
@@ -212,6 +220,8 @@ describe('snapshotPlan', () => {
     expect(snap.regions[0]!.file).not.toBe(file);
     await writeFile(file, 'v2');
     expect(await readFile(snap.regions[0]!.file, 'utf8')).toBe('v1');
-    await expect(snapshotPlan(plan, join(dir, 'snap2'))).rejects.toMatchObject({ code: 'flash/file-changed' });
+    await expect(snapshotPlan(plan, join(dir, 'snap2'))).rejects.toMatchObject({
+      code: 'flash/file-changed',
+    });
   });
 });

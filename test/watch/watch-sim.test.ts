@@ -64,7 +64,7 @@ describe('watchAndFlash with chokidar, a real build command and the virtual ESP3
       ['/main/seed.txt'],
     ]);
     expect(ofType(events, 'build-start')).toHaveLength(3);
-  });
+  }, 90_000);
 
   it('flashes again when an outside build rewrites the images it watches', async () => {
     const p = await watchProject();
@@ -88,5 +88,5 @@ describe('watchAndFlash with chokidar, a real build command and the virtual ESP3
     expect(await p.flash(0x10000, app.length)).toEqual(app);
     expect(ofType(events, 'change')[0]!.files.some((f) => f.endsWith('hello_world.bin'))).toBe(true);
     expect(ofType(events, 'build-start')).toHaveLength(0);
-  });
+  }, 60_000);
 });

@@ -20,7 +20,7 @@ export function renderBoardInfo(info: BoardInfo): string {
     : 'not reported by this chip';
   const rows: Array<[string, string]> = [
     ['Port', info.port],
-    ['Chip', `${info.displayName}${info.revision === null ? '' : ` (revision ${info.revision})`}`],
+    ['Chip', `${info.displayName}${info.revision === null ? ' (no chip revision readable)' : ` (revision ${info.revision})`}`],
     ['Features', info.features.join(', ')],
     ['Crystal', info.crystalMhz === null ? 'unknown' : `${info.crystalMhz} MHz`],
     ['MAC', info.mac ?? 'unknown'],

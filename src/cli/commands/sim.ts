@@ -7,6 +7,8 @@ import type { Argv } from 'yargs';
 import { CHIP_NAMES } from '../../chips/chips.js';
 import { UsageError } from '../../errors.js';
 import type { SimMode } from '../../sim/device.js';
+import { FAULT_KINDS, formatFaults, parseFaultSpecs, parseSeed } from '../../sim/fault-spec.js';
+import type { SimFaults } from '../../sim/faults.js';
 import {
   parseByteSize,
   simChip,
@@ -15,8 +17,6 @@ import {
   validateFlashSize,
   validateSecureDownload,
 } from '../../sim/sim-options.js';
-import { FAULT_KINDS, formatFaults, parseFaultSpecs, parseSeed } from '../../sim/fault-spec.js';
-import type { SimFaults } from '../../sim/faults.js';
 import { type SimServer, startSimServer } from '../../sim/tcp-server.js';
 import { defineCommand } from '../command.js';
 
@@ -82,7 +82,7 @@ export const simCommand = defineCommand({
       '$0 sim --chip esp32s3 --flash-size 8MB --flash-file flash.bin',
       'ESP32-S3 whose flash persists in flash.bin',
     ],
- [
+    [
       '$0 sim --fault corrupt=1e-4 --fault disconnect-at=300000 --fault status=0xC1@13 --seed 7',
       'A flaky chip: bit errors, a USB re-enumeration, a checksum error on block 13; reproducible',
     ],
@@ -178,6 +178,10 @@ export const simCommand = defineCommand({
     server.device.onModeChange((mode) => {
       if (ctx.json) ctx.emitJson({ event: 'mode', mode });
       else ctx.logger.info(`device: ${MODE_TEXT[mode]}`);
+    });
+    server.device.usb.onUnplug(() => {
+      if (ctx.json) ctx.emitJson({ event: 'fault', kind: 'disconnect' });
+      else ctx.logger.info('fault: the virtual USB port disconnected (re-enumerating)');
     });
     const info = server.device.chip;
     if (ctx.json) {

@@ -155,6 +155,15 @@ function debounceFrom(args: Record<string, unknown>, resolved: ResolvedOptions):
   );
 }
 
+function maxCyclesFrom(value: unknown): number {
+  if (value === undefined) return Number.POSITIVE_INFINITY;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
+  throw new UsageError('usage/invalid-value', `--max-cycles '${String(value)}' is not a whole number ≥ 1`, {
+    hint: 'Pass --max-cycles 1 to build/flash once and quit, or leave it out to watch until q.',
+    details: { flag: '--max-cycles', value },
+  });
+}
+
 export const watchCommand = defineCommand({
   command: 'watch',
   describe:
@@ -196,6 +205,7 @@ export const watchCommand = defineCommand({
   handler: async (args, ctx) => {
     const resolved = await resolveCliOptions(args, ctx);
     const debounceMs = debounceFrom(args, resolved);
+    const maxCycles = maxCyclesFrom(args.maxCycles);
     const { port, info } = await choosePort(resolved, ctx);
     const { projectDir, command } = buildSettings(resolved, ctx.io.cwd);
     const planner = async () => (await planFromCli(args, ctx, { allowStale: Boolean(args.allowStale) })).plan;
@@ -213,8 +223,8 @@ export const watchCommand = defineCommand({
     });
     const { factory } = await monitorFactory(resolved, ctx, port, (t) => renderer.serial(t));
     const snapshots = createSnapshotter();
-    const maxCycles = typeof args.maxCycles === 'number' ? args.maxCycles : Number.POSITIVE_INFINITY;
     let cycles = 0;
+    let lastFailed = false;
     const controller = watchAndFlash({
       mode,
       watch,
@@ -240,7 +250,10 @@ export const watchCommand = defineCommand({
         renderer.onEvent(e);
         const ended =
           e.type === 'cycle-done' || (e.type === 'error' && ['build', 'plan', 'flash'].includes(e.stage));
-        if (ended) cycles += 1;
+        if (ended) {
+          cycles += 1;
+          lastFailed = e.type === 'error';
+        }
         if (e.type === 'status' && !e.building && !e.flashing && cycles >= maxCycles) void controller.close();
       },
     });
@@ -256,7 +269,9 @@ export const watchCommand = defineCommand({
         } finally {
           signal.removeEventListener('abort', onAbort);
         }
-        return signal.aborted ? INTERRUPTED_EXIT : 0;
+        if (signal.aborted) return INTERRUPTED_EXIT;
+        // With --max-cycles, scripts learn whether the last cycle worked.
+        return lastFailed && Number.isFinite(maxCycles) ? 1 : 0;
       });
     } finally {
       detach();

@@ -30,7 +30,7 @@ export interface ReconnectRequest {
 export interface ResilienceOptions {
   /** Sends per data block before the stream counts as broken (default 3). */
   blockAttempts?: number;
-  /** Stream restarts per region before giving up (default 12). */
+  /** Failed attempts in a row without newly verified bytes before giving up (default 8). */
   restarts?: number;
   /** Absolute `loader.clock` time after which no new attempt starts. */
   deadline?: number;
@@ -98,7 +98,11 @@ export async function writeRegionResilient(
   const { offset, data } = prepareRegion(loader, o);
   const expected = md5Hex(data, o.hash);
   const name = o.label ?? o.role;
-  const maxRestarts = o.restarts ?? 12;
+  const maxFruitless = o.restarts ?? 8;
+  /** A hard cap besides the deadline: a noisy link makes progress in small steps. */
+  const maxRestarts = 4 * maxFruitless + Math.ceil(data.length / 0x4000);
+  let fruitless = 0;
+  let lastVerified = 0;
   const reconnectAfter = o.reconnectAfter ?? 2;
   const lowerBaudAfter = o.lowerBaudAfter ?? 3;
   let blockSize = o.blockSize ?? writeBlockSize(loader);
@@ -272,6 +276,8 @@ export async function writeRegionResilient(
     // An attempt failed: count it, emit `retry`, reconnect when the loader is gone or stuck.
     restarts++;
     stalled++;
+    fruitless = verifiedTo > lastVerified ? 1 : fruitless + 1;
+    lastVerified = Math.max(lastVerified, verifiedTo);
     if (!isLinkLost(failure)) transferErrors++;
     const deadlinePassed = o.deadline !== undefined && loader.clock.now() >= o.deadline;
     const mismatch = isEspflashError(failure) && failure.code === 'flash/verify-failed';
@@ -282,12 +288,12 @@ export async function writeRegionResilient(
         failure,
       );
     }
-    if (restarts > maxRestarts) {
-      throw giveUp(
-        mismatch ? 'flash/verify-failed' : 'flash/write-failed',
-        `after ${maxRestarts} restarts`,
-        failure,
-      );
+    if (fruitless > maxFruitless || restarts > maxRestarts) {
+      const why =
+        fruitless > maxFruitless
+          ? `after ${maxFruitless} attempts in a row without progress`
+          : `after ${maxRestarts} restarts`;
+      throw giveUp(mismatch ? 'flash/verify-failed' : 'flash/write-failed', why, failure);
     }
     if (deadlinePassed) throw giveUp('flash/write-failed', 'within the time limit', failure);
     const gone = isLinkLost(failure) || fellBackToRom(loader, failure);

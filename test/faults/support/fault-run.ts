@@ -91,7 +91,8 @@ export async function runFaultFlash(options: FaultRunOptions): Promise<FaultRunR
   const clock = new VirtualClock();
   const { device } = createSimDevice({ chip, timing: true, clock, faults: options.faults });
   const url = `sim://${chip}`;
-  const fresh = () => new InProcessSimTransport({ device, flashFile: null, clock, description: url, onClose: () => {} });
+  const fresh = () =>
+    new InProcessSimTransport({ device, flashFile: null, clock, description: url, onClose: () => {} });
   // The port is back once the sim's gone time has passed; reopening re-enumerates it.
   const reopen = async () => {
     if (device.unplugged) throw disconnectedError(url);
@@ -117,7 +118,10 @@ export async function runFaultFlash(options: FaultRunOptions): Promise<FaultRunR
       onEvent: (e) => events.push(e),
     });
     try {
-      summary = await dev.flash(build.plan, options.timeLimitMs === undefined ? {} : { timeLimitMs: options.timeLimitMs });
+      summary = await dev.flash(
+        build.plan,
+        options.timeLimitMs === undefined ? {} : { timeLimitMs: options.timeLimitMs },
+      );
       baud = dev.loader.baud;
     } finally {
       await dev.close();
@@ -135,7 +139,8 @@ export async function runFaultFlash(options: FaultRunOptions): Promise<FaultRunR
     ok: error === null,
     code: isEspflashError(error) ? error.code : error === null ? null : String(error),
     message: error instanceof Error ? error.message : null,
-    coded: error === null || (isEspflashError(error) && typeof error.hint === 'string' && error.hint.length > 0),
+    coded:
+      error === null || (isEspflashError(error) && typeof error.hint === 'string' && error.hint.length > 0),
     summary,
     onChip,
     falselyVerified,
