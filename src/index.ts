@@ -158,3 +158,5 @@ export { VirtualClock } from './sim/virtual-clock.js';
 export { watchAndFlash, type WatchController } from './watch/watch-controller.js';
 export { type WatchEvent, type WatchAndFlashOptions, watchEventToJson } from './watch/watch-types.js';
 export { sourceWatchSpec, outputWatchSpec } from './watch/watch-paths.js';
+export { openSimUrl, resetSimRegistry } from './sim/sim-registry.js';
+export { parseFaultSpecs, formatFaults, FAULT_KINDS } from './sim/fault-spec.js';

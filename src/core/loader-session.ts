@@ -90,6 +90,8 @@ export class LoaderSession implements Loader {
   private queue: Uint8Array[] = [];
   private readonly noise: BootLogBuffer;
   private needsBarrier = false;
+  /** Set once a resync SYNC went unanswered (see {@link barrier}). */
+  private resyncFailure: EspflashError | null = null;
 
   constructor(options: LoaderSessionOptions) {
     this.transport = options.transport;
@@ -271,6 +273,11 @@ export class LoaderSession implements Loader {
 
   /** Send SYNC and wait for its first reply: every late reply to an earlier command precedes it. */
   private async barrier(op: number): Promise<void> {
+    // An unanswered resync SYNC may still be answered later, ahead of replies to commands sent after
+    // it; its late reply would pass for the next resync's, and a stale reply for a real command.
+    // Replies can no longer be told apart, so the session stays failed (reconnect to recover).
+    if (this.resyncFailure)
+      throw resyncTimeout({ op, timeoutMs: DEFAULT_TIMEOUT_MS, cause: this.resyncFailure });
     this.logger.debug('resynchronising after a timed-out command');
     await this.flushInput();
     await this.transport.write(slipEncode(encodeCommand({ op: OP.SYNC, data: syncData() })));
@@ -278,6 +285,7 @@ export class LoaderSession implements Loader {
       await this.awaitReply({ op: OP.SYNC, timeoutMs: DEFAULT_TIMEOUT_MS, detectUnsupported: false });
     } catch (err) {
       if (!(err instanceof EspflashError) || !err.code.startsWith('timeout/')) throw err;
+      this.resyncFailure = err;
       throw resyncTimeout({ op, timeoutMs: DEFAULT_TIMEOUT_MS, cause: err });
     }
     this.needsBarrier = false;

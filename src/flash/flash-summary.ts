@@ -69,11 +69,10 @@ export function withSummary(err: unknown, summary: FlashSummary): unknown {
   if (!isEspflashError(err)) return err;
   const verified = names(summary.regions, true);
   const unverified = names(summary.regions, false);
-  const { loader: _loader, ...details } = err.details;
   const words = `Verified on the device: ${verified.length ? verified.join(', ') : 'none'}; not verified: ${unverified.length ? unverified.join(', ') : 'none'}.`;
   return new EspflashError(err.code, `${err.message}\n${words}`, {
     ...(err.hint === undefined ? {} : { hint: err.hint }),
-    details: { ...details, summary, verified, unverified },
+    details: { ...err.details, summary, verified, unverified },
     cause: err.cause ?? err,
     exitCode: err.exitCode,
   });

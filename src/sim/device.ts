@@ -164,8 +164,7 @@ export class SimDevice {
 
   /** The `reset-at` fault: an RTC watchdog reset that lands in the ROM loader; the stub is forgotten. */
   watchdogReset(): void {
-    if (this.closed) return;
-    this.enterRom({ announce: true, cause: 'watchdog' });
+    if (!this.closed) this.boot({ download: true, cause: 'watchdog' });
   }
 
   /** Drive the auto-reset circuit: EN is low while RTS alone is asserted, IO0 low while DTR alone is. */

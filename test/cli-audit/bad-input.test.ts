@@ -121,10 +121,15 @@ const numberCases: Case[] = ['0xZZ', '-5', '1.5', '0x100000000', '99999999999999
   ],
 );
 
-const deviceFlagCases: Case[] = ['board-info', 'erase-flash', 'reset'].flatMap((cmd): Case[] => [
+const fullDeviceFlagCases = (cmd: string): Case[] => [
   { argv: [cmd, '--port', 'foo://x'], exit: 2, code: 'port/bad-spec' },
   { argv: [cmd, '--port', 'socket://nohostport'], exit: 2, code: 'port/bad-spec' },
   { argv: [cmd, '--port', 'rfc2217://:0'], exit: 2, code: 'port/bad-spec' },
+  { argv: [cmd, '--port', 'adir'], exit: 2, code: 'port/bad-spec' },
+  { argv: [cmd, '--port', '/dev/espflash-audit-no-such-tty'], exit: 2, code: 'port/not-found' },
+  // Well-formed specs that fail on open are failures (exit 1), not usage errors.
+  { argv: [cmd, '--port', '/tmp'], exit: 1, code: 'port/open-failed' },
+  { argv: [cmd, '--port', 'socket://127.0.0.1:1'], exit: 1, code: 'port/connection-refused' },
   { argv: [cmd, '--port', 'sim://esp99'], exit: 2 },
   { argv: [cmd, '--port', 'sim://esp32?flashSize=huge'], exit: 2 },
   { argv: [cmd, '--port', ''], exit: 2 },
@@ -140,7 +145,23 @@ const deviceFlagCases: Case[] = ['board-info', 'erase-flash', 'reset'].flatMap((
   // Device commands have no --config flag: the config comes from the working directory.
   { argv: [cmd, ...SIM], exit: 2, code: 'config/unknown-key', cwd: 'bad-config' },
   { argv: [cmd, ...SIM, '--config', 'unknown-keys.config.json'], exit: 2, code: 'usage/invalid-args' },
-]);
+];
+
+// board-info gets the whole table; erase-flash and reset share its option handling (withDevice), so
+// they get one case per check to keep CPU down.
+const SHARED_CHECKS = new Set(['foo://x', '--before', '--after', '--baud', '--reset-sequence', '--config']);
+const deviceFlagCases: Case[] = [
+  ...fullDeviceFlagCases('board-info'),
+  ...['erase-flash', 'reset'].flatMap((cmd) => {
+    const seen = new Set<string>();
+    return fullDeviceFlagCases(cmd).filter((c) => {
+      const check = c.cwd ?? c.argv.find((a) => SHARED_CHECKS.has(a)) ?? '';
+      if (check === '' || seen.has(check)) return false;
+      seen.add(check);
+      return true;
+    });
+  }),
+];
 
 const fileCases: Case[] = [
   { argv: ['image-info', 'nonexistent.bin'], exit: 2 },

@@ -314,4 +314,76 @@ describe('fuzz: loader session against a hostile device', () => {
     for (const key of ['ok', 'timeout/', 'rom/', 'protocol/', 'transport/'])
       expect(seen.get(key) ?? 0, key).toBeGreaterThan(0);
   });
+
+  it("a late reply to a timed-out command is never taken as the next command's reply", {
+    timeout: 60_000,
+  }, async () => {
+    let answeredAfterTimeout = 0;
+    for (let i = 0; i < 200; i++) {
+      const seed = iterationSeed(0x10ae, i);
+      const rng = new Prng(seed);
+      const clock = new FakeClock();
+      const { host, device } = createMemoryTransportPair({ clock });
+      const session = new LoaderSession({ transport: host, clock });
+      // An in-order device: request k is answered after all earlier ones, `delay` ms after it is free.
+      // READ_REG number k answers value k, so the host can tell whose reply it got.
+      let busyUntil = 0;
+      let readRegs = 0;
+      const decoder = new SlipDecoder();
+      void (async () => {
+        for (let k = 0; k < 1000; k++) {
+          let chunk: Uint8Array;
+          try {
+            chunk = await device.read({ timeoutMs: 1_000_000 });
+          } catch {
+            return;
+          }
+          for (const frame of decoder.feed(chunk).frames) {
+            const op = frame[1]!;
+            const value = op === OP.READ_REG ? ++readRegs : 0x20120707;
+            const at = Math.max(busyUntil, clock.now()) + rng.pick([0, 1, 50, 2999, 3001, 4000, 7000]);
+            busyUntil = at;
+            const bytes = slipEncode(
+              reply(rng, { op, payloadLength: 0, status: [0, 0] }).map((b, j) =>
+                j >= 4 && j < 8 ? (value >>> (8 * (j - 4))) & 0xff : b,
+              ),
+            );
+            clock.schedule(at - clock.now(), () => void device.write(bytes).catch(() => {}));
+          }
+        }
+      })();
+      const log: string[] = [];
+      for (let call = 1; call <= rng.int(2, 6); call++) {
+        const ctx = { seed, input: log.join(' → ') };
+        let cancelWatchdog = () => {};
+        const watchdog = new Promise<'hang'>((resolve) => {
+          cancelWatchdog = clock.schedule(2 * DEFAULT_TIMEOUT_MS + 1, () => resolve('hang'));
+        });
+        const outcome = await Promise.race([
+          session.readReg(0x3ff5a000).then(
+            (value) => ({ value }),
+            (error: unknown) => ({ error }),
+          ),
+          watchdog,
+        ]);
+        cancelWatchdog();
+        if (outcome === 'hang') throw fuzzFailure(`readReg #${call} did not settle`, ctx);
+        if ('error' in outcome) {
+          log.push(`#${call} ${assertCoded(outcome.error, ctx).code}`);
+          continue;
+        }
+        if (log.some((l) => l.includes('timeout/'))) answeredAfterTimeout++;
+        log.push(`#${call} = ${outcome.value}`);
+        // The device numbers READ_REGs as it receives them; the host sends exactly one per call.
+        if (outcome.value !== readRegs)
+          throw fuzzFailure(
+            `readReg #${call} got the reply to READ_REG #${outcome.value}, the device is at #${readRegs}`,
+            { seed, input: log.join(' → ') },
+          );
+      }
+      await host.close();
+    }
+    // The scenario must actually recover from timeouts sometimes, or the property is vacuous.
+    expect(answeredAfterTimeout).toBeGreaterThan(20);
+  });
 });

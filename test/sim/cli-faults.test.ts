@@ -40,7 +40,10 @@ describe('espflash sim --fault: bad specs', () => {
   });
 });
 
-function startSim(args: string[]): Promise<{ child: ChildProcess; listening: Record<string, unknown> }> {
+function startSim(
+  args: string[],
+  ready = '"listening"',
+): Promise<{ child: ChildProcess; listening: Record<string, unknown>; out: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', runner, 'sim', ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,8 +58,9 @@ function startSim(args: string[]): Promise<{ child: ChildProcess; listening: Rec
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (d) => {
       stdout += d;
-      const line = stdout.split('\n').find((l) => l.includes('"listening"'));
-      if (line) resolve({ child, listening: JSON.parse(line) });
+      const line = stdout.split('\n').find((l) => l.includes(ready));
+      if (line)
+        resolve({ child, listening: ready === '"listening"' ? JSON.parse(line) : {}, out: () => stdout });
     });
     child.on('exit', (code) => reject(new Error(`sim exited early (${code}): ${stderr}`)));
   });
@@ -91,5 +95,13 @@ describe('espflash sim --fault: running', () => {
     } finally {
       await transport.close();
     }
+  });
+
+  it('prints the faults and seed in the human-readable banner', async () => {
+    const { out } = await startSim(
+      ['--listen', '127.0.0.1:0', '--no-timing', '--fault', 'noise=8,wrong-boot', '--seed', '3'],
+      'Press Ctrl+C',
+    );
+    expect(out()).toContain('  faults: noise=8, wrong-boot (seed 3)');
   });
 });

@@ -7,9 +7,19 @@ import type { EspflashError } from '../../src/errors.js';
 import { openTransport } from '../../src/node/open-transport.js';
 import { openSimUrl, resetSimRegistry, simRegistryKey, simRegistrySize } from '../../src/sim/sim-registry.js';
 import type { SimTransport } from '../../src/sim/sim-transport.js';
+import { startSimServer } from '../../src/sim/tcp-server.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';
-import { block, flashBegin, flashData, startStub, status, syncValue } from './support/fault-host.js';
+import {
+  block,
+  flashBegin,
+  flashData,
+  rawBytes,
+  startStub,
+  status,
+  syncValue,
+} from './support/fault-host.js';
 import { dataBody, TestHost, words, xorChecksum } from './support/host.js';
+import { connectTcp } from './support/socket-transport.js';
 
 afterEach(() => resetSimRegistry());
 
@@ -70,6 +80,22 @@ describe('registry', () => {
     const same = openSimUrl('sim://esp32?id=y');
     expect(same.device.faults.config.corruptRate).toBe(0.1);
     await same.close();
+  });
+
+  it('faults from a URL are seeded: two chips with the same spec and traffic answer byte for byte alike', async () => {
+    const run = async (id: string, seed: number) => {
+      const t = (await openTransport(
+        `sim://esp32?id=${id}&fault=corrupt:0.02,drop:0.2&seed=${seed}`,
+      )) as SimTransport;
+      const host = new TestHost(t);
+      for (let i = 0; i < 30; i++) await host.send(0x0a, words(0x40001000 + 4 * (i % 4)));
+      const out = Buffer.from(await rawBytes(t)).toString('hex');
+      await t.close();
+      return out;
+    };
+    const a = await run('d1', 5);
+    expect(await run('d2', 5)).toBe(a);
+    expect(await run('d3', 6)).not.toBe(a);
   });
 
   it('openTransport("sim://…") goes through the registry', async () => {
@@ -162,8 +188,6 @@ describe('USB disconnect fault', () => {
 
 describe('USB disconnect over `espflash sim` TCP', () => {
   it('drops the client, refuses connections while gone, then serves the same chip again', async () => {
-    const { startSimServer } = await import('../../src/sim/tcp-server.js');
-    const { connectTcp } = await import('./support/socket-transport.js');
     const clock = new VirtualClock();
     const server = await startSimServer({
       chip: 'esp32',
