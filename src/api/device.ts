@@ -31,7 +31,7 @@ export interface BoardInfo {
   port: string;
   chip: ChipInfo['name'];
   displayName: string;
-  /** `v3.0`, or null where the revision is not read (only the ESP32 is implemented). */
+  /** `v3.0`, or null where no revision is readable (ESP8266, Secure Download Mode). */
   revision: string | null;
   features: readonly string[];
   /** Crystal in MHz, or null when it cannot be estimated. */

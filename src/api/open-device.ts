@@ -11,7 +11,8 @@ import type { FlashEventSink } from '../events.js';
 import { flashSizeToBytes } from '../image/flash-params.js';
 import type { Logger } from '../logger.js';
 import { type BaudMemory, createBaudMemory } from '../node/baud-memory.js';
-import { openTransport } from '../node/open-transport.js';
+import { openTransport, type PortSpec, parsePortSpec } from '../node/open-transport.js';
+import { listPorts } from '../node/port-list.js';
 import { esptoolJsStubProvider } from '../node/stub-assets.js';
 import type { AfterReset } from '../plan/types.js';
 import { Device } from './device.js';
@@ -112,12 +113,39 @@ function underscore<T extends string>(value: T | undefined): T | undefined {
   return value === undefined ? undefined : (value.replace(/-/g, '_') as T);
 }
 
+/** Baud for flashing when nothing asks for another (esptool's `-b` default for write-flash is the same). */
+export const DEFAULT_FLASH_BAUD = 460800;
+
+/**
+ * USB identity of a local serial port, so the right reset and block sizes are used: Espressif's
+ * USB-Serial/JTAG (303A:1001) needs its own reset sequence, the ROM's USB-OTG CDC (303A:<chip id>)
+ * 2 KiB blocks and a watchdog reset. Only looked up when the caller did not say.
+ */
+async function usbIdentity(options: OpenDeviceOptions): Promise<{ usbJtagSerial?: boolean; usbOtg?: boolean }> {
+  if (options.transport || (options.usbJtagSerial !== undefined && options.usbOtg !== undefined)) return {};
+  let spec: PortSpec;
+  try {
+    spec = parsePortSpec(options.port);
+  } catch {
+    return {};
+  }
+  if (spec.kind !== 'serial') return {};
+  const ports = await listPorts().catch(() => []);
+  const info = ports.find((p) => p.path === spec.path);
+  if (!info) return {};
+  return {
+    ...(options.usbJtagSerial === undefined ? { usbJtagSerial: info.kind === 'usb-jtag-serial' } : {}),
+    ...(options.usbOtg === undefined ? { usbOtg: info.kind === 'usb-otg' } : {}),
+  };
+}
+
 /** Connect to the chip on `options.port` and get its flash ready. */
-export async function openDevice(options: OpenDeviceOptions): Promise<Device> {
+export async function openDevice(requested: OpenDeviceOptions): Promise<Device> {
+  const options: OpenDeviceOptions = { ...requested, ...(await usbIdentity(requested)) };
   const memory = memoryFor(options);
-  let baud = options.baud;
-  const remembered = memory && baud !== undefined ? await memory.recall(options.port) : null;
-  if (remembered !== null && baud !== undefined && remembered < baud) {
+  let baud = options.baud ?? DEFAULT_FLASH_BAUD;
+  const remembered = memory ? await memory.recall(options.port) : null;
+  if (remembered !== null && remembered < baud) {
     options.onEvent?.({
       type: 'warning',
       code: 'flash/baud-remembered',
@@ -150,7 +178,7 @@ export async function openDevice(options: OpenDeviceOptions): Promise<Device> {
     const size = options.flashSize;
     const given = size && size !== 'detect' && size !== 'keep' ? flashSizeToBytes(size) : undefined;
     const { loader, flash } = await connectWithRetry(
-      { ...connectOptions, transport, ...(baud === undefined ? {} : { baud }) },
+      { ...connectOptions, transport, baud },
       given,
     );
     const reopen = options.reopen !== undefined ? options.reopen : options.transport ? null : open;
