@@ -2,12 +2,12 @@
 
 export { type BoardInfo, Device, type WriteBinOptions } from './api/device.js';
 export { type FlashProjectOptions, type FlashProjectResult, flashProject } from './api/flash-project.js';
-export { type OpenDeviceOptions, openDevice } from './api/open-device.js';
+export { DEFAULT_FLASH_BAUD, type OpenDeviceOptions, openDevice } from './api/open-device.js';
 export { type LoadedPartitionTable, loadPartitionTable, partitionByLabel } from './api/partitions.js';
+export { BAUD_LADDER, createReconnector, lowerBaud, type ReconnectPolicy } from './api/reconnect.js';
 // Build and monitor
 export { type FindIdfPyOptions, findIdfPy, type IdfPyCommand } from './build/find-idf.js';
 export { type BuildResult, type BuildStream, type RunBuildOptions, runBuild } from './build/run-build.js';
-
 // Chips
 export {
   CHIP_NAMES,
@@ -18,7 +18,6 @@ export {
   chipInfo,
   parseChipName,
 } from './chips/chips.js';
-
 // Configuration
 export { defineConfig } from './config/define-config.js';
 export { type LoadedConfig, loadConfig } from './config/load-config.js';
@@ -43,6 +42,14 @@ export { flashMd5 } from './core/ops/md5-region.js';
 export { readFlash } from './core/ops/read-flash.js';
 export { readMac } from './core/ops/read-mac.js';
 export { type WriteRegionOptions, type WriteRegionResult, writeRegion } from './core/ops/write-region.js';
+// Resilience
+export {
+  FLASH_FAILURE_HINT,
+  isLinkLost,
+  type ReconnectRequest,
+  type ResilienceOptions,
+  writeRegionResilient,
+} from './core/ops/write-resilient.js';
 export {
   classicReset,
   formatResetSequence,
@@ -65,6 +72,7 @@ export {
   generateExampleBuild,
 } from './example/example-build.js';
 export {
+  DEFAULT_FLASH_TIME_LIMIT_MS,
   type FlashPlanOptions,
   type FlashSummary,
   flashPlan,
@@ -96,6 +104,7 @@ export { silentLogger } from './logger.js';
 export { type DecodedLine, formatTimestamp, LineDecoder } from './monitor/line-decoder.js';
 export { DEFAULT_MONITOR_BAUD, resolveMonitorBaud } from './monitor/monitor-baud.js';
 export { type MonitorOptions, type MonitorSession, startMonitor } from './monitor/monitor-session.js';
+export { type BaudMemory, createBaudMemory, espflashCacheDir } from './node/baud-memory.js';
 export {
   type OpenTransportOptions,
   openTransport,
@@ -142,7 +151,9 @@ export { parseProjectDescription } from './project/project-description.js';
 export { readBuildOutput } from './project/read-build.js';
 export { describeSource, type Source, type Sourced, type SourceKind } from './provenance.js';
 export { SimDevice, type SimMode } from './sim/device.js';
+export { FAULT_KINDS, formatFaults, parseFaultSpecs } from './sim/fault-spec.js';
 export type { SimFaults } from './sim/faults.js';
+export { openSimUrl, resetSimRegistry } from './sim/sim-registry.js';
 // The virtual ESP32
 export {
   createSimDevice,
@@ -153,10 +164,7 @@ export {
 } from './sim/sim-transport.js';
 export { type SimServer, type SimServerOptions, startSimServer } from './sim/tcp-server.js';
 export { VirtualClock } from './sim/virtual-clock.js';
-
 // Watch mode
-export { watchAndFlash, type WatchController } from './watch/watch-controller.js';
-export { type WatchEvent, type WatchAndFlashOptions, watchEventToJson } from './watch/watch-types.js';
-export { sourceWatchSpec, outputWatchSpec } from './watch/watch-paths.js';
-export { openSimUrl, resetSimRegistry } from './sim/sim-registry.js';
-export { parseFaultSpecs, formatFaults, FAULT_KINDS } from './sim/fault-spec.js';
+export { type WatchController, watchAndFlash } from './watch/watch-controller.js';
+export { outputWatchSpec, sourceWatchSpec } from './watch/watch-paths.js';
+export { type WatchAndFlashOptions, type WatchEvent, watchEventToJson } from './watch/watch-types.js';

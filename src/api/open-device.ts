@@ -121,7 +121,9 @@ export const DEFAULT_FLASH_BAUD = 460800;
  * USB-Serial/JTAG (303A:1001) needs its own reset sequence, the ROM's USB-OTG CDC (303A:<chip id>)
  * 2 KiB blocks and a watchdog reset. Only looked up when the caller did not say.
  */
-async function usbIdentity(options: OpenDeviceOptions): Promise<{ usbJtagSerial?: boolean; usbOtg?: boolean }> {
+async function usbIdentity(
+  options: OpenDeviceOptions,
+): Promise<{ usbJtagSerial?: boolean; usbOtg?: boolean }> {
   if (options.transport || (options.usbJtagSerial !== undefined && options.usbOtg !== undefined)) return {};
   let spec: PortSpec;
   try {
@@ -177,10 +179,7 @@ export async function openDevice(requested: OpenDeviceOptions): Promise<Device> 
     };
     const size = options.flashSize;
     const given = size && size !== 'detect' && size !== 'keep' ? flashSizeToBytes(size) : undefined;
-    const { loader, flash } = await connectWithRetry(
-      { ...connectOptions, transport, baud },
-      given,
-    );
+    const { loader, flash } = await connectWithRetry({ ...connectOptions, transport, baud }, given);
     const reopen = options.reopen !== undefined ? options.reopen : options.transport ? null : open;
     return new Device(loader, flash, {
       after: underscore(options.after) ?? 'hard_reset',

@@ -135,7 +135,16 @@ export function splitSimUrl(url: string): { chip: ChipName; params: Array<[strin
   const m = /^sim:\/\/([^?/#]*)\/?(?:\?(.*))?$/i.exec(url.trim());
   if (!m)
     throw new UsageError('sim/bad-url', `"${url}" is not a sim:// URL`, { hint: URL_HINT, details: { url } });
-  const chip = simChip(decodeURIComponent(m[1] || 'esp32'), `the chip in ${url}`);
+  let chipText: string;
+  try {
+    chipText = decodeURIComponent(m[1] || 'esp32');
+  } catch {
+    throw new UsageError('sim/bad-url', `"${url}" has a broken %-escape in the chip name`, {
+      hint: URL_HINT,
+      details: { url },
+    });
+  }
+  const chip = simChip(chipText, `the chip in ${url}`);
   return { chip, params: [...new URLSearchParams(m[2] ?? '')] };
 }
 

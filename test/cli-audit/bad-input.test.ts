@@ -311,21 +311,37 @@ describe('CLI audit: bad input never hurts', () => {
   }
 });
 
-describe('CLI audit: known bugs (these flip to failing once fixed; then move them into the table above)', () => {
-  // demo creates --dir with mkdir after connecting; a --dir naming an existing file escapes as an
-  // EEXIST internal error (exit 70 with a stack trace). src/cli/commands/demo.ts is owned elsewhere.
-  it.fails('espflash demo --dir <existing file> --port sim://esp32 → exit 2 without a stack trace', {
+describe('CLI audit: inputs that once crashed (exit 70 with a stack trace)', () => {
+  it('espflash demo --dir <existing file> --port sim://esp32 → exit 2 usage/bad-dir', {
     timeout: 15_000,
   }, async () => {
-    await checkPlain({ argv: ['demo', '--dir', 'empty.bin', ...SIM], exit: 2 });
+    await checkPlain({ argv: ['demo', '--dir', 'empty.bin', ...SIM], exit: 2, code: 'usage/bad-dir' });
   });
 
-  // splitSimUrl (src/sim/sim-options.ts) lets decodeURIComponent's URIError escape: exit 70 + stack.
   for (const cmd of ['board-info', 'erase-flash', 'reset']) {
-    it.fails(`espflash ${cmd} --port 'sim://esp%zz' → exit 2 without a stack trace`, {
-      timeout: 15_000,
-    }, async () => {
-      await checkPlain({ argv: [cmd, '--port', 'sim://esp%zz'], exit: 2 });
+    it(`espflash ${cmd} --port 'sim://esp%zz' → exit 2 sim/bad-url`, { timeout: 15_000 }, async () => {
+      await checkPlain({ argv: [cmd, '--port', 'sim://esp%zz'], exit: 2, code: 'sim/bad-url' });
     });
   }
+});
+
+describe('CLI audit: checks that run before the device is touched', () => {
+  it('read-flash into a missing folder fails with usage/cannot-write before connecting', {
+    timeout: 15_000,
+  }, async () => {
+    // `silent` would make any connect attempt fail with connect/*: the usage error proves nothing was opened.
+    await checkPlain({
+      argv: ['read-flash', '0', '4k', 'no-such-dir/out.bin', '--port', 'sim://esp32?fault=silent'],
+      exit: 2,
+      code: 'usage/cannot-write',
+    });
+  });
+
+  it('erase-parts with a --build-dir that does not exist names it', { timeout: 15_000 }, async () => {
+    await checkPlain({
+      argv: ['erase-parts', 'nvs', '--port', 'sim://esp32', '--build-dir', 'no-such-dir'],
+      exit: 2,
+      code: 'project/no-build-dir',
+    });
+  });
 });

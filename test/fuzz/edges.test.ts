@@ -2,7 +2,7 @@
 // specs, sim:// URLs, and <offset>/<size> numbers. Only coded errors may escape, and accepted
 // values keep their documented shape.
 
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseNumberArg } from '../../src/api/parse-number.js';
 import { parsePortSpec } from '../../src/node/open-transport.js';
 import { parseSimUrl } from '../../src/sim/sim-options.js';
@@ -98,14 +98,6 @@ describe('fuzz: CLI edge parsers', () => {
         SIM_FRAGMENTS,
       );
       const ctx = { seed, input: JSON.stringify(url) };
-      // A malformed %-escape in the chip part is the known bug pinned below; skip it here so the
-      // rest of the grammar keeps being fuzzed.
-      const chipPart = /^sim:\/\/([^?/#]*)/i.exec(url.trim())?.[1] ?? '';
-      try {
-        decodeURIComponent(chipPart);
-      } catch {
-        continue;
-      }
       const r = guard(() => parseSimUrl(url), ctx);
       if (!r.ok && !r.error.code.startsWith('sim/'))
         throw fuzzFailure(`unexpected code ${r.error.code}`, ctx);
@@ -157,11 +149,9 @@ describe('fuzz: CLI edge parsers', () => {
     }
   });
 
-  // Known bug (src/sim/sim-options.ts splitSimUrl, owned elsewhere): decodeURIComponent's URIError
-  // escapes, so `espflash board-info --port 'sim://esp%zz'` exits 70 with a stack trace. This flips to
-  // failing once fixed; then delete it and the skip above.
-  it.fails('parseSimUrl("sim://esp%zz") throws a coded sim/* error', () => {
+  it('parseSimUrl("sim://esp%zz") throws a coded sim/bad-url error (a broken %-escape once escaped as URIError)', () => {
     const r = guard(() => parseSimUrl('sim://esp%zz'), { seed: 0, input: 'sim://esp%zz' });
-    if (r.ok || !r.error.code.startsWith('sim/')) throw new Error('not a coded sim/* error');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('sim/bad-url');
   });
 });

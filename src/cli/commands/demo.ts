@@ -1,7 +1,7 @@
 // `espflash demo`: the whole job end to end without hardware: generate an example ESP-IDF build,
 // flash it to `--port` (default the virtual ESP32), read every region back and prove it matches.
 
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
@@ -79,6 +79,7 @@ export const demoCommand = defineCommand({
     const dir = keep
       ? resolve(ctx.io.cwd, String(args.dir))
       : await mkdtemp(join(tmpdir(), 'espflash-demo-'));
+    if (keep) await assertUsableDir(dir);
     try {
       const { chip, regions } = await withDevice(
         args,
@@ -147,3 +148,16 @@ export const demoCommand = defineCommand({
     }
   },
 });
+
+/** `--dir` must be a folder or not exist yet (it is created); anything else is a usage error. */
+async function assertUsableDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new UsageError('usage/bad-dir', `--dir ${dir} cannot be used as a folder for the example build`, {
+      hint: 'Pass --dir <folder> naming a directory (or a path that does not exist yet).',
+      details: { dir },
+      cause: err,
+    });
+  }
+}

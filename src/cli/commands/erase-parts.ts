@@ -25,7 +25,12 @@ export async function findBuildDir(resolved: ResolvedOptions, ctx: CliContext): 
       ...(resolved.project ? { project: resolved.project } : {}),
     });
     return located.buildDir;
-  } catch {
+  } catch (err) {
+    // A build dir the user named must exist; the implicit lookup from cwd is only a fallback.
+    const named = [resolved.buildDir, resolved.project].some(
+      (v) => v && (v.source.kind === 'cli' || v.source.kind === 'env'),
+    );
+    if (named) throw err;
     return null;
   }
 }

@@ -1,7 +1,8 @@
 // `espflash read-flash <offset> <size> <file>`: read a flash range into a file.
 
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { access, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { parseNumberArg } from '../../api/parse-number.js';
 import { hex, toHex } from '../../core/bytes.js';
@@ -27,6 +28,7 @@ export const readFlashCommand = defineCommand({
     const offset = parseNumberArg(String(args.offset), { name: '<offset>' });
     const size = parseNumberArg(String(args.size), { name: '<size>', allowZero: false });
     const file = resolve(ctx.io.cwd, String(args.file));
+    await assertWritableFile(file);
     const data = await withDevice(args, ctx, ({ device }) => device.readFlash(offset, size));
     try {
       await writeFile(file, data);
@@ -43,3 +45,21 @@ export const readFlashCommand = defineCommand({
     return 0;
   },
 });
+
+/** Fail before touching the device when `file` cannot be written (missing folder, a directory, read-only). */
+async function assertWritableFile(file: string): Promise<void> {
+  const problem = await stat(file).then(
+    (st) => (st.isDirectory() ? 'is a directory' : null),
+    () =>
+      access(dirname(file), constants.W_OK).then(
+        () => null,
+        () => `its folder ${dirname(file)} does not exist or is not writable`,
+      ),
+  );
+  if (problem) {
+    throw new UsageError('usage/cannot-write', `cannot write ${file}: ${problem}`, {
+      hint: 'Pick a <file> in a directory you can write to.',
+      details: { file },
+    });
+  }
+}
