@@ -4,7 +4,7 @@
 // reported through the logger and ignored, never fatal; old blobs are pruned to a size cap.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -77,10 +77,14 @@ const HEX = /^[0-9a-f]+$/;
 export function deviceKey(chip: string, mac: string): string {
   const m = mac.toLowerCase().replace(/[:-]/g, '');
   if (!/^[a-z0-9]+$/.test(chip) || m.length !== 12 || !HEX.test(m)) {
-    throw new UsageError('cache/bad-device', `cannot key the device cache by chip "${chip}" and MAC "${mac}"`, {
-      hint: 'Pass the chip name (e.g. esp32) and the MAC read from the device (aa:bb:cc:dd:ee:ff).',
-      details: { chip, mac },
-    });
+    throw new UsageError(
+      'cache/bad-device',
+      `cannot key the device cache by chip "${chip}" and MAC "${mac}"`,
+      {
+        hint: 'Pass the chip name (e.g. esp32) and the MAC read from the device (aa:bb:cc:dd:ee:ff).',
+        details: { chip, mac },
+      },
+    );
   }
   return `${chip}-${m}`;
 }
@@ -197,7 +201,13 @@ export async function openDeviceCache(options: DeviceCacheOptions): Promise<Devi
       version: FORMAT,
       chip: options.chip,
       mac: options.mac.toLowerCase(),
-      regions: list.map(({ offset, size, md5, sha256, writtenAt }) => ({ offset, size, md5, sha256, writtenAt })),
+      regions: list.map(({ offset, size, md5, sha256, writtenAt }) => ({
+        offset,
+        size,
+        md5,
+        sha256,
+        writtenAt,
+      })),
     };
     await mkdir(devicesDir, { recursive: true });
     await atomicWrite(file, `${JSON.stringify(doc, null, 2)}\n`);
@@ -253,7 +263,9 @@ export async function openDeviceCache(options: DeviceCacheOptions): Promise<Devi
         const bytes = region.bytes.slice();
         const md5 = region.md5.toLowerCase();
         if (md5HexNode(bytes) !== md5) {
-          logger.warn(`device cache: MD5 ${md5} does not match the bytes at 0x${region.offset.toString(16)}; not cached`);
+          logger.warn(
+            `device cache: MD5 ${md5} does not match the bytes at 0x${region.offset.toString(16)}; not cached`,
+          );
           regions.delete(region.offset);
           await save();
           return;
@@ -298,14 +310,5 @@ export function listCachedDevices(dir: string = espflashCacheDir()): string[] {
       .sort();
   } catch {
     return [];
-  }
-}
-
-/** The raw text of a device file, or null (tests and diagnostics). */
-export function readDeviceRecord(dir: string, chip: string, mac: string): string | null {
-  try {
-    return readFileSync(join(dir, 'devices', `${deviceKey(chip, mac)}.json`), 'utf8');
-  } catch {
-    return null;
   }
 }

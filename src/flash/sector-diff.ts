@@ -2,17 +2,19 @@
 // held and the bytes it must hold now, merged into write runs by a documented time-cost model.
 //
 // Cost model (milliseconds, one write run = one writeRegion call):
-//   run = overhead + transfer + md5(run bytes)
-//   overhead = 3 round trips (FLASH_(DEFL_)BEGIN, FLASH_(DEFL_)END, the run's SPI_FLASH_MD5) ×
-//              (roundTripMs + ~40 framed bytes of wire time)
+//   run      = overhead + transfer + md5
+//   overhead = 2 round trips (FLASH_(DEFL_)BEGIN, FLASH_(DEFL_)END) × (roundTripMs + ~40 framed bytes)
+//   md5      = the run's SPI_FLASH_MD5 (writeRegion verifies every run): one round trip plus
+//              md5MsPerMiB × run bytes of device hashing
 //   stub:  transfer = max(wire, erase + program)   (the stub ACKs and erases/programs while the next
 //                                                  block is on the wire, so the two overlap)
 //   ROM:   transfer = wire + erase + program       (FLASH_BEGIN erases first, each block is
 //                                                  programmed before the reply)
-//   wire    = bytes on the wire (deflated when compressing) × 10 bits / baud × SLIP/packet overhead
-//   erase   = the SPI driver's erase plan: 4 KiB sectors up to a 64 KiB boundary, whole 64 KiB blocks
-//             while one fits, sectors for the tail (so merging can turn 16 sector erases into one block)
-//   program = 256-byte pages × pageProgramMs
+//   wire     = bytes on the wire (deflated when compressing) × 10 bits / baud × SLIP/packet overhead
+//   erase    = the SPI driver's erase plan: 4 KiB sectors up to a 64 KiB boundary, whole 64 KiB blocks
+//              while one fits, sectors for the tail (so merging can turn 16 sector erases into one block)
+//   program  = 256-byte pages × pageProgramMs
+// A partial write also pays one whole-region MD5 (`verifyMs`); a full write is one run over it all.
 // Maximal runs of changed sectors are always written as one run (merging contiguous work never costs
 // more); gaps of unchanged sectors between them are bridged only where the model says one larger
 // write is cheaper than two (dynamic programming over the changed segments).
@@ -50,14 +52,12 @@ export interface WriteCostModel {
   pageProgramMs: number;
   sectorEraseMs: number;
   blockEraseMs: number;
-  /** Wire bytes of `bytes` when compressing (default: zlib level 1 size, a close, fast estimate). */
+  /** Wire bytes of `bytes` when compressing (default: zlib level 1 size, a close, fast estimate; never more than raw). */
   compressedSize?: (bytes: Uint8Array) => number;
 }
 
 /** Default cost model for a link: stub + deflate unless told otherwise. */
-export function defaultCostModel(
-  options: Partial<WriteCostModel> & { baud: number },
-): WriteCostModel {
+export function defaultCostModel(options: Partial<WriteCostModel> & { baud: number }): WriteCostModel {
   const stub = options.stub ?? true;
   return {
     stub,
@@ -104,6 +104,8 @@ export interface SectorDiff {
   /** Modelled time of the runs, and of rewriting the whole of `next` as one run. */
   estimatedMs: number;
   fullWriteMs: number;
+  /** Modelled time of the whole-region MD5 a partial write needs on top of its runs. */
+  verifyMs: number;
 }
 
 /** Whether sector `k` of `next` differs from `old` (bytes past `old`'s end always count as changed). */
@@ -137,16 +139,22 @@ function wireMs(model: WriteCostModel, bytes: number): number {
   return (bytes * FRAMING_FACTOR * 10 * 1000) / model.baud;
 }
 
+/** Modelled time of one SPI_FLASH_MD5 over `bytes` bytes (round trip plus device hashing). */
+export function md5Ms(model: WriteCostModel, bytes: number): number {
+  return model.roundTripMs + wireMs(model, COMMAND_FRAME_BYTES) + (model.md5MsPerMiB * bytes) / (1024 * 1024);
+}
+
 /** Modelled time of one run given its absolute range, payload size and wire bytes. */
 export function runCostMs(
   model: WriteCostModel,
   run: { absStart: number; length: number; wireBytes: number },
 ): number {
-  const overhead = ROUND_TRIPS_PER_RUN * (model.roundTripMs + wireMs(model, COMMAND_FRAME_BYTES));
+  // BEGIN and END here; the run's MD5 round trip is part of md5Ms.
+  const overhead = (ROUND_TRIPS_PER_RUN - 1) * (model.roundTripMs + wireMs(model, COMMAND_FRAME_BYTES));
   const wire = wireMs(model, run.wireBytes);
   const erase = eraseMs(model, run.absStart, run.absStart + Math.ceil(run.length / SECTOR) * SECTOR);
   const program = Math.ceil(run.length / PAGE) * model.pageProgramMs;
-  const md5 = (model.md5MsPerMiB * run.length) / (1024 * 1024);
+  const md5 = md5Ms(model, run.length);
   const transfer = model.stub ? Math.max(wire, erase + program) : wire + erase + program;
   return overhead + transfer + md5;
 }
@@ -167,9 +175,12 @@ export function diffSectors(options: SectorDiffOptions): SectorDiff {
   if (offset % SECTOR !== 0) throw new RangeError(`diffSectors: offset ${offset} is not 4 KiB aligned`);
   const sizeOf = (bytes: Uint8Array): number => {
     if (!model.compress) return bytes.length;
-    return model.compressedSize ? model.compressedSize(bytes) : deflate(bytes, { level: 1 }).length;
+    // writeRegion sends data that does not shrink uncompressed.
+    const packed = model.compressedSize ? model.compressedSize(bytes) : deflate(bytes, { level: 1 }).length;
+    return Math.min(bytes.length, packed);
   };
-  const bytesOf = (from: number, to: number) => next.subarray(from * SECTOR, Math.min(to * SECTOR, next.length));
+  const bytesOf = (from: number, to: number) =>
+    next.subarray(from * SECTOR, Math.min(to * SECTOR, next.length));
   const sectors = Math.ceil(next.length / SECTOR);
 
   // Maximal segments of changed sectors.
@@ -243,5 +254,6 @@ export function diffSectors(options: SectorDiffOptions): SectorDiff {
     bytesWritten: runs.reduce((n, r) => n + r.length, 0),
     estimatedMs: best[segments.length]!,
     fullWriteMs,
+    verifyMs: md5Ms(model, next.length),
   };
 }

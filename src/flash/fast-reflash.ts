@@ -1,0 +1,268 @@
+// Fast reflash of one region: when the device cache knows what the region last held and ONE device
+// MD5 confirms the device still holds it, write only the changed 4 KiB sectors (runs merged by the
+// sector-diff cost model), verify the whole region by MD5, and fall back to a full write of the
+// region on any mismatch. Without a usable cache entry it is a plain writeRegion (with its MD5 skip).
+
+import type { Loader } from '../core/loader.js';
+import { type HashFn, md5Hex } from '../core/md5.js';
+import { canMd5, flashMd5 } from '../core/ops/md5-region.js';
+import {
+  prepareRegion,
+  type WriteRegionOptions,
+  type WriteRegionResult,
+  willCompress,
+  writeRegion,
+} from '../core/ops/write-region.js';
+import { isEspflashError } from '../errors.js';
+import type { FlashEvent, FlashEventSink } from '../events.js';
+import type { CachedRegion } from './device-cache.js';
+import { defaultCostModel, diffSectors, SECTOR, type WriteCostModel, type WriteRun } from './sector-diff.js';
+
+/**
+ * How one write is carried out: `writeRegion` by default. A resilient writer may be passed instead;
+ * when it returns a `loader` (a reconnect swapped it), later steps use that one.
+ */
+export type RegionWriter = (
+  loader: Loader,
+  options: WriteRegionOptions,
+) => Promise<WriteRegionResult & { loader?: Loader }>;
+
+/** Options for {@link fastReflashRegion}. */
+export interface FastReflashOptions {
+  offset: number;
+  /** The bytes the region must hold (as `plannedBytes` gives them; padded/aligned here). */
+  data: Uint8Array;
+  /** What the device cache says the region last held (`cache.get(offset)`), or null. */
+  cached: CachedRegion | null;
+  /** MD5 implementation (Node passes node:crypto). */
+  hash?: HashFn;
+  /** Extra event sink (the loader's own sink receives the events too). */
+  onEvent?: FlashEventSink;
+  index: number;
+  label: string | null;
+  role: string;
+  /** Ignore the cache and the MD5 skip: write the whole region. */
+  force?: boolean;
+  compress?: boolean;
+  blockSize?: number;
+  signal?: AbortSignal;
+  /** Overrides of the merge cost model (baud, stub and compression come from the loader). */
+  model?: Partial<WriteCostModel>;
+  write?: RegionWriter;
+}
+
+/** Why a cached region was not used for a partial write. */
+export type FastReflashFallback = 'device-changed' | 'verify-failed' | 'cheaper-in-full' | null;
+
+/** What {@link fastReflashRegion} did. */
+export interface FastReflashResult {
+  /** skipped: already there; partial: only changed sectors written; written: the whole region. */
+  status: 'skipped' | 'partial' | 'written';
+  /** 4 KiB sectors erased and programmed (0 when skipped). */
+  sectorsWritten: number;
+  /** Bytes programmed (0 when skipped). */
+  bytesWritten: number;
+  /** MD5 of the bytes now on flash (lower-case hex). */
+  md5: string;
+  /** Where the region's bytes start on flash (ROM: aligned down to 4 KiB). */
+  offset: number;
+  /** The exact bytes now on flash at `offset`: what to `cache.put`. */
+  bytes: Uint8Array;
+  /** Whether the device's MD5 confirmed the region (false only where the loader has no MD5). */
+  verified: boolean;
+  /** The runs written (partial writes only). */
+  runs: WriteRun[];
+  fallback: FastReflashFallback;
+  /** The loader in use at the end (a resilient writer may have reconnected). */
+  loader: Loader;
+}
+
+type Routing = { kind: 'pass' } | { kind: 'fallback' } | { kind: 'run'; before: number; total: number };
+
+/** `loader` with its events routed through `route` (everything else delegated). */
+function routed(loader: Loader, route: (e: FlashEvent) => void): Loader {
+  return {
+    get chip() {
+      return loader.chip;
+    },
+    get isStub() {
+      return loader.isStub;
+    },
+    get secureDownloadMode() {
+      return loader.secureDownloadMode;
+    },
+    transport: loader.transport,
+    clock: loader.clock,
+    logger: loader.logger,
+    onEvent: route,
+    command: (r) => loader.command(r),
+    readReg: (a) => loader.readReg(a),
+    writeReg: (a, v, o) => loader.writeReg(a, v, o),
+    readFrame: (t) => loader.readFrame(t),
+    writeFrame: (p) => loader.writeFrame(p),
+  };
+}
+
+const sectorsIn = (bytes: number) => Math.ceil(bytes / SECTOR);
+
+/**
+ * Write one region, using the cache to send only what changed. Emits one region-start, then
+ * region-skipped or region-progress… region-verified for the whole region (and a `warning` when a
+ * cached region had to be rewritten in full). Throws what the writer throws, including
+ * `flash/verify-failed` when even the full rewrite does not verify.
+ */
+export async function fastReflashRegion(
+  loader: Loader,
+  options: FastReflashOptions,
+): Promise<FastReflashResult> {
+  const { index, label, role, cached, hash } = options;
+  const write: RegionWriter = options.write ?? writeRegion;
+  let current = loader;
+  const emit = (e: FlashEvent): void => {
+    current.onEvent(e);
+    options.onEvent?.(e);
+  };
+  let routing: Routing = { kind: 'pass' };
+  const route = (e: FlashEvent): void => {
+    if (routing.kind === 'pass') emit(e);
+    else if (e.type === 'region-start') {
+      // the whole region's region-start was already emitted
+    } else if (routing.kind === 'fallback') emit(e);
+    else if (e.type === 'region-progress') {
+      emit({ ...e, offset: prepared.offset, written: routing.before + e.written, total: routing.total });
+    } else if (e.type !== 'region-verified' && e.type !== 'region-skipped') emit(e);
+  };
+  const prepared = prepareRegion(loader, options);
+  const expected = md5Hex(prepared.data, hash);
+  const common = {
+    index,
+    label,
+    role,
+    ...(hash === undefined ? {} : { hash }),
+    ...(options.compress === undefined ? {} : { compress: options.compress }),
+    ...(options.blockSize === undefined ? {} : { blockSize: options.blockSize }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  };
+  const run = async (
+    offset: number,
+    data: Uint8Array,
+    skipIfMatch: boolean,
+  ): Promise<WriteRegionResult & { loader?: Loader }> => {
+    const wrapped = routed(current, route);
+    const result = await write(wrapped, { ...common, offset, data, skipIfMatch });
+    // A writer hands back the loader it was given unless a reconnect replaced it.
+    if (result.loader && result.loader !== wrapped) current = result.loader;
+    return result;
+  };
+  const full = async (skipIfMatch: boolean, fallback: FastReflashFallback): Promise<FastReflashResult> => {
+    const r = await run(prepared.offset, prepared.data, skipIfMatch);
+    const written = r.status === 'written';
+    return {
+      status: r.status,
+      sectorsWritten: written ? sectorsIn(r.size) : 0,
+      bytesWritten: written ? r.size : 0,
+      md5: r.md5,
+      offset: prepared.offset,
+      bytes: prepared.data,
+      verified: r.verified,
+      runs: [],
+      fallback,
+      loader: current,
+    };
+  };
+
+  const usable =
+    cached !== null &&
+    !(options.force ?? false) &&
+    canMd5(loader) &&
+    cached.offset === prepared.offset &&
+    prepared.offset % SECTOR === 0 &&
+    cached.bytes.length === cached.size;
+  if (!usable) return full(!(options.force ?? false), null);
+
+  emit({ type: 'region-start', index, offset: prepared.offset, size: prepared.data.length, label, role });
+  routing = { kind: 'fallback' };
+  options.signal?.throwIfAborted();
+  const onDevice = await flashMd5(current, { offset: cached.offset, size: cached.size });
+  if (onDevice !== cached.md5) {
+    emit({
+      type: 'warning',
+      code: 'flash/cache-stale',
+      message: `region ${index} (${label ?? role}) changed on the device since espflash last wrote it; writing it in full`,
+    });
+    // When the new bytes are the cached ones, the device is known not to hold them: no MD5 skip check.
+    return full(expected !== cached.md5, 'device-changed');
+  }
+
+  const model = defaultCostModel({
+    baud: current.transport.baudRate,
+    stub: current.isStub,
+    compress: willCompress(current, options.compress),
+    ...options.model,
+  });
+  const diff = diffSectors({ old: cached.bytes, next: prepared.data, offset: prepared.offset, model });
+  if (diff.runs.length === 0) {
+    // Every sector of the new bytes matches the confirmed old ones (equal, or a shrink).
+    emit({ type: 'region-skipped', index, offset: prepared.offset, reason: 'md5-match' });
+    return {
+      status: 'skipped',
+      sectorsWritten: 0,
+      bytesWritten: 0,
+      md5: expected,
+      offset: prepared.offset,
+      bytes: prepared.data,
+      verified: true,
+      runs: [],
+      fallback: null,
+      loader: current,
+    };
+  }
+  if (diff.estimatedMs + diff.verifyMs >= diff.fullWriteMs) return full(false, 'cheaper-in-full');
+
+  let before = 0;
+  try {
+    for (const r of diff.runs) {
+      routing = { kind: 'run', before, total: diff.bytesWritten };
+      await run(prepared.offset + r.start, prepared.data.subarray(r.start, r.start + r.length), false);
+      before += r.length;
+    }
+  } catch (err) {
+    if (!isEspflashError(err) || err.code !== 'flash/verify-failed') throw err;
+    routing = { kind: 'fallback' };
+    emit({
+      type: 'warning',
+      code: 'flash/partial-verify-failed',
+      message: `a changed-sector write of region ${index} (${label ?? role}) did not verify; writing the region in full`,
+    });
+    return full(false, 'verify-failed');
+  }
+  routing = { kind: 'fallback' };
+  const actual = await flashMd5(current, { offset: prepared.offset, size: prepared.data.length });
+  if (actual !== expected) {
+    emit({
+      type: 'warning',
+      code: 'flash/partial-verify-failed',
+      message: `region ${index} (${label ?? role}) did not verify after writing its changed sectors (MD5 ${actual}, expected ${expected}); writing it in full`,
+    });
+    return full(false, 'verify-failed');
+  }
+  emit({
+    type: 'region-verified',
+    index,
+    offset: prepared.offset,
+    md5: actual,
+    bytesWritten: diff.bytesWritten,
+  });
+  return {
+    status: 'partial',
+    sectorsWritten: diff.sectorsWritten,
+    bytesWritten: diff.bytesWritten,
+    md5: actual,
+    offset: prepared.offset,
+    bytes: prepared.data,
+    verified: true,
+    runs: diff.runs,
+    fallback: null,
+    loader: current,
+  };
+}
