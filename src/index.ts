@@ -71,6 +71,9 @@ export {
   type ExampleBuildOptions,
   generateExampleBuild,
 } from './example/example-build.js';
+// Fast reflash
+export { type CachedRegion, type DeviceCache, openDeviceCache } from './flash/device-cache.js';
+export { fastReflashRegion } from './flash/fast-reflash.js';
 export {
   DEFAULT_FLASH_TIME_LIMIT_MS,
   type FlashPlanOptions,
@@ -79,6 +82,7 @@ export {
   plannedBytes,
   type RegionOutcome,
 } from './flash/flash-plan.js';
+export { defaultCostModel, diffSectors } from './flash/sector-diff.js';
 export {
   describeHeaderFlashParams,
   flashSizeToBytes,

@@ -8,7 +8,7 @@ import { resetAfter } from '../core/ops/after-reset.js';
 import { readChipRevision } from '../core/ops/chip-revision.js';
 import { estimateCrystal } from '../core/ops/crystal.js';
 import { eraseFlash, eraseRegion } from '../core/ops/erase.js';
-import { flashMd5 } from '../core/ops/md5-region.js';
+import { canMd5, flashMd5 } from '../core/ops/md5-region.js';
 import type { PreparedFlash } from '../core/ops/prepare-flash.js';
 import { readFlash } from '../core/ops/read-flash.js';
 import { readMac } from '../core/ops/read-mac.js';
@@ -17,6 +17,7 @@ import type { WriteRegionResult } from '../core/ops/write-region.js';
 import type { ResilienceOptions } from '../core/ops/write-resilient.js';
 import { type ReconnectRequest, writeRegionResilient } from '../core/ops/write-resilient.js';
 import { isEspflashError, UsageError } from '../errors.js';
+import { type DeviceCache, openDeviceCache } from '../flash/device-cache.js';
 import { type FlashSummary, flashPlan, nodeMd5 } from '../flash/flash-plan.js';
 import type { BaudMemory } from '../node/baud-memory.js';
 import type { AfterReset, FlashPlan } from '../plan/types.js';
@@ -82,6 +83,8 @@ export interface DeviceFlashOptions {
   resilience?: Omit<ResilienceOptions, 'deadline' | 'reconnect'>;
   /** No new attempt starts after this long (default 10 minutes of `clock` time). */
   timeLimitMs?: number;
+  /** Fast reflash: write only sectors that changed since what this cache says the device holds. */
+  cache?: DeviceCache;
 }
 
 /** A connected chip. Create with `openDevice`; always `close()` it. */
@@ -159,6 +162,7 @@ export class Device {
       ...(options.force === undefined ? {} : { force: options.force }),
       ...(options.resilience === undefined ? {} : { resilience: options.resilience }),
       ...(options.timeLimitMs === undefined ? {} : { timeLimitMs: options.timeLimitMs }),
+      ...(options.cache === undefined ? {} : { cache: options.cache }),
       ...(this.settings.signal === undefined ? {} : { signal: this.settings.signal }),
     });
     const { baudMemory, port, requestedBaud } = this.settings;
@@ -171,6 +175,22 @@ export class Device {
       await baudMemory.remember(port, this.loader.baud);
     }
     return summary;
+  }
+
+  /**
+   * The fast-reflash cache of this chip (keyed by chip + MAC, under `dir` or ~/.cache/espflash), or
+   * null when the device cannot be identified or cannot verify by MD5 (ESP8266 ROM, Secure Download Mode).
+   */
+  async openCache(options: { dir?: string } = {}): Promise<DeviceCache | null> {
+    if (this.loader.secureDownloadMode || !canMd5(this.loader)) return null;
+    const mac = await readMac(this.loader).catch(() => null);
+    if (!mac) return null;
+    return openDeviceCache({
+      chip: this.chip.name,
+      mac,
+      logger: this.loader.logger,
+      ...(options.dir === undefined ? {} : { dir: options.dir }),
+    });
   }
 
   /** flashPlan's `reconnect`: swap in the new loader and flash info. */

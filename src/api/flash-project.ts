@@ -21,6 +21,11 @@ export interface FlashProjectOptions
   allowStale?: boolean;
   /** A plan made earlier (skips deriving; `buildDir`/`overrides` are then ignored). */
   plan?: FlashPlan;
+  /**
+   * Fast reflash: remember what this device (chip + MAC) got and next time write only changed
+   * sectors. `true` uses ~/.cache/espflash (or ESPFLASH_CACHE_DIR); `{ dir }` another folder.
+   */
+  fastReflash?: boolean | { dir?: string };
 }
 
 /** What {@link flashProject} did. */
@@ -49,7 +54,15 @@ async function planFor(options: FlashProjectOptions): Promise<FlashPlan> {
 /** Derive the plan, flash and verify it, reset. The device is closed on success and on failure. */
 export async function flashProject(options: FlashProjectOptions): Promise<FlashProjectResult> {
   const plan = options.plan ?? (await planFor(options));
-  const { buildDir: _b, overrides: _o, force, allowStale: _a, plan: _p, ...deviceOptions } = options;
+  const {
+    buildDir: _b,
+    overrides: _o,
+    force,
+    allowStale: _a,
+    plan: _p,
+    fastReflash,
+    ...deviceOptions
+  } = options;
   const size = plan.flash.size.value;
   const device = await openDevice({
     ...deviceOptions,
@@ -60,7 +73,12 @@ export async function flashProject(options: FlashProjectOptions): Promise<FlashP
     ...(size === 'detect' || size === 'keep' ? {} : { flashSize: size }),
   });
   try {
-    const summary = await device.flash(plan, force === undefined ? {} : { force });
+    const cache =
+      fastReflash && !force ? await device.openCache(fastReflash === true ? {} : fastReflash) : null;
+    const summary = await device.flash(plan, {
+      ...(force === undefined ? {} : { force }),
+      ...(cache ? { cache } : {}),
+    });
     await device.reset(plan.after.value);
     return { plan, summary };
   } finally {

@@ -13,12 +13,15 @@ import { prepareRegion } from '../core/ops/write-region.js';
 import {
   type ReconnectRequest,
   type ResilienceOptions,
+  type ResilientWriteOptions,
   writeRegionResilient,
 } from '../core/ops/write-resilient.js';
 import { UsageError } from '../errors.js';
 import type { FlashEventSink } from '../events.js';
 import { flashSizeToBytes, patchFlashParams } from '../image/flash-params.js';
 import type { FlashPlan, PlanRegion } from '../plan/types.js';
+import type { DeviceCache } from './device-cache.js';
+import { fastReflashRegion } from './fast-reflash.js';
 import {
   checkWithDevice,
   type FlashSummary,
@@ -63,6 +66,11 @@ export interface FlashPlanOptions {
    * reset, sync, stub, baud (lower when `request.lowerBaud`). Without it such failures are final.
    */
   reconnect?: (request: ReconnectRequest) => Promise<Loader>;
+  /**
+   * What was last written to this device (chip + MAC). With it, a region the device still holds as
+   * cached gets only its changed sectors written; anything else falls back to a full write.
+   */
+  cache?: DeviceCache;
 }
 
 /** Read a plan region's file and check it is what was planned. */
@@ -184,7 +192,7 @@ export async function flashPlan(options: FlashPlanOptions): Promise<FlashSummary
         size: prepared.data.length,
         md5: md5Hex(prepared.data, nodeMd5),
       });
-      const result = await writeRegionResilient(current, {
+      const resilient = {
         ...options.resilience,
         offset: region.offset,
         data,
@@ -205,7 +213,11 @@ export async function flashPlan(options: FlashPlanOptions): Promise<FlashSummary
             }),
         ...(options.blockSize === undefined ? {} : { blockSize: options.blockSize }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
-      });
+      };
+      const cache = region.encrypted ? undefined : options.cache;
+      const result = cache
+        ? await writeFromCache(current, { cache, resilient })
+        : await writeRegionResilient(current, resilient);
       current = result.loader;
       restarts += result.restarts;
       reconnects += result.reconnects;
@@ -287,4 +299,54 @@ export function plannedBytes(options: PlannedBytesOptions): Uint8Array {
     detectedSize: options.detectedSize,
     file: region.file,
   }).bytes;
+}
+
+/**
+ * Fast reflash of one region: only the sectors that differ from what the cache says the device holds
+ * (confirmed by one MD5 first), the whole region verified by MD5 after, a full write on any doubt.
+ * The verified result is cached for next time.
+ */
+async function writeFromCache(
+  loader: Loader,
+  options: { cache: DeviceCache; resilient: ResilientWriteOptions },
+): Promise<{
+  loader: Loader;
+  status: 'written' | 'skipped';
+  md5: string;
+  verified: boolean;
+  size: number;
+  restarts: number;
+  reconnects: number;
+}> {
+  const { cache, resilient } = options;
+  let restarts = 0;
+  let reconnects = 0;
+  const r = await fastReflashRegion(loader, {
+    offset: resilient.offset,
+    data: resilient.data,
+    cached: cache.get(resilient.offset),
+    index: resilient.index,
+    label: resilient.label,
+    role: resilient.role,
+    force: !(resilient.skipIfMatch ?? true),
+    ...(resilient.hash === undefined ? {} : { hash: resilient.hash }),
+    ...(resilient.blockSize === undefined ? {} : { blockSize: resilient.blockSize }),
+    ...(resilient.signal === undefined ? {} : { signal: resilient.signal }),
+    write: async (l, o) => {
+      const w = await writeRegionResilient(l, { ...resilient, ...o });
+      restarts += w.restarts;
+      reconnects += w.reconnects;
+      return w;
+    },
+  });
+  if (r.verified) await cache.put({ offset: r.offset, bytes: r.bytes, md5: r.md5 });
+  return {
+    loader: r.loader,
+    status: r.status === 'skipped' ? 'skipped' : 'written',
+    md5: r.md5,
+    verified: r.verified,
+    size: r.bytesWritten,
+    restarts,
+    reconnects,
+  };
 }

@@ -53,6 +53,12 @@ export const flashCommand = defineCommand({
   ],
   builder: (y: Argv) =>
     addDeviceOptions(addProjectOptions(y))
+      .option('full', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Write whole regions: skip fast reflash (only changed sectors of what this device last got)',
+      })
       .option('force', {
         type: 'boolean',
         default: false,
@@ -99,7 +105,9 @@ export const flashCommand = defineCommand({
       args,
       ctx,
       async ({ device, reporter }) => {
-        const result = await device.flash(plan, { force: Boolean(args.force) });
+        const fast = !args.full && !args.force && resolved.cache.fastReflash?.value !== false;
+        const cache = fast ? await device.openCache(dirOption(resolved.cache.dir?.value)) : null;
+        const result = await device.flash(plan, { force: Boolean(args.force), ...(cache ? { cache } : {}) });
         reporter.finish();
         await device.reset(plan.after.value);
         return result;
@@ -122,3 +130,7 @@ export const flashCommand = defineCommand({
     return 0;
   },
 });
+
+function dirOption(dir: string | undefined): { dir?: string } {
+  return dir === undefined ? {} : { dir };
+}

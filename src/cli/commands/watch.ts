@@ -238,6 +238,12 @@ export const watchCommand = defineCommand({
         ...(resolved.resetSequence ? { resetSequence: resolved.resetSequence.value } : {}),
         ...(info?.kind === 'usb-otg' ? { usbOtg: true } : {}),
         ...(info?.kind === 'usb-jtag-serial' ? { usbJtagSerial: true } : {}),
+        fastReflash:
+          resolved.cache.fastReflash?.value === false
+            ? false
+            : resolved.cache.dir
+              ? { dir: resolved.cache.dir.value }
+              : true,
       }),
       build: createBuildRunner({ projectDir, env: ctx.io.env, ...(command ? { command } : {}) }),
       monitor: factory,
