@@ -55,3 +55,27 @@ export interface Loader {
   /** Write one raw SLIP frame (READ_FLASH acknowledgements). */
   writeFrame(payload: Uint8Array): Promise<void>;
 }
+
+/** The same loader with its events going to `onEvent` instead (everything else delegated, live). */
+export function withEventSink(loader: Loader, onEvent: FlashEventSink): Loader {
+  return {
+    get chip() {
+      return loader.chip;
+    },
+    get isStub() {
+      return loader.isStub;
+    },
+    get secureDownloadMode() {
+      return loader.secureDownloadMode;
+    },
+    transport: loader.transport,
+    clock: loader.clock,
+    logger: loader.logger,
+    onEvent,
+    command: (r) => loader.command(r),
+    readReg: (a) => loader.readReg(a),
+    writeReg: (a, v, o) => loader.writeReg(a, v, o),
+    readFrame: (t) => loader.readFrame(t),
+    writeFrame: (p) => loader.writeFrame(p),
+  };
+}

@@ -3,7 +3,7 @@
 // sector-diff cost model), verify the whole region by MD5, and fall back to a full write of the
 // region on any mismatch. Without a usable cache entry it is a plain writeRegion (with its MD5 skip).
 
-import type { Loader } from '../core/loader.js';
+import { type Loader, withEventSink } from '../core/loader.js';
 import { type HashFn, md5Hex } from '../core/md5.js';
 import { canMd5, flashMd5 } from '../core/ops/md5-region.js';
 import {
@@ -81,26 +81,7 @@ type Routing = { kind: 'pass' } | { kind: 'fallback' } | { kind: 'run'; before: 
 
 /** `loader` with its events routed through `route` (everything else delegated). */
 function routed(loader: Loader, route: (e: FlashEvent) => void): Loader {
-  return {
-    get chip() {
-      return loader.chip;
-    },
-    get isStub() {
-      return loader.isStub;
-    },
-    get secureDownloadMode() {
-      return loader.secureDownloadMode;
-    },
-    transport: loader.transport,
-    clock: loader.clock,
-    logger: loader.logger,
-    onEvent: route,
-    command: (r) => loader.command(r),
-    readReg: (a) => loader.readReg(a),
-    writeReg: (a, v, o) => loader.writeReg(a, v, o),
-    readFrame: (t) => loader.readFrame(t),
-    writeFrame: (p) => loader.writeFrame(p),
-  };
+  return withEventSink(loader, route);
 }
 
 const sectorsIn = (bytes: number) => Math.ceil(bytes / SECTOR);

@@ -2,7 +2,7 @@
 // after a failure (regions not known good are checked against the device's MD5 where it still
 // answers), and the loader wrapper that copies events to an extra sink.
 
-import type { Loader } from '../core/loader.js';
+import { type Loader, withEventSink } from '../core/loader.js';
 import { canMd5, flashMd5 } from '../core/ops/md5-region.js';
 import { EspflashError, isEspflashError } from '../errors.js';
 import type { FlashEventSink } from '../events.js';
@@ -80,27 +80,8 @@ export function withSummary(err: unknown, summary: FlashSummary): unknown {
 
 /** The same loader, with every event also sent to `sink`. */
 export function withExtraSink(loader: Loader, sink: FlashEventSink): Loader {
-  return {
-    get chip() {
-      return loader.chip;
-    },
-    get isStub() {
-      return loader.isStub;
-    },
-    get secureDownloadMode() {
-      return loader.secureDownloadMode;
-    },
-    transport: loader.transport,
-    clock: loader.clock,
-    logger: loader.logger,
-    onEvent: (e) => {
-      loader.onEvent(e);
-      sink(e);
-    },
-    command: (r) => loader.command(r),
-    readReg: (a) => loader.readReg(a),
-    writeReg: (a, v, o) => loader.writeReg(a, v, o),
-    readFrame: (t) => loader.readFrame(t),
-    writeFrame: (p) => loader.writeFrame(p),
-  };
+  return withEventSink(loader, (e) => {
+    loader.onEvent(e);
+    sink(e);
+  });
 }
