@@ -179,14 +179,28 @@ describe('connect: stub', () => {
 });
 
 describe('connect: baud change', () => {
-  it('sends the old baud as the second word to the stub and switches the host', async () => {
+  it('switches the ROM to the target baud before uploading the stub, once', async () => {
     const { promise, state, device, events } = run({ chip: 'esp32s3' }, { baud: 460800 });
+    const loader = await promise;
+    // ROM form (second word 0), and no second change once the stub runs at that baud.
+    expect(state.baudArgs).toEqual([{ newBaud: 460800, second: 0 }]);
+    expect(device.bauds).toEqual([460800]);
+    expect(loader.isStub).toBe(true);
+    expect(loader.baud).toBe(460800);
+    const order = events.map((e) => e.type).filter((t) => t === 'baud-changed' || t === 'stub-started');
+    expect(order).toEqual(['baud-changed', 'stub-started']);
+    expect(events.at(-1)).toMatchObject({ type: 'connected', baud: 460800 });
+  });
+
+  it('sends the old baud as the second word to a stub that is already running', async () => {
+    const { promise, state, device } = run(
+      { chip: 'esp32s3', stubRunning: true },
+      { baud: 460800, before: 'no_reset' },
+    );
     const loader = await promise;
     expect(state.baudArgs).toEqual([{ newBaud: 460800, second: 115200 }]);
     expect(device.bauds).toEqual([460800]);
     expect(loader.baud).toBe(460800);
-    expect(events).toContainEqual({ type: 'baud-changed', baud: 460800 });
-    expect(events.at(-1)).toMatchObject({ type: 'connected', baud: 460800 });
   });
 
   it('sends 0 as the second word to a ROM', async () => {
