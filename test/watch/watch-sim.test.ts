@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateExampleBuild } from '../../src/example/example-build.js';
 import { derivePlan } from '../../src/plan/derive-plan.js';
@@ -88,5 +90,34 @@ describe('watchAndFlash with chokidar, a real build command and the virtual ESP3
     expect(await p.flash(0x10000, app.length)).toEqual(app);
     expect(ofType(events, 'change')[0]!.files.some((f) => f.endsWith('hello_world.bin'))).toBe(true);
     expect(ofType(events, 'build-start')).toHaveLength(0);
+  }, 60_000);
+
+  it('reflashes only the changed sector of the app when fast reflash is on', async () => {
+    const p = await watchProject();
+    project = p;
+    const events: WatchEvent[] = [];
+    const planner = () => derivePlan({ buildDir: p.buildDir });
+    const plan = await planner();
+    const appFile = plan.regions.find((r) => r.role === 'app')!.file;
+    controller = watchAndFlash({
+      mode: 'outputs',
+      watch: outputWatchSpec(plan),
+      watchFiles: createChokidarWatcher(),
+      planner,
+      flasher: createDeviceFlasher({ port: p.port, fastReflash: { dir: join(p.root, 'cache') } }),
+      debounceMs: 100,
+      onEvent: (e) => events.push(e),
+    });
+    await controller.ready;
+    await expect.poll(() => ofType(events, 'flash-done').length, POLL).toBe(1);
+    expect(ofType(events, 'flash-done')[0]!.bytesWritten).toBeGreaterThanOrEqual(APP_SIZE);
+
+    // One byte of code changes (inside a segment, so the image still parses): one 4 KiB sector goes out.
+    const app = new Uint8Array(await readFile(appFile));
+    app[0x8000] = (app[0x8000]! ^ 0xff) & 0xff;
+    await writeFile(appFile, app);
+    await expect.poll(() => ofType(events, 'flash-done').length, POLL).toBe(2);
+    expect(ofType(events, 'flash-done')[1]!.bytesWritten).toBe(0x1000);
+    expect(await p.flash(0x10000, app.length)).toEqual(app);
   }, 60_000);
 });
