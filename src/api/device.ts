@@ -15,7 +15,7 @@ import { readMac } from '../core/ops/read-mac.js';
 import { readSecurityInfo, type SecurityDetails } from '../core/ops/security-info.js';
 import type { WriteRegionResult } from '../core/ops/write-region.js';
 import type { ResilienceOptions } from '../core/ops/write-resilient.js';
-import { type ReconnectRequest, writeRegionResilient } from '../core/ops/write-resilient.js';
+import { isLinkLost, type ReconnectRequest, writeRegionResilient } from '../core/ops/write-resilient.js';
 import { isEspflashError, UsageError } from '../errors.js';
 import { type DeviceCache, openDeviceCache } from '../flash/device-cache.js';
 import { type FlashSummary, flashPlan, nodeMd5 } from '../flash/flash-plan.js';
@@ -23,6 +23,13 @@ import type { BaudMemory } from '../node/baud-memory.js';
 import type { AfterReset, FlashPlan } from '../plan/types.js';
 import { chipFeatures } from './chip-features.js';
 import type { Reconnected } from './reconnect.js';
+
+/** Bytes per READ_FLASH request in {@link Device.readFlash} (each retried on its own). */
+const READ_CHUNK_BYTES = 0x40000;
+/** Smallest chunk after halving on errors. */
+const READ_MIN_CHUNK_BYTES = 0x1000;
+/** Failed tries in a row (without a chunk getting through) before a read error is final. */
+const READ_ATTEMPTS = 12;
 
 /** Stub write block over the ROM's USB-OTG CDC. */
 const USB_OTG_WRITE_BLOCK = 0x800;
@@ -221,7 +228,45 @@ export class Device {
   /** Read `size` bytes at `offset`. */
   async readFlash(offset: number, size: number): Promise<Uint8Array> {
     this.checkRange(offset, size, 'read');
-    return readFlash(this.loader, { offset, size, hash: nodeMd5, ...this.signalOpt() });
+    const out = new Uint8Array(size);
+    // Chunks, each checked by the loader's MD5 (stub) and retried on its own; a chunk that fails is
+    // halved (down to one sector) so a noisy link still gets through, and a lost link is reconnected
+    // like a write's.
+    let chunk = READ_CHUNK_BYTES;
+    let failures = 0;
+    for (let done = 0; done < size; ) {
+      const n = Math.min(chunk, size - done);
+      try {
+        out.set(
+          await readFlash(this.loader, {
+            offset: offset + done,
+            size: n,
+            hash: nodeMd5,
+            ...this.signalOpt(),
+          }),
+          done,
+        );
+        done += n;
+        failures = 0;
+      } catch (err) {
+        failures++;
+        const retryable =
+          isEspflashError(err) && !(err instanceof UsageError) && !this.settings.signal?.aborted;
+        if (!retryable || failures > READ_ATTEMPTS) throw err;
+        const reason = `${err.code}: ${err.message}`;
+        this.loader.onEvent({
+          type: 'retry',
+          operation: 'read',
+          attempt: failures + 1,
+          reason,
+          offset: offset + done,
+        });
+        const { reconnect } = this.reconnectOpt();
+        if (reconnect && isLinkLost(err)) await reconnect({ reason, error: err, lowerBaud: false });
+        chunk = Math.max(READ_MIN_CHUNK_BYTES, chunk >> 1);
+      }
+    }
+    return out;
   }
 
   /** Write `data` at `offset` and verify it (skipped when already there unless `force`). */
