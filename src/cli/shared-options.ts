@@ -47,15 +47,19 @@ function addChipOption(y: Argv): Argv {
   });
 }
 
+/** --port/-p: where the chip is (also `port` in the config, ESPFLASH_PORT, ESPPORT). */
+export function addPortOption(y: Argv): Argv {
+  return y.option('port', {
+    alias: 'p',
+    type: 'string',
+    describe:
+      'Serial port, socket://host:port, rfc2217://host:port or sim://<chip> [env ESPFLASH_PORT, ESPPORT]',
+  });
+}
+
 /** Flags for talking to a device: --port, --baud, --chip, --before, --after, --no-stub, --reset-sequence. */
 export function addDeviceOptions(y: Argv): Argv {
-  return addChipOption(y)
-    .option('port', {
-      alias: 'p',
-      type: 'string',
-      describe:
-        'Serial port, socket://host:port, rfc2217://host:port or sim://<chip> [env ESPFLASH_PORT, ESPPORT]',
-    })
+  return addPortOption(addChipOption(y))
     .option('baud', {
       alias: 'b',
       type: 'string',

@@ -4,6 +4,7 @@
 import { packU32 } from './bytes.js';
 import type { LoaderSession } from './loader-session.js';
 import { OP } from './opcodes.js';
+import { estimateCrystal } from './ops/crystal.js';
 
 /** ESP32 RTC calibration register the ROM derived its crystal estimate from. */
 export const ESP32_RTCCALICFG1 = 0x3ff5f06c;
@@ -19,16 +20,6 @@ export interface BaudChange {
   sentBaud?: number;
   /** Why nothing changed. */
   skipped?: 'same-baud' | 'transport' | 'esp8266-rom' | 'c2-sdm';
-}
-
-/** Crystal estimate from UART_CLKDIV (§3.4), rounded to 26/40/48 MHz; null when it cannot be read. */
-export async function estimateCrystalMhz(session: LoaderSession): Promise<number | null> {
-  const reg = session.chip.uartClkdiv;
-  if (reg === null) return null;
-  const div = (await session.readReg(reg)) & 0xfffff;
-  const mhz = (session.transport.baudRate * div) / 1e6 / session.chip.xtalClkDivider;
-  if (!(mhz > 10)) return null;
-  return mhz > 45 ? 48 : mhz > 33 ? 40 : 26;
 }
 
 /** The ESP32 ROM's view of its crystal in Hz (cali × 15625 × CK8M / 40); null when unreadable. */
@@ -49,7 +40,7 @@ export async function romBaudWord(session: LoaderSession, baud: number): Promise
       const realHz = romHz > 33e6 ? 40e6 : 26e6;
       return Math.floor((baud * romHz) / realHz);
     }
-    if (session.chip.name === 'esp32c2' && (await estimateCrystalMhz(session)) === 26) {
+    if (session.chip.name === 'esp32c2' && (await estimateCrystal(session)) === 26) {
       return Math.floor((baud * 40) / 26);
     }
   } catch (err) {

@@ -12,7 +12,7 @@ import { describeSource, sourced } from '../../provenance.js';
 import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { choosePort } from '../reporter/device-session.js';
-import { resolveCliOptions } from '../shared-options.js';
+import { addPortOption, resolveCliOptions } from '../shared-options.js';
 import { INTERRUPTED_EXIT, withInterrupt } from './build.js';
 
 export const monitorCommand = defineCommand({
@@ -24,13 +24,7 @@ export const monitorCommand = defineCommand({
     ['$0 monitor --elf build/app.elf', 'Decode crash backtraces with this ELF'],
   ],
   builder: (y: Argv) =>
-    y
-      .option('port', {
-        alias: 'p',
-        type: 'string',
-        describe:
-          'Serial port, socket://host:port, rfc2217://host:port or sim://<chip> [env ESPFLASH_PORT, ESPPORT]',
-      })
+    addPortOption(y)
       .option('baud', {
         alias: 'b',
         type: 'string',

@@ -6,6 +6,7 @@ import type { AfterReset } from '../../plan/types.js';
 import { packU32 } from '../bytes.js';
 import type { Loader } from '../loader.js';
 import { OP } from '../opcodes.js';
+import { hardReset as hardResetStrategy, runResetSequence } from '../reset-sequences.js';
 import { flashBegin, writeBlockSize } from './flash-begin.js';
 
 /** Options for {@link resetAfter}. */
@@ -41,7 +42,7 @@ export async function resetAfter(loader: Loader, options: ResetAfterOptions): Pr
   const { mode } = options;
   switch (mode) {
     case 'hard_reset':
-      await hardReset(loader, options.usbOtg ?? false);
+      await pulseReset(loader, options.usbOtg ?? false);
       return;
     case 'watchdog_reset':
       if (supportsWatchdogReset(loader)) await watchdogReset(loader);
@@ -49,7 +50,7 @@ export async function resetAfter(loader: Loader, options: ResetAfterOptions): Pr
         loader.logger.warn(
           `${loader.chip.displayName} has no watchdog reset here; doing a hard reset instead`,
         );
-        await hardReset(loader, options.usbOtg ?? false);
+        await pulseReset(loader, options.usbOtg ?? false);
       }
       return;
     case 'soft_reset':
@@ -69,7 +70,7 @@ export async function resetAfter(loader: Loader, options: ResetAfterOptions): Pr
 }
 
 /** RTS pulse: EN low for 100 ms (200 ms and a 200 ms settle over USB-OTG). */
-async function hardReset(loader: Loader, usbOtg: boolean): Promise<void> {
+async function pulseReset(loader: Loader, usbOtg: boolean): Promise<void> {
   if (loader.chip.name === 'esp32s3' && !loader.secureDownloadMode) {
     try {
       await loader.writeReg(S3_RTC_CNTL_OPTION1, 0, { mask: 1 });
@@ -98,11 +99,7 @@ async function hardReset(loader: Loader, usbOtg: boolean): Promise<void> {
     loader.onEvent({ type: 'reset', mode: 'none' });
     return;
   }
-  const held = usbOtg ? 200 : 100;
-  await transport.setSignals({ dtr: false, rts: true });
-  await loader.clock.sleep(held);
-  await transport.setSignals({ dtr: false, rts: false });
-  if (usbOtg) await loader.clock.sleep(200);
+  await runResetSequence(transport, loader.clock, hardResetStrategy({ usbOtg }).steps);
   loader.onEvent({ type: 'reset', mode: 'hard_reset' });
 }
 

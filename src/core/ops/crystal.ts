@@ -9,12 +9,12 @@ export function nearestCrystal(mhz: number): 26 | 40 | 48 {
   return 26;
 }
 
-/** Estimated crystal frequency in MHz, or null without a UART_CLKDIV register (or when it reads 0). */
+/** Estimated crystal frequency in MHz, or null without a UART_CLKDIV register (or an implausible value). */
 export async function estimateCrystal(loader: Loader): Promise<number | null> {
   const reg = loader.chip.uartClkdiv;
   if (reg === null) return null;
   const divider = (await loader.readReg(reg)) & 0xfffff;
-  if (divider === 0) return null;
   const mhz = (loader.transport.baudRate * divider) / 1e6 / loader.chip.xtalClkDivider;
-  return nearestCrystal(mhz);
+  // Below 10 MHz the register did not hold a real divider (0, or read before the ROM set it).
+  return mhz > 10 ? nearestCrystal(mhz) : null;
 }
