@@ -23,7 +23,9 @@ export const HAVE_TOOLS = existsSync(join(SHARED_TOOLS, 'qemu-esp32', 'esp32-qem
 export const TOOLS_SKIP_NOTE = HAVE_TOOLS ? '' : ` [SKIPPED: ${SHARED_TOOLS} not found]`;
 
 if (!HAVE_TOOLS) {
-  process.stderr.write(`note: reference tools not found at ${SHARED_TOOLS}; real-ROM and esptool suites are skipped\n`);
+  process.stderr.write(
+    `note: reference tools not found at ${SHARED_TOOLS}; real-ROM and esptool suites are skipped\n`,
+  );
 }
 
 const PYTHON = '/usr/bin/python3';
@@ -76,7 +78,9 @@ export async function startQemu(options: QemuOptions = {}): Promise<Qemu> {
   const flashFile = options.flashFile ?? join(await mkdtemp(join(tmpdir(), 'espflash-qemu-')), 'flash.bin');
   const port = await freePort();
   const args = ['--flash', flashFile, '--tcp', String(port), '--size', options.size ?? '4MB'];
-  const child = spawn(join(SHARED_TOOLS, 'qemu-esp32', 'esp32-qemu'), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(join(SHARED_TOOLS, 'qemu-esp32', 'esp32-qemu'), args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -106,9 +110,13 @@ export async function startQemu(options: QemuOptions = {}): Promise<Qemu> {
 export async function bootLog(flashFile: string, ms = 4000): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'espflash-boot-'));
   const log = join(dir, 'uart.log');
-  const child = spawn(join(SHARED_TOOLS, 'qemu-esp32', 'esp32-qemu'), ['--flash', flashFile, '--boot', 'flash', '--log', log], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    join(SHARED_TOOLS, 'qemu-esp32', 'esp32-qemu'),
+    ['--flash', flashFile, '--boot', 'flash', '--log', log],
+    {
+      stdio: 'ignore',
+    },
+  );
   await new Promise((r) => setTimeout(r, ms));
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
@@ -125,16 +133,24 @@ export interface EsptoolRun {
  * Run esptool 4.8.1 (`stubSet` picks v5.3's stub set: 2 = esp-flasher-stub, v5's default; 1 = legacy).
  * Without `stubSet` it runs with its own 4.8.1 stubs.
  */
-export async function runEsptool(args: string[], options: { stubSet?: 1 | 2; timeoutMs?: number } = {}): Promise<EsptoolRun> {
+export async function runEsptool(
+  args: string[],
+  options: { stubSet?: 1 | 2; timeoutMs?: number } = {},
+): Promise<EsptoolRun> {
   const dir = join(SHARED_TOOLS, 'esptool');
   const [file, argv] =
     options.stubSet === undefined
       ? [PYTHON, [join(dir, 'esptool.py'), ...args]]
       : [join(dir, 'esptool-stub'), [String(options.stubSet), ...args]];
   return new Promise((done) => {
-    execFile(file, argv, { timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      done({ code, output: `${stdout}${stderr}` });
-    });
+    execFile(
+      file,
+      argv,
+      { timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 << 20 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        done({ code, output: `${stdout}${stderr}` });
+      },
+    );
   });
 }
