@@ -170,6 +170,10 @@ describe.skipIf(!HAVE_SER2NET || !HAVE_SOCAT)(
       await device.write(text('stale boot log'));
       await new Promise((r) => setTimeout(r, 300));
       await t.flushInput();
+      // As a command would: the request follows the purge on the same stream, so once the device
+      // has it the server has purged and acknowledged; only then does the device answer.
+      await t.write(text('?'));
+      expect(decode(await readBytes(device, 1))).toBe('?');
       await device.write(text('fresh'));
       expect(decode(await readBytes(t, 5))).toBe('fresh');
       expect(await t.read({ timeoutMs: 100 })).toHaveLength(0);
