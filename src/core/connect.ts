@@ -110,6 +110,16 @@ function planResets(
   return connectStrategies({ usbJtagSerial: options.usbJtagSerial, platform: options.platform });
 }
 
+/**
+ * One lone SLIP END between sync tries. esp-flasher-stub's receiver leaves a frame on an empty one
+ * (END END), so after a link drop cut a frame it can stay one END out of step and swallow every
+ * frame: a lone END puts it back in step (a second failed try flips it back). The ROM loader treats
+ * extra ENDs as empty frames (checked on the real ESP32 ROM), so this costs it nothing.
+ */
+async function realignFraming(session: LoaderSession): Promise<void> {
+  await session.transport.write(Uint8Array.of(0xc0));
+}
+
 /** Reset + sync attempts; throws the diagnosed failure. Returns null for no_reset_no_sync. */
 async function establish(
   session: LoaderSession,
@@ -143,6 +153,7 @@ async function establish(
         lastError = err;
         session.logger.debug(`sync try ${t + 1} of attempt ${attempt} failed: ${err.message}`);
         await session.clock.sleep(SYNC_RETRY_PAUSE_MS, options.signal);
+        await realignFraming(session);
       }
     }
   }
