@@ -39,21 +39,25 @@ async function loadSegment(
   await session.command({ op: OP.MEM_BEGIN, data: packU32(bytes.length, blocks, blockSize, address) });
   for (let seq = 0; seq < blocks; seq++) {
     const block = dataBlock({ seq, payload: bytes.subarray(seq * blockSize, (seq + 1) * blockSize) });
-    // The ROM checks a block's checksum before storing it: a rejected block can be sent again.
+    // The ROM checks a block before storing it: a rejected block can be sent again. The ESP32 ROM
+    // answers a damaged block with "invalid message" (0x05), not "bad CRC" (checked on the real ROM).
     for (let attempt = 1; ; attempt++) {
       try {
         await session.command({ op: OP.MEM_DATA, data: block.data, checksum: block.checksum });
         break;
       } catch (err) {
-        if (!(err instanceof EspflashError) || err.code !== 'rom/bad-crc' || attempt >= MEM_BLOCK_ATTEMPTS)
+        if (!(err instanceof EspflashError) || !RESENDABLE.has(err.code) || attempt >= MEM_BLOCK_ATTEMPTS)
           throw err;
       }
     }
   }
 }
 
-/** Sends of one MEM_DATA block the ROM rejected for its checksum (esptool's block retry count). */
-export const MEM_BLOCK_ATTEMPTS = 3;
+/** Sends of one MEM_DATA block the ROM rejected (a noisy link rejects a 6 KiB block about half the time at 1e-4). */
+export const MEM_BLOCK_ATTEMPTS = 5;
+
+/** ROM statuses for a MEM_DATA block rejected before it was stored. */
+const RESENDABLE = new Set(['rom/bad-crc', 'rom/invalid-message']);
 
 /**
  * Upload and start the stub: text then data segments, MEM_END(0, entry) without waiting for the ROM's
