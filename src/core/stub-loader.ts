@@ -8,6 +8,7 @@ import type { LoaderSession } from './loader-session.js';
 import { DEFAULT_TIMEOUT_MS, OP } from './opcodes.js';
 import { dataBlock, decodeResponse, OHAI, readStatus } from './packets.js';
 import { statusError } from './rom-errors.js';
+import { syncOnce } from './sync.js';
 
 /** A flasher stub: code and data segments plus the entry point. */
 export interface StubImage {
@@ -28,6 +29,30 @@ export const ESP_RAM_BLOCK = 0x1800;
 export const USB_RAM_BLOCK = 0x800;
 /** How long to wait for `OHAI` after MEM_END. */
 export const OHAI_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
+/** First-reply wait of the SYNC that checks whether a stub runs although its OHAI was lost. */
+export const STUB_PROBE_MS = 300;
+
+/** What to try when the stub does not start (never a cable hint: the ROM loader did answer). */
+export const NO_OHAI_HINT =
+  'connect without the stub (--no-stub, config stub: false), or upload another one (--stub-version, --stub-file)';
+
+/**
+ * The OHAI frame may have been lost on a noisy link while the stub runs: ask with SYNC (a stub
+ * answers with value 0), and once more after a lone SLIP END in case the stub saw a cut frame.
+ */
+async function stubAnswers(session: LoaderSession): Promise<boolean> {
+  for (let t = 0; t < 2; t++) {
+    if (t > 0) await session.transport.write(Uint8Array.of(0xc0));
+    try {
+      await session.flushInput();
+      if ((await syncOnce(session, { firstReplyMs: STUB_PROBE_MS })).stubDetected) return true;
+    } catch (err) {
+      if (session.signal?.aborted || !(err instanceof EspflashError) || err.code === 'transport/closed')
+        throw err;
+    }
+  }
+  return false;
+}
 
 /** Write one segment to RAM with MEM_BEGIN + MEM_DATA blocks. */
 async function loadSegment(
@@ -88,11 +113,12 @@ export async function uploadStub(
       frame = await session.readFrame(left);
     } catch (err) {
       if (session.signal?.aborted) throw err;
+      if (await stubAnswers(session)) break;
       throw new EspflashError(
         'stub/no-ohai',
-        `The flasher stub did not start: no OHAI within ${OHAI_TIMEOUT_MS} ms after MEM_END (entry ${hex32(image.entry)})`,
+        `The flasher stub did not start: no OHAI within ${OHAI_TIMEOUT_MS} ms after MEM_END (entry ${hex32(image.entry)}), and it does not answer SYNC`,
         {
-          hint: 'retry, or connect without the stub (--no-stub)',
+          hint: NO_OHAI_HINT,
           details: { entry: image.entry, ...(memEndError ? { memEnd: memEndError.message } : {}) },
           cause: memEndError ?? err,
         },
@@ -106,10 +132,11 @@ export async function uploadStub(
       if (status?.kind === 'error') memEndError = statusError({ op: OP.MEM_END, ...status });
       continue;
     }
+    if (await stubAnswers(session)) break;
     throw new EspflashError(
       'stub/no-ohai',
       `The flasher stub did not start: expected OHAI, got a ${frame.length}-byte frame "${latin1(frame.subarray(0, 16))}"`,
-      { hint: 'retry, or connect without the stub (--no-stub)', details: { entry: image.entry } },
+      { hint: NO_OHAI_HINT, details: { entry: image.entry } },
     );
   }
   session.setStub(true);
