@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js';
 import { type BaudMemory, createBaudMemory } from '../node/baud-memory.js';
 import { openTransport, type PortSpec, parsePortSpec } from '../node/open-transport.js';
 import { listPorts } from '../node/port-list.js';
-import { esptoolJsStubProvider } from '../node/stub-assets.js';
+import { stubProviderFor } from '../node/stub-assets.js';
 import type { AfterReset } from '../plan/types.js';
 import { Device } from './device.js';
 import { createReconnector, type ReconnectPolicy } from './reconnect.js';
@@ -31,6 +31,10 @@ export interface OpenDeviceOptions {
   after?: AfterReset;
   /** Upload the flasher stub (default true). */
   stub?: boolean;
+  /** Stub set as esptool v5 numbers them (2 = esp-flasher-stub, shipped; 1 = legacy, not shipped). */
+  stubVersion?: number;
+  /** A stub JSON of one's own (esptool's format), uploaded instead of the shipped one. */
+  stubFile?: string;
   /** Custom bootloader-entry sequence, e.g. `D0|R1|W100|D1|R0|W50|D0`. */
   resetSequence?: string;
   /** Flash size to tell the loader (`4MB`), instead of the detected one. `detect`/`keep` mean detect. */
@@ -84,7 +88,9 @@ async function connectWithRetry(
       const transient =
         isEspflashError(err) &&
         !(err instanceof UsageError) &&
-        (err.code === 'connect/unknown-chip' || !/^(connect|port|transport|sim)\//.test(err.code));
+        (err.code === 'connect/unknown-chip' || !/^(connect|port|transport|sim)\//.test(err.code)) &&
+        // A stub that never starts is final at once: connect already reset into the ROM where it could.
+        err.code !== 'stub/no-ohai';
       if (!transient || attempt >= CONNECT_TRIES || options.signal?.aborted) throw err;
       options.onEvent?.({
         type: 'retry',
@@ -160,11 +166,13 @@ export async function openDevice(requested: OpenDeviceOptions): Promise<Device> 
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });
+  // A stub version that is not shipped is a usage error before the port is opened.
+  const stubProvider = stubProviderFor({ version: options.stubVersion, file: options.stubFile });
   const transport = options.transport ?? (await open());
   try {
     const before = underscore(options.before);
     const connectOptions: Omit<ConnectOptions, 'transport' | 'baud'> = {
-      stubProvider: esptoolJsStubProvider,
+      stubProvider,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),

@@ -6,7 +6,6 @@ import type { ConnectedLoader, ConnectOptions } from '../core/connect.js';
 import { connect } from '../core/connect.js';
 import { type PreparedFlash, prepareFlash } from '../core/ops/prepare-flash.js';
 import type { ReconnectRequest } from '../core/ops/write-resilient.js';
-import { isLinkLost } from '../core/ops/write-resilient.js';
 import type { Transport } from '../core/transport.js';
 import { isEspflashError } from '../errors.js';
 
@@ -37,6 +36,19 @@ export interface Reconnected {
   flash: PreparedFlash;
 }
 
+/** The port or transport itself failed (closed, unplugged): only reopening it helps. */
+function portGone(err: unknown): boolean {
+  return isEspflashError(err) && /^(transport|port|sim)\//.test(err.code);
+}
+
+/** Whether connecting over `transport` starts with a reset (the chip then runs its ROM at 115200). */
+function resetsChip(c: Omit<ConnectOptions, 'transport' | 'baud'>, transport: Transport): boolean {
+  const before = (c.before ?? 'default_reset').replace(/-/g, '_');
+  if (before === 'no_reset' || before === 'no_reset_no_sync') return false;
+  if (/^(socket|tcp):\/\//i.test(transport.description)) return false;
+  return transport.capabilities.modemLines;
+}
+
 /** Options for {@link createReconnector}. */
 export interface ReconnectorOptions {
   /** Connect options of the first connect (transport and baud are replaced). */
@@ -60,10 +72,10 @@ export function createReconnector(
   const max = options.policy?.maxDelayMs ?? 4000;
   const c = options.connect;
   const clock = c.clock;
-  const attach = async (transport: Transport): Promise<Reconnected> => {
-    // The reset lands in the ROM, which listens at 115200: sync there, then switch up again.
-    if (transport.baudRate !== ROM_BAUD && transport.capabilities.baudRate)
-      await transport.setBaudRate(ROM_BAUD);
+  /** Baud the chip's UART was last switched to (the stub keeps it until the chip resets). */
+  let lastBaud = ROM_BAUD;
+  const connectAt = async (transport: Transport, baud: number): Promise<Reconnected> => {
+    if (transport.baudRate !== baud && transport.capabilities.baudRate) await transport.setBaudRate(baud);
     const loader = await connect({ ...c, transport, ...(target === undefined ? {} : { baud: target }) });
     const flash = await prepareFlash(
       loader,
@@ -71,10 +83,28 @@ export function createReconnector(
     );
     return { loader, flash };
   };
+  const attach = async (transport: Transport): Promise<Reconnected> => {
+    // A reset lands in the ROM at 115200; without one a running stub still listens at the last baud.
+    const order = resetsChip(c, transport) ? [ROM_BAUD, lastBaud] : [lastBaud, ROM_BAUD];
+    const bauds = transport.capabilities.baudRate ? [...new Set(order)] : [transport.baudRate];
+    let lastError: unknown = null;
+    for (const baud of bauds) {
+      try {
+        return await connectAt(transport, baud);
+      } catch (err) {
+        if (c.signal?.aborted || !isEspflashError(err) || !/^(connect|timeout|stub)\//.test(err.code))
+          throw err;
+        lastError = err;
+      }
+    }
+    throw lastError;
+  };
   return async (current, request) => {
+    lastBaud = current.baud;
     if (request.lowerBaud) {
-      const next = lowerBaud(target ?? current.baud);
-      if (next !== null && next < (target ?? current.baud)) {
+      // Step down from the baud in use (over raw TCP that may be below the one asked for).
+      const next = lowerBaud(current.baud);
+      if (next !== null) {
         target = next;
         c.onEvent?.({
           type: 'warning',
@@ -84,8 +114,10 @@ export function createReconnector(
       }
     }
     let lastError: unknown = request.error;
-    // The port may still be there (chip reset, stub hung): reset and sync over it first.
-    if (!isLinkLost(request.error)) {
+    // The port may still be there (chip reset into its ROM at 115200, stub out of step, a silent
+    // chip): reset and sync over it first. Only a port that is gone needs closing and reopening;
+    // closing a port that still works can cost more than the chip (a sim:// chip goes with it).
+    if (!portGone(request.error)) {
       try {
         return await attach(current.transport);
       } catch (err) {

@@ -110,6 +110,16 @@ function planResets(
   return connectStrategies({ usbJtagSerial: options.usbJtagSerial, platform: options.platform });
 }
 
+/**
+ * One lone SLIP END between sync tries. esp-flasher-stub's receiver leaves a frame on an empty one
+ * (END END), so after a link drop cut a frame it can stay one END out of step and swallow every
+ * frame: a lone END puts it back in step (a second failed try flips it back). The ROM loader treats
+ * extra ENDs as empty frames (checked on the real ESP32 ROM), so this costs it nothing.
+ */
+async function realignFraming(session: LoaderSession): Promise<void> {
+  await session.transport.write(Uint8Array.of(0xc0));
+}
+
 /** Reset + sync attempts; throws the diagnosed failure. Returns null for no_reset_no_sync. */
 async function establish(
   session: LoaderSession,
@@ -143,6 +153,7 @@ async function establish(
         lastError = err;
         session.logger.debug(`sync try ${t + 1} of attempt ${attempt} failed: ${err.message}`);
         await session.clock.sleep(SYNC_RETRY_PAUSE_MS, options.signal);
+        await realignFraming(session);
       }
     }
   }
@@ -218,8 +229,36 @@ async function startStub(
     warn('stub/unavailable', `No flasher stub is available for ${chip.displayName}: using the ROM loader`);
     return;
   }
-  await uploadStub(session, { image, blockSize: options.usbOtg ? USB_RAM_BLOCK : ESP_RAM_BLOCK });
+  try {
+    await uploadStub(session, { image, blockSize: options.usbOtg ? USB_RAM_BLOCK : ESP_RAM_BLOCK });
+  } catch (err) {
+    if (!isEspflashError(err) || err.code !== 'stub/no-ohai' || options.signal?.aborted) throw err;
+    await fallBackToRom(session, options, err);
+    return;
+  }
   session.onEvent({ type: 'stub-started', chip: chip.name, reused: false });
+}
+
+/**
+ * The uploaded stub never started. Where the port can reset the chip, reset it into its ROM loader
+ * and go on without the stub (saying so); elsewhere the chip runs the dead stub until a reset, so
+ * `stub/no-ohai` is final at once (its hint names --no-stub and --stub-version).
+ */
+async function fallBackToRom(session: LoaderSession, options: ConnectOptions, err: Error): Promise<void> {
+  const before = normaliseBefore(options.before);
+  const resets = planResets(options, before, ignoreEvents);
+  if (!resets) throw err;
+  session.onEvent({
+    type: 'warning',
+    code: 'stub/rom-fallback',
+    message: `The flasher stub did not start (no OHAI): reset ${session.chip.displayName} and continuing with the ROM loader (--no-stub)`,
+  });
+  // The reset lands in the ROM at 115200, whatever baud it was switched to before the upload.
+  if (session.transport.baudRate !== 115200 && session.transport.capabilities.baudRate) {
+    await session.transport.setBaudRate(115200);
+  }
+  await establish(session, { ...options, stub: false }, before);
+  session.setStub(false);
 }
 
 /**

@@ -8,6 +8,7 @@ import type { LoaderSession } from './loader-session.js';
 import { DEFAULT_TIMEOUT_MS, OP } from './opcodes.js';
 import { dataBlock, decodeResponse, OHAI, readStatus } from './packets.js';
 import { statusError } from './rom-errors.js';
+import { syncOnce } from './sync.js';
 
 /** A flasher stub: code and data segments plus the entry point. */
 export interface StubImage {
@@ -28,6 +29,30 @@ export const ESP_RAM_BLOCK = 0x1800;
 export const USB_RAM_BLOCK = 0x800;
 /** How long to wait for `OHAI` after MEM_END. */
 export const OHAI_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
+/** First-reply wait of the SYNC that checks whether a stub runs although its OHAI was lost. */
+export const STUB_PROBE_MS = 300;
+
+/** What to try when the stub does not start (never a cable hint: the ROM loader did answer). */
+export const NO_OHAI_HINT =
+  'connect without the stub (--no-stub, config stub: false), or upload another one (--stub-version, --stub-file)';
+
+/**
+ * The OHAI frame may have been lost on a noisy link while the stub runs: ask with SYNC (a stub
+ * answers with value 0), and once more after a lone SLIP END in case the stub saw a cut frame.
+ */
+async function stubAnswers(session: LoaderSession): Promise<boolean> {
+  for (let t = 0; t < 2; t++) {
+    if (t > 0) await session.transport.write(Uint8Array.of(0xc0));
+    try {
+      await session.flushInput();
+      if ((await syncOnce(session, { firstReplyMs: STUB_PROBE_MS })).stubDetected) return true;
+    } catch (err) {
+      if (session.signal?.aborted || !(err instanceof EspflashError) || err.code === 'transport/closed')
+        throw err;
+    }
+  }
+  return false;
+}
 
 /** Write one segment to RAM with MEM_BEGIN + MEM_DATA blocks. */
 async function loadSegment(
@@ -39,21 +64,25 @@ async function loadSegment(
   await session.command({ op: OP.MEM_BEGIN, data: packU32(bytes.length, blocks, blockSize, address) });
   for (let seq = 0; seq < blocks; seq++) {
     const block = dataBlock({ seq, payload: bytes.subarray(seq * blockSize, (seq + 1) * blockSize) });
-    // The ROM checks a block's checksum before storing it: a rejected block can be sent again.
+    // The ROM checks a block before storing it: a rejected block can be sent again. The ESP32 ROM
+    // answers a damaged block with "invalid message" (0x05), not "bad CRC" (checked on the real ROM).
     for (let attempt = 1; ; attempt++) {
       try {
         await session.command({ op: OP.MEM_DATA, data: block.data, checksum: block.checksum });
         break;
       } catch (err) {
-        if (!(err instanceof EspflashError) || err.code !== 'rom/bad-crc' || attempt >= MEM_BLOCK_ATTEMPTS)
+        if (!(err instanceof EspflashError) || !RESENDABLE.has(err.code) || attempt >= MEM_BLOCK_ATTEMPTS)
           throw err;
       }
     }
   }
 }
 
-/** Sends of one MEM_DATA block the ROM rejected for its checksum (esptool's block retry count). */
-export const MEM_BLOCK_ATTEMPTS = 3;
+/** Sends of one MEM_DATA block the ROM rejected (a noisy link rejects a 6 KiB block about half the time at 1e-4). */
+export const MEM_BLOCK_ATTEMPTS = 5;
+
+/** ROM statuses for a MEM_DATA block rejected before it was stored. */
+const RESENDABLE = new Set(['rom/bad-crc', 'rom/invalid-message']);
 
 /**
  * Upload and start the stub: text then data segments, MEM_END(0, entry) without waiting for the ROM's
@@ -84,11 +113,12 @@ export async function uploadStub(
       frame = await session.readFrame(left);
     } catch (err) {
       if (session.signal?.aborted) throw err;
+      if (await stubAnswers(session)) break;
       throw new EspflashError(
         'stub/no-ohai',
-        `The flasher stub did not start: no OHAI within ${OHAI_TIMEOUT_MS} ms after MEM_END (entry ${hex32(image.entry)})`,
+        `The flasher stub did not start: no OHAI within ${OHAI_TIMEOUT_MS} ms after MEM_END (entry ${hex32(image.entry)}), and it does not answer SYNC`,
         {
-          hint: 'retry, or connect without the stub (--no-stub)',
+          hint: NO_OHAI_HINT,
           details: { entry: image.entry, ...(memEndError ? { memEnd: memEndError.message } : {}) },
           cause: memEndError ?? err,
         },
@@ -102,10 +132,11 @@ export async function uploadStub(
       if (status?.kind === 'error') memEndError = statusError({ op: OP.MEM_END, ...status });
       continue;
     }
+    if (await stubAnswers(session)) break;
     throw new EspflashError(
       'stub/no-ohai',
       `The flasher stub did not start: expected OHAI, got a ${frame.length}-byte frame "${latin1(frame.subarray(0, 16))}"`,
-      { hint: 'retry, or connect without the stub (--no-stub)', details: { entry: image.entry } },
+      { hint: NO_OHAI_HINT, details: { entry: image.entry } },
     );
   }
   session.setStub(true);

@@ -1,5 +1,6 @@
 // Flasher stubs from the `esptool-js` package's JSON files (lib/targets/stub_flasher/<chip>.json):
 // located lazily, base64-decoded, cached per file. Missing package or file → `stub/unavailable`.
+// Also picks the stub set (`--stub-version`, as esptool v5) or a stub of one's own (`--stub-file`).
 
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -7,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ChipName, chipInfo } from '../chips/chips.js';
 import type { StubImage, StubProvider } from '../core/stub-loader.js';
-import { EspflashError } from '../errors.js';
+import { EspflashError, UsageError } from '../errors.js';
 
 const NO_STUB_HINT =
   'reinstall espflash (its esptool-js dependency ships the stubs), or connect with --no-stub';
@@ -117,3 +118,59 @@ export function createStubProvider(options: { dir?: string } = {}): StubProvider
 
 /** Stubs shipped by the `esptool-js` npm package (esp-flasher-stub builds, Apache-2.0 OR MIT). */
 export const esptoolJsStubProvider: StubProvider = createStubProvider();
+
+/**
+ * Stub sets as esptool v5 numbers them: 1 = the legacy esptool stub, 2 = esp-flasher-stub (v5's
+ * default). esptool-js 0.7.0, the package espflash depends on, ships set 2 only.
+ */
+export const STUB_VERSIONS = [1, 2] as const;
+export type StubVersion = (typeof STUB_VERSIONS)[number];
+/** The set espflash ships (from esptool-js). */
+export const SHIPPED_STUB_VERSION: StubVersion = 2;
+
+/** Which stub to upload: a shipped set, or a JSON file of one's own (esptool's stub format). */
+export interface StubChoice {
+  version?: number | undefined;
+  file?: string | undefined;
+}
+
+/**
+ * The provider for a stub choice. `file` (esptool's JSON: entry, text, text_start, data,
+ * data_start in base64) is uploaded whatever the chip; `version` 2 is the shipped set; version 1
+ * is not shipped: `stub/version-unavailable` (a usage error) names the ways that work.
+ */
+export function stubProviderFor(choice: StubChoice = {}): StubProvider {
+  if (choice.file !== undefined && choice.version !== undefined) {
+    throw new UsageError(
+      'stub/conflicting-options',
+      '--stub-file and --stub-version both pick the stub: give one of them',
+      { hint: 'drop --stub-version (config stub.version) or --stub-file (config stub.file)' },
+    );
+  }
+  if (choice.file !== undefined) {
+    const file = choice.file;
+    let pending: Promise<StubImage> | null = null;
+    return async () => {
+      if (!pending) {
+        pending = loadStub(file);
+        pending.catch(() => {
+          pending = null;
+        });
+      }
+      return pending;
+    };
+  }
+  const version = choice.version ?? SHIPPED_STUB_VERSION;
+  if (version === SHIPPED_STUB_VERSION) return esptoolJsStubProvider;
+  const known = (STUB_VERSIONS as readonly number[]).includes(version);
+  throw new UsageError(
+    'stub/version-unavailable',
+    known
+      ? `Stub version ${version} (the legacy esptool stub) is not shipped with espflash: its esptool-js dependency carries only version ${SHIPPED_STUB_VERSION} (esp-flasher-stub)`
+      : `Unknown stub version ${version}: esptool v5 numbers them 1 (legacy stub) and 2 (esp-flasher-stub)`,
+    {
+      hint: `use --stub-version ${SHIPPED_STUB_VERSION} (config stub.version; the default), load a stub JSON of your own with --stub-file <json> (config stub.file; e.g. esptool's stub_flasher/1/<chip>.json), or connect without a stub (--no-stub)`,
+      details: { version, available: [SHIPPED_STUB_VERSION] },
+    },
+  );
+}

@@ -141,15 +141,26 @@ describe('connect: stub', () => {
     expect(state.memBlocks.filter((b) => b.length === 0x800).length).toBe(6);
   });
 
-  it('fails with stub/no-ohai when the stub never announces itself', async () => {
-    const { promise } = run({ chip: 'esp32', noOhai: true });
+  it('fails with stub/no-ohai when the stub never announces itself and nothing can reset the chip', async () => {
+    const { promise } = run({ chip: 'esp32', noOhai: true }, { before: 'no_reset' });
     const err = await failure(promise);
     expect(err.code).toBe('stub/no-ohai');
     expect(err.hint).toContain('--no-stub');
+    expect(err.hint).toContain('--stub-version');
+  });
+
+  it('resets into the ROM loader and goes on without the stub where the port can reset', async () => {
+    const { promise, events } = run({ chip: 'esp32', noOhai: true });
+    const loader = await promise;
+    expect(loader.isStub).toBe(false);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'warning', code: 'stub/rom-fallback' }));
+    expect(events.at(-1)).toEqual({ type: 'connected', chip: 'esp32', baud: 115200, stub: false });
   });
 
   it('explains a missing OHAI with the ROM MEM_END error status', async () => {
-    const err = await failure(run({ chip: 'esp32', memEndStatus: [1, 0x0f] }).promise);
+    const err = await failure(
+      run({ chip: 'esp32', memEndStatus: [1, 0x0f] }, { before: 'no_reset' }).promise,
+    );
     expect(err.code).toBe('stub/no-ohai');
     expect(String(err.details.memEnd)).toContain('MEM_END failed: invalid RAM binary address');
   });

@@ -74,6 +74,15 @@ export function isLinkLost(err: unknown): boolean {
   );
 }
 
+/**
+ * A block went unanswered while the loader still talks (or stopped after it): on a noisy link the
+ * frame was most likely damaged (the stub drops a frame with a broken SLIP escape without a reply),
+ * and smaller blocks are less likely to be hit.
+ */
+function isDamagedFrame(err: unknown): boolean {
+  return isEspflashError(err) && err.code.startsWith('timeout/');
+}
+
 /** A stub session got a ROM-style status: the chip reset back into its ROM loader. */
 export function fellBackToRom(loader: Loader, err: unknown): boolean {
   return loader.isStub && isEspflashError(err) && err.code.startsWith('rom/');
@@ -206,7 +215,7 @@ export async function writeRegionResilient(
         wireBytes += r.wireBytes;
         if (!r.ok) {
           failure = r.error;
-          if (r.checksum && blockSize > ROM_WRITE_BLOCK)
+          if ((r.checksum || isDamagedFrame(r.error)) && blockSize > ROM_WRITE_BLOCK)
             blockSize = Math.max(ROM_WRITE_BLOCK, blockSize >> 1);
           writtenTo = Math.max(writtenTo, from + r.confirmed);
           if (!isLinkLost(r.error) && !fellBackToRom(loader, r.error)) {
