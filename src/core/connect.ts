@@ -17,6 +17,7 @@ import {
   readChipRevision,
   revisionNumber,
 } from './ops/chip-revision.js';
+import { rememberRomCrystal } from './ops/crystal.js';
 import { disableWatchdogsForUsbJtag } from './post-connect.js';
 import {
   connectStrategies,
@@ -257,6 +258,8 @@ export async function connect(options: ConnectOptions): Promise<ConnectedLoader>
   if (options.usbJtagSerial && !session.secureDownloadMode && !sync?.stubDetected) {
     await disableWatchdogsForUsbJtag(session);
   }
+  // The UART divider shows the crystal only while the ROM runs (a stub may clock the UART from the PLL).
+  if ((options.stub ?? true) && !sync?.stubDetected) await rememberRomCrystal(session);
   // Upload the stub at the target baud where the ROM can switch first: the stub keeps the ROM's UART
   // settings, and its ~9 KiB then take a fraction of the time they take at 115200.
   if (
