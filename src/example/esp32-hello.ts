@@ -62,5 +62,7 @@ export function placeEsp32Hello(segment: Uint8Array, loadAddress: number, entryO
   view.setUint32(pool, UART0_BASE, true);
   view.setUint32(pool + 4, (loadAddress + pool + MESSAGE_OFFSET) >>> 0, true);
   for (let i = 0; i < message.length; i++) segment[pool + MESSAGE_OFFSET + i] = message.charCodeAt(i);
-  CODE.forEach((insn, i) => segment.set(insn, entryOffset + i * 3));
+  CODE.forEach((insn, i) => {
+    segment.set(insn, entryOffset + i * 3);
+  });
 }
