@@ -258,6 +258,8 @@ export async function connect(options: ConnectOptions): Promise<ConnectedLoader>
   if (options.usbJtagSerial && !session.secureDownloadMode && !sync?.stubDetected) {
     await disableWatchdogsForUsbJtag(session);
   }
+  // The UART divider shows the crystal only while the ROM runs (a stub may clock the UART from the PLL).
+  if ((options.stub ?? true) && !sync?.stubDetected) await rememberRomCrystal(session);
   // Upload the stub at the target baud where the ROM can switch first: the stub keeps the ROM's UART
   // settings, and its ~9 KiB then take a fraction of the time they take at 115200.
   if (
@@ -270,9 +272,6 @@ export async function connect(options: ConnectOptions): Promise<ConnectedLoader>
   ) {
     await changeBaud(session, { baud: options.baud });
   }
-  // The UART divider shows the crystal only while the ROM runs (a stub may clock the UART from the PLL);
-  // measured after the early baud change, when the ROM's UART runs at the host's baud.
-  if ((options.stub ?? true) && !sync?.stubDetected) await rememberRomCrystal(session);
   await startStub(session, options, sync);
   if (options.baud !== undefined) {
     const r = await changeBaud(session, { baud: options.baud });
