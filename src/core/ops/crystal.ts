@@ -2,9 +2,10 @@
 // The divider tells the crystal only while the ROM loader runs: the ROM clocks its UART from the
 // crystal, but a flasher stub may switch the CPU, and with it the APB clock that drives the UART, to
 // the PLL. On the real ESP32 under esp-flasher-stub the register reads 694 (+7/16) at 115200, i.e.
-// 80 MHz, which rounded to "48 MHz". So connect measures once before it uploads the stub
-// (rememberRomCrystal) and the estimate uses that; a stub found already running, with an APB clock
-// above any crystal, gives "unknown" rather than a wrong value.
+// 80 MHz, which rounded to "48 MHz". After CHANGE_BAUDRATE the ESP32 ROM's divider follows its own
+// calibrated crystal guess (esptool's correction), which QEMU's model makes 25 MHz. So connect measures
+// once right after SYNC (rememberRomCrystal) and the estimate uses that; a stub found already running,
+// with an APB clock above any crystal, gives "unknown" rather than a wrong value.
 
 import { isEspflashError } from '../../errors.js';
 import type { Loader } from '../loader.js';
@@ -39,9 +40,10 @@ function asCrystal(mhz: number | null): number | null {
 }
 
 /**
- * Measure the crystal while the ROM loader still runs, and keep it for {@link estimateCrystal} once
- * the stub has taken over. Call right before uploading the stub; does nothing on a stub or in Secure
- * Download Mode. A failed read is logged, never thrown (the estimate is informational).
+ * Measure the crystal while the ROM loader still runs at the baud it synced at, and keep it for
+ * {@link estimateCrystal} (after a baud change or once the stub has taken over). Call right after
+ * SYNC and chip detection; does nothing on a stub or in Secure Download Mode. A failed read is
+ * logged, never thrown (the estimate is informational).
  */
 export async function rememberRomCrystal(loader: Loader): Promise<void> {
   if (loader.isStub || loader.secureDownloadMode) return;
@@ -55,14 +57,12 @@ export async function rememberRomCrystal(loader: Loader): Promise<void> {
 }
 
 /**
- * Estimated crystal frequency in MHz: the ROM loader's measurement (now, or remembered from before the
- * stub upload), else the divider under the stub when it still runs from the crystal; null without a
- * UART_CLKDIV register or when the UART runs from a PLL-derived clock.
+ * Estimated crystal frequency in MHz: what the ROM loader showed right after SYNC (remembered by
+ * connect, before any baud change or stub), else the divider now; null without a UART_CLKDIV register
+ * or when the UART runs from a PLL-derived clock.
  */
 export async function estimateCrystal(loader: Loader): Promise<number | null> {
-  if (loader.isStub) {
-    const remembered = romMeasured.get(loader.transport);
-    if (remembered !== undefined) return remembered;
-  }
+  const remembered = romMeasured.get(loader.transport);
+  if (remembered !== undefined) return remembered;
   return asCrystal(await uartClockMhz(loader));
 }

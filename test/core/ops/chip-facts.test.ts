@@ -91,12 +91,17 @@ describe('crystal estimate', () => {
     expect(await estimateCrystal(stub)).toBeNull();
   });
 
-  it('keeps what the ROM measured before the stub upload for the stub session on that link', async () => {
+  it('keeps what the ROM showed right after SYNC, through a stub upload or a baud change on that link', async () => {
     const rom = new FakeLoader({ chip: 'esp32', stub: false, registers: { [UART0_CLKDIV]: 0x15a } });
     await rememberRomCrystal(rom);
     const stub: FakeLoader = Object.create(rom, { isStub: { value: true } });
     await stub.writeReg(UART0_CLKDIV, 0x7002b6);
     expect(await estimateCrystal(stub)).toBe(40);
+    // The ROM itself after CHANGE_BAUDRATE: its divider follows its calibrated guess (QEMU: 28 at
+    // 921600, "26 MHz"); the measurement right after SYNC stands.
+    await rom.writeReg(UART0_CLKDIV, 28);
+    (rom.transport as { baudRate: number }).baudRate = 921600;
+    expect(await estimateCrystal(rom)).toBe(40);
     // Another link (a fresh connection to a chip already running the stub) has no ROM measurement.
     const other = new FakeLoader({ chip: 'esp32', stub: true, registers: { [UART0_CLKDIV]: 0x7002b6 } });
     expect(await estimateCrystal(other)).toBeNull();
