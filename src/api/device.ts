@@ -66,6 +66,8 @@ export interface WriteBinOptions {
   label?: string | null;
   /** Write even when the device already holds the bytes. */
   force?: boolean;
+  /** Deflate the data (default: with the stub; false sends it plain, true asks the ROM to inflate too). */
+  compress?: boolean;
 }
 
 /** Options the Device keeps from `openDevice`. */
@@ -92,6 +94,8 @@ export interface DeviceFlashOptions {
   timeLimitMs?: number;
   /** Fast reflash: write only sectors that changed since what this cache says the device holds. */
   cache?: DeviceCache;
+  /** Deflate writes (default: with the stub; false sends plain data, true asks the ROM to inflate too). */
+  compress?: boolean;
 }
 
 /** A connected chip. Create with `openDevice`; always `close()` it. */
@@ -170,6 +174,7 @@ export class Device {
       ...(options.resilience === undefined ? {} : { resilience: options.resilience }),
       ...(options.timeLimitMs === undefined ? {} : { timeLimitMs: options.timeLimitMs }),
       ...(options.cache === undefined ? {} : { cache: options.cache }),
+      ...(options.compress === undefined ? {} : { compress: options.compress }),
       ...(this.settings.signal === undefined ? {} : { signal: this.settings.signal }),
     });
     const { baudMemory, port, requestedBaud } = this.settings;
@@ -290,6 +295,7 @@ export class Device {
       role: 'data',
       skipIfMatch: !(options.force ?? false),
       hash: nodeMd5,
+      ...(options.compress === undefined ? {} : { compress: options.compress }),
       ...this.blockSizeOpt(),
       ...this.signalOpt(),
     });

@@ -83,6 +83,23 @@ export function addDeviceOptions(y: Argv): Argv {
     });
 }
 
+/** --compress / --no-compress (-u, as esptool): how writes go over the wire. */
+export function addCompressOptions(y: Argv): Argv {
+  return y
+    .option('compress', {
+      type: 'boolean',
+      describe:
+        'Deflate the data on the wire (default with the stub); --no-compress or -u sends it plain; --compress --no-stub has the ROM inflate',
+    })
+    .option('u', { type: 'boolean', hidden: true, describe: 'Same as --no-compress (esptool -u)' });
+}
+
+/** The write-compression choice from --compress/--no-compress/-u; undefined: the loader's default. */
+export function compressChoice(args: Record<string, unknown>): { compress?: boolean } {
+  if (args.u === true) return { compress: false };
+  return typeof args.compress === 'boolean' ? { compress: args.compress } : {};
+}
+
 /**
  * Pick the option values a user actually gave from parsed yargs `args` (absent flags stay undefined).
  * Throws `usage/invalid-value` for a `--baud` that is not a whole number.

@@ -17,6 +17,7 @@ import {
   readChipRevision,
   revisionNumber,
 } from './ops/chip-revision.js';
+import { rememberRomCrystal } from './ops/crystal.js';
 import { disableWatchdogsForUsbJtag } from './post-connect.js';
 import {
   connectStrategies,
@@ -296,6 +297,10 @@ export async function connect(options: ConnectOptions): Promise<ConnectedLoader>
   if (options.usbJtagSerial && !session.secureDownloadMode && !sync?.stubDetected) {
     await disableWatchdogsForUsbJtag(session);
   }
+  // The UART divider shows the crystal only while the ROM runs at the baud it synced at: before any
+  // baud change (the ESP32 ROM's corrected divider can mislead) and before a stub (which may clock the
+  // UART from the PLL).
+  if (!sync?.stubDetected) await rememberRomCrystal(session);
   // Upload the stub at the target baud where the ROM can switch first: the stub keeps the ROM's UART
   // settings, and its ~9 KiB then take a fraction of the time they take at 115200.
   if (

@@ -1,10 +1,12 @@
 // The example build's two images, made like an ESP-IDF build would: a bootloader (with the v5.2+
-// bootloader descriptor) and an app (app descriptor first, DROM/IROM placed so the MMU can map them).
+// bootloader descriptor; on the ESP32 with a tiny program at its entry that prints one line) and an
+// app (app descriptor first, DROM/IROM placed so the MMU can map them).
 
 import { type ChipName, chipInfo } from '../chips/chips.js';
 import { toHex } from '../core/bytes.js';
 import { buildAppDescriptor, buildBootloaderDescriptor, buildImage } from '../image/image-builder.js';
 import { sha256 } from '../image/sha256.js';
+import { placeEsp32Hello } from './esp32-hello.js';
 import { codeBytes, createRng, dataBytes, rodataBytes } from './example-content.js';
 
 /** Where segments load on each chip (plausible addresses from real builds; cosmetic for the demo). */
@@ -118,9 +120,12 @@ export function exampleBootloader(options: {
   const esp8266 = chipInfo(chip).imageChipId === null;
   const dram = dataBytes(2304, rng);
   if (options.withDescriptor && !esp8266) dram.set(buildBootloaderDescriptor({ idfVer: options.idfVer }));
+  const iram = codeBytes(8192, rng);
+  // The ESP32 image carries real code at its entry: it prints one line when the ROM boots it.
+  if (chip === 'esp32') placeEsp32Hello(iram, map.bootIram, map.bootEntry);
   const segments = [
     { loadAddress: map.bootDram, data: dram },
-    { loadAddress: map.bootIram, data: codeBytes(8192, rng) },
+    { loadAddress: map.bootIram, data: iram },
     { loadAddress: map.bootIram + 0x2000, data: codeBytes(9216, rng) },
   ];
   return buildImage({

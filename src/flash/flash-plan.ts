@@ -57,6 +57,8 @@ export interface FlashPlanOptions {
   secureBoot?: boolean;
   /** Write block size override (0x800 for the stub over USB-OTG). */
   blockSize?: number;
+  /** Deflate writes (default: with the stub, or where the ROM can inflate and this is true). */
+  compress?: boolean;
   /** Retry limits (block sends, restarts per region, reconnect and baud step-down thresholds). */
   resilience?: Omit<ResilienceOptions, 'deadline' | 'reconnect'>;
   /** No new attempt starts after this long (default {@link DEFAULT_FLASH_TIME_LIMIT_MS}). */
@@ -212,6 +214,7 @@ export async function flashPlan(options: FlashPlanOptions): Promise<FlashSummary
               },
             }),
         ...(options.blockSize === undefined ? {} : { blockSize: options.blockSize }),
+        ...(options.compress === undefined ? {} : { compress: options.compress }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       };
       const cache = region.encrypted ? undefined : options.cache;
@@ -331,6 +334,7 @@ async function writeFromCache(
     force: !(resilient.skipIfMatch ?? true),
     ...(resilient.hash === undefined ? {} : { hash: resilient.hash }),
     ...(resilient.blockSize === undefined ? {} : { blockSize: resilient.blockSize }),
+    ...(resilient.compress === undefined ? {} : { compress: resilient.compress }),
     ...(resilient.signal === undefined ? {} : { signal: resilient.signal }),
     write: async (l, o) => {
       const w = await writeRegionResilient(l, { ...resilient, ...o });

@@ -12,8 +12,10 @@ import { defineCommand } from '../command.js';
 import { formatBytes } from '../reporter/describe-event.js';
 import { choosePort, withDevice } from '../reporter/device-session.js';
 import {
+  addCompressOptions,
   addDeviceOptions,
   addProjectOptions,
+  compressChoice,
   regionSelection,
   resolveCliOptions,
 } from '../shared-options.js';
@@ -52,7 +54,7 @@ export const flashCommand = defineCommand({
     ['$0 --build -M', 'Build (idf.py build or config build.command), flash, then show the serial log'],
   ],
   builder: (y: Argv) =>
-    addDeviceOptions(addProjectOptions(y))
+    addCompressOptions(addDeviceOptions(addProjectOptions(y)))
       .option('full', {
         type: 'boolean',
         default: false,
@@ -107,7 +109,11 @@ export const flashCommand = defineCommand({
       async ({ device, reporter }) => {
         const fast = !args.full && !args.force && resolved.cache.fastReflash?.value !== false;
         const cache = fast ? await device.openCache(dirOption(resolved.cache.dir?.value)) : null;
-        const result = await device.flash(plan, { force: Boolean(args.force), ...(cache ? { cache } : {}) });
+        const result = await device.flash(plan, {
+          force: Boolean(args.force),
+          ...(cache ? { cache } : {}),
+          ...compressChoice(args),
+        });
         reporter.finish();
         await device.reset(plan.after.value);
         return result;

@@ -14,7 +14,7 @@ import { hex } from '../../core/bytes.js';
 import { UsageError } from '../../errors.js';
 import { defineCommand } from '../command.js';
 import { withDevice } from '../reporter/device-session.js';
-import { addDeviceOptions } from '../shared-options.js';
+import { addCompressOptions, addDeviceOptions, compressChoice } from '../shared-options.js';
 import { findBuildDir } from './erase-parts.js';
 
 /** Read a user-named input file; missing → `usage/file-not-found` (exit 2). */
@@ -38,7 +38,7 @@ export const writeBinCommand = defineCommand({
     ['$0 write-bin storage data.bin --port sim://esp32', 'Write data.bin into the "storage" partition'],
   ],
   builder: (y: Argv) =>
-    addDeviceOptions(y)
+    addCompressOptions(addDeviceOptions(y))
       .positional('target', {
         type: 'string',
         describe: 'Offset (0x hex, decimal, k/M suffix) or partition label',
@@ -87,7 +87,7 @@ export const writeBinCommand = defineCommand({
         offset = part.offset;
         label = part.name;
       }
-      return device.writeBin(offset, data, { label, force: Boolean(args.force) });
+      return device.writeBin(offset, data, { label, force: Boolean(args.force), ...compressChoice(args) });
     });
     if (ctx.json) ctx.emitJson({ event: 'written', file, ...result });
     else

@@ -181,7 +181,8 @@ async function writePlain(loader: Loader, w: BlockWrite): Promise<number> {
     const start = seq * w.blockSize;
     const chunk = padTo(w.data.subarray(start, Math.min(start + w.blockSize, w.data.length)), w.blockSize);
     const block = dataBlock({ seq, payload: chunk });
-    await loader.command({ op: OP.FLASH_DATA, data: block.data, checksum: block.checksum });
+    const timeoutMs = deflateBlockTimeout({ inflatedSize: w.blockSize, stub: loader.isStub });
+    await loader.command({ op: OP.FLASH_DATA, data: block.data, checksum: block.checksum, timeoutMs });
     loader.onEvent({
       type: 'region-progress',
       index: w.index,

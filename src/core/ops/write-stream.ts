@@ -125,11 +125,12 @@ export async function writeStream(loader: Loader, o: WriteStreamOptions): Promis
   let timeout = DEFAULT_TIMEOUT_MS;
   for (const [seq, blk] of blocks.entries()) {
     o.signal?.throwIfAborted();
-    const own = deflated
-      ? deflateBlockTimeout({ inflatedSize: blk.covers, stub: loader.isStub })
-      : DEFAULT_TIMEOUT_MS;
-    // The stub ACKs at once and works while the next block arrives: wait as long as the previous block.
-    if (!loader.isStub) timeout = own;
+    // A plain block is written (and, by the stub, erased) before its reply, like a deflated one: on the
+    // real ESP32 stub a 16 KiB plain block at 115200 takes 2.9 s to acknowledge, too close to 3 s.
+    const own = deflateBlockTimeout({ inflatedSize: blk.covers, stub: loader.isStub });
+    // The stub may ACK at once and work while the next block arrives (wait as long as the previous
+    // block), or, as esp-flasher-stub does, write the block before its ACK (wait for this one).
+    timeout = loader.isStub ? Math.max(timeout, own) : own;
     const packet = dataBlock({ seq, payload: blk.bytes });
     for (let attempt = 1; ; attempt++) {
       try {

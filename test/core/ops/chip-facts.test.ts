@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { packU32 } from '../../../src/core/bytes.js';
 import { esp32MajorRevision, readChipRevision } from '../../../src/core/ops/chip-revision.js';
-import { estimateCrystal, nearestCrystal } from '../../../src/core/ops/crystal.js';
+import { estimateCrystal, nearestCrystal, rememberRomCrystal } from '../../../src/core/ops/crystal.js';
 import { decodeMac, readMac } from '../../../src/core/ops/read-mac.js';
 import { decodeSecurityInfo, readSecurityInfo } from '../../../src/core/ops/security-info.js';
 import { FakeLoader } from './support/fake-loader.js';
@@ -81,6 +81,30 @@ describe('crystal estimate', () => {
     const e8266 = new FakeLoader({ chip: 'esp8266', stub: false, registers: { 1610612756: 451 } });
     expect(await estimateCrystal(e8266)).toBe(26);
     expect(await estimateCrystal(new FakeLoader({ chip: 'esp32p4', stub: false }))).toBeNull();
+  });
+
+  // Observed on the real ESP32 ROM under QEMU: the ROM's divider is 0x15a (346) at 115200; once
+  // esp-flasher-stub runs it is 0x7002b6 (694 + 7/16), the 80 MHz APB clock from the PLL.
+  const UART0_CLKDIV = 0x3ff40014;
+  it('a stub clocking the UART from the PLL gives unknown, not 48 MHz', async () => {
+    const stub = new FakeLoader({ chip: 'esp32', stub: true, registers: { [UART0_CLKDIV]: 0x7002b6 } });
+    expect(await estimateCrystal(stub)).toBeNull();
+  });
+
+  it('keeps what the ROM showed right after SYNC, through a stub upload or a baud change on that link', async () => {
+    const rom = new FakeLoader({ chip: 'esp32', stub: false, registers: { [UART0_CLKDIV]: 0x15a } });
+    await rememberRomCrystal(rom);
+    const stub: FakeLoader = Object.create(rom, { isStub: { value: true } });
+    await stub.writeReg(UART0_CLKDIV, 0x7002b6);
+    expect(await estimateCrystal(stub)).toBe(40);
+    // The ROM itself after CHANGE_BAUDRATE: its divider follows its calibrated guess (QEMU: 28 at
+    // 921600, "26 MHz"); the measurement right after SYNC stands.
+    await rom.writeReg(UART0_CLKDIV, 28);
+    (rom.transport as { baudRate: number }).baudRate = 921600;
+    expect(await estimateCrystal(rom)).toBe(40);
+    // Another link (a fresh connection to a chip already running the stub) has no ROM measurement.
+    const other = new FakeLoader({ chip: 'esp32', stub: true, registers: { [UART0_CLKDIV]: 0x7002b6 } });
+    expect(await estimateCrystal(other)).toBeNull();
   });
 });
 
