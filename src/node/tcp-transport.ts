@@ -1,5 +1,6 @@
 // Transport over raw TCP (`socket://host:port`): QEMU's serial socket, ser2net in raw mode,
-// `espflash sim --listen`. No modem lines and no baud rate: the far end owns both.
+// `espflash sim --listen`. No modem lines and no baud rate: the far end owns both. For the loader
+// protocol it can nudge the peer's delayed replies along (see `ackNudge`).
 
 import { createConnection, type Socket } from 'node:net';
 import { type Clock, realClock } from '../core/clock.js';
@@ -100,7 +101,18 @@ export interface TcpTransportOptions extends SocketAddress {
   logger?: Logger;
   /** Connect timeout (default 5000 ms). */
   connectTimeoutMs?: number;
+  /**
+   * For the loader protocol only (never for a console): when received data stops inside a reply
+   * frame, send one NUL byte so our ACK goes out at once. A server with Nagle on (QEMU's serial socket, ser2net without
+   * nodelay) holds the rest of the reply until that ACK, which Linux otherwise delays up to 40 ms on
+   * request/response traffic. SLIP receivers drop bytes outside frames, so the loader ignores it.
+   */
+  ackNudge?: boolean;
 }
+
+/** The byte sent by `ackNudge`: outside any SLIP frame, so the loader drops it. */
+export const ACK_NUDGE = Uint8Array.of(0x00);
+const SLIP_END = 0xc0;
 
 /**
  * Connect to a raw TCP serial endpoint. Capabilities are `{ modemLines: false, baudRate: false }`:
@@ -121,6 +133,7 @@ export async function openTcpTransport(options: TcpTransportOptions): Promise<Tr
     baud: options.baud ?? 115200,
     clock: options.clock ?? realClock,
     logger: options.logger ?? silentLogger,
+    ackNudge: options.ackNudge ?? false,
   });
 }
 
@@ -136,13 +149,28 @@ class TcpTransport implements Transport {
   private readonly socket: Socket;
   private readonly queue: ReadQueue;
   private ended: EspflashError | null = null;
+  private readonly ackNudge: boolean;
+  /** Incoming SLIP state for `ackNudge`: inside a frame, and its length so far. */
+  private rxInFrame = false;
+  private rxFrameBytes = 0;
 
-  constructor(options: { socket: Socket; description: string; baud: number; clock: Clock; logger: Logger }) {
+  constructor(options: {
+    socket: Socket;
+    description: string;
+    baud: number;
+    clock: Clock;
+    logger: Logger;
+    ackNudge: boolean;
+  }) {
     this.socket = options.socket;
     this.description = options.description;
     this.nominalBaud = options.baud;
+    this.ackNudge = options.ackNudge;
     this.queue = new ReadQueue({ clock: options.clock });
-    this.socket.on('data', (chunk: Buffer) => this.queue.push(chunk));
+    this.socket.on('data', (chunk: Buffer) => {
+      this.queue.push(chunk);
+      if (this.ackNudge) this.nudgeIfMidFrame(chunk);
+    });
     this.socket.on('error', (err) => options.logger.debug(`${this.description}: ${err.message}`));
     this.socket.on('close', () => {
       if (this.ended) return;
@@ -153,6 +181,22 @@ class TcpTransport implements Transport {
 
   get baudRate(): number {
     return this.nominalBaud;
+  }
+
+  /** Track frames in `chunk`; when it ends inside one, send a nudge (the rest may wait for our ACK). */
+  private nudgeIfMidFrame(chunk: Uint8Array): void {
+    for (const b of chunk) {
+      if (b !== SLIP_END) {
+        if (this.rxInFrame) this.rxFrameBytes++;
+      } else if (!this.rxInFrame || this.rxFrameBytes === 0) {
+        this.rxInFrame = true;
+        this.rxFrameBytes = 0;
+      } else {
+        this.rxInFrame = false;
+      }
+    }
+    if (!this.rxInFrame || this.ended || this.socket.destroyed) return;
+    this.socket.write(ACK_NUDGE, () => {});
   }
 
   read(options: { timeoutMs: number; signal?: AbortSignal }): Promise<Uint8Array> {

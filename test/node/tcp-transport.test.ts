@@ -58,10 +58,12 @@ describe('TCP transport (socket://)', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function connected(): Promise<{ t: Transport; peer: Socket; port: number }> {
+  async function connected(
+    options: { ackNudge?: boolean } = {},
+  ): Promise<{ t: Transport; peer: Socket; port: number }> {
     const { server, port, accepted } = await listen();
     cleanups.push(() => new Promise((r) => server.close(() => r())));
-    const t = await openTcpTransport({ host: '127.0.0.1', port });
+    const t = await openTcpTransport({ host: '127.0.0.1', port, ...options });
     cleanups.push(() => t.close());
     const peer = await accepted;
     cleanups.push(async () => {
@@ -102,6 +104,38 @@ describe('TCP transport (socket://)', () => {
     await t.write(new Uint8Array([1]));
     await new Promise((r) => setTimeout(r, 50));
     expect(wire).toBe(1);
+  });
+
+  it('ackNudge: a NUL goes back while a reply frame is open, never after whole frames or console text', async () => {
+    const { t, peer } = await connected({ ackNudge: true });
+    const back: number[] = [];
+    peer.on('data', (c: Buffer) => back.push(...c));
+    const settle = () => new Promise((r) => setTimeout(r, 50));
+    // Whole frames and text outside frames: nothing to nudge.
+    peer.write(Buffer.from([0xc0, 0x01, 0x0a, 0xc0]));
+    await settle();
+    peer.write(Buffer.from('ets Jul 29 2019\r\n'));
+    await settle();
+    expect(back).toEqual([]);
+    // A frame that stops half-way (Nagle holding the rest): one NUL, outside any frame on our side.
+    peer.write(Buffer.from([0xc0, 0x01]));
+    await settle();
+    expect(back).toEqual([0x00]);
+    peer.write(Buffer.from([0x0a, 0x02, 0xc0]));
+    await settle();
+    expect(back).toEqual([0x00]);
+    const got: number[] = [];
+    for (let i = 0; i < 3 && got.length < 42; i++) got.push(...(await t.read({ timeoutMs: 100 })));
+    expect(got.at(-1)).toBe(0xc0);
+  });
+
+  it('without ackNudge (a console) nothing is ever sent back', async () => {
+    const { peer } = await connected();
+    const back: number[] = [];
+    peer.on('data', (c: Buffer) => back.push(...c));
+    peer.write(Buffer.from([0xc0, 0x01]));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(back).toEqual([]);
   });
 
   it('flushInput drops received bytes', async () => {
