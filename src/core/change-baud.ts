@@ -80,7 +80,8 @@ export async function changeBaud(session: LoaderSession, options: ChangeBaudOpti
   const sentBaud = await romBaudWord(session, options.baud);
   await session.command({ op: OP.CHANGE_BAUDRATE, data: packU32(sentBaud, session.isStub ? current : 0) });
   await transport.setBaudRate(options.baud);
-  await session.clock.sleep(BAUD_SETTLE_MS, session.signal);
+  // A host-side switch can catch garbage; a remote one switches nothing here, so nothing to wait out.
+  if (!options.remote) await session.clock.sleep(BAUD_SETTLE_MS, session.signal);
   await session.flushInput();
   session.onEvent({ type: 'baud-changed', baud: options.baud });
   return { baud: options.baud, changed: true, sentBaud };

@@ -103,7 +103,8 @@ export interface TcpTransportOptions extends SocketAddress {
   connectTimeoutMs?: number;
   /**
    * For the loader protocol only (never for a console): when received data stops inside a reply
-   * frame, send one NUL byte so our ACK goes out at once. A server with Nagle on (QEMU's serial socket, ser2net without
+   * frame, or after any chunk once the peer has sent a whole frame, send one NUL byte so our ACK goes
+   * out at once. A server with Nagle on (QEMU's serial socket, ser2net without
    * nodelay) holds the rest of the reply until that ACK, which Linux otherwise delays up to 40 ms on
    * request/response traffic. SLIP receivers drop bytes outside frames, so the loader ignores it.
    */
@@ -153,6 +154,8 @@ class TcpTransport implements Transport {
   /** Incoming SLIP state for `ackNudge`: inside a frame, and its length so far. */
   private rxInFrame = false;
   private rxFrameBytes = 0;
+  /** A whole frame came back: the peer speaks SLIP, so NULs between frames are safe from now on. */
+  private rxFramed = false;
 
   constructor(options: {
     socket: Socket;
@@ -183,7 +186,7 @@ class TcpTransport implements Transport {
     return this.nominalBaud;
   }
 
-  /** Track frames in `chunk`; when it ends inside one, send a nudge (the rest may wait for our ACK). */
+  /** Track frames in `chunk` and send a nudge when the peer may be holding bytes for our ACK. */
   private nudgeIfMidFrame(chunk: Uint8Array): void {
     for (const b of chunk) {
       if (b !== SLIP_END) {
@@ -193,9 +196,12 @@ class TcpTransport implements Transport {
         this.rxFrameBytes = 0;
       } else {
         this.rxInFrame = false;
+        this.rxFramed = true;
       }
     }
-    if (!this.rxInFrame || this.ended || this.socket.destroyed) return;
+    // Mid-frame: the rest may wait for our ACK. After whole frames more may follow (a SYNC is
+    // answered 8 times), so once the peer has framed anything, every chunk is acknowledged at once.
+    if (!(this.rxInFrame || this.rxFramed) || this.ended || this.socket.destroyed) return;
     this.socket.write(ACK_NUDGE, () => {});
   }
 
