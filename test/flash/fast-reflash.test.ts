@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Device } from '../../src/api/device.js';
 import { openDevice } from '../../src/api/open-device.js';
+import { readU32 } from '../../src/core/bytes.js';
 import type { Loader } from '../../src/core/loader.js';
 import { OP } from '../../src/core/opcodes.js';
 import { readMac } from '../../src/core/ops/read-mac.js';
@@ -185,8 +186,7 @@ describe('fastReflashRegion on the virtual ESP32', () => {
     const counting: Loader = Object.create(base, {
       command: {
         value: (r: Parameters<Loader['command']>[0]) => {
-          if (r.op === OP.SPI_FLASH_MD5)
-            md5s.push(new DataView(r.data.buffer, r.data.byteOffset).getUint32(4, true));
+          if (r.op === OP.SPI_FLASH_MD5 && r.data) md5s.push(readU32(r.data, 4));
           return base.command(r);
         },
       },
