@@ -182,7 +182,7 @@ async function espflashTraced(buildDir: string, plan: FlashPlan): Promise<void> 
   const cacheDir = mkdtempSync(join(tmpdir(), 'espflash-bench-cache-'));
   try {
     const t0 = performance.now();
-    const trace = new TraceTransport(await openTransport(qemu.url, { ackNudge: true }));
+    const trace = new TraceTransport(await openTransport(qemu.url, { ackNudge: true, pace: true }));
     const { marks, onEvent } = timeline(t0);
     const device = await openDevice({
       port: qemu.url,
@@ -213,7 +213,7 @@ async function espflashTraced(buildDir: string, plan: FlashPlan): Promise<void> 
     writeFileSync(app.file, bytes);
     const w0 = performance.now();
     const next = await derivePlan({ buildDir });
-    const watchTrace = new TraceTransport(await openTransport(qemu.url, { ackNudge: true }));
+    const watchTrace = new TraceTransport(await openTransport(qemu.url, { ackNudge: true, pace: true }));
     const w = timeline(w0);
     let sectors = 0;
     const { summary } = await flashProject({

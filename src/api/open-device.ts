@@ -192,6 +192,7 @@ export async function openDevice(requested: OpenDeviceOptions): Promise<Device> 
   const open = () =>
     openTransport(options.port, {
       ackNudge: true,
+      pace: true,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });

@@ -79,6 +79,8 @@ export interface OpenTransportOptions {
   clock?: Clock;
   /** Raw TCP only: nudge delayed loader replies along (see {@link TcpTransportOptions.ackNudge}). */
   ackNudge?: boolean;
+  /** Raw TCP only: pace long writes once the link rate is known (see {@link TcpTransportOptions.pace}). */
+  pace?: boolean;
 }
 
 /**
@@ -101,6 +103,7 @@ export async function openTransport(spec: string, options: OpenTransportOptions 
         port: parsed.port,
         ...common,
         ...(options.ackNudge ? { ackNudge: true } : {}),
+        ...(options.pace ? { pace: true } : {}),
       });
     case 'rfc2217':
       return openRfc2217Transport({ host: parsed.host, port: parsed.port, ...common });

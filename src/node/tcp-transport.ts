@@ -109,6 +109,12 @@ export interface TcpTransportOptions extends SocketAddress {
    * request/response traffic. SLIP receivers drop bytes outside frames, so the loader ignores it.
    */
   ackNudge?: boolean;
+  /**
+   * Once the link rate is known (a baud switch the far end follows), send long writes in ~1 ms
+   * slices at that rate instead of in one burst: the far end (QEMU's UART, a ser2net port) cannot
+   * pass bytes on faster, and QEMU's UART takes a steady stream with less overhead than a burst.
+   */
+  pace?: boolean;
 }
 
 /** The byte sent by `ackNudge`: outside any SLIP frame, so the loader drops it. */
@@ -135,8 +141,14 @@ export async function openTcpTransport(options: TcpTransportOptions): Promise<Tr
     clock: options.clock ?? realClock,
     logger: options.logger ?? silentLogger,
     ackNudge: options.ackNudge ?? false,
+    pace: options.pace ?? false,
   });
 }
+
+/** Writes up to this long go out at once even when pacing. */
+const PACE_MIN_WRITE = 256;
+/** Smallest paced slice. */
+const PACE_MIN_SLICE = 32;
 
 /** `[::1]` for IPv6 literals, the host unchanged otherwise. */
 export function formatHost(host: string): string {
@@ -151,6 +163,12 @@ class TcpTransport implements Transport {
   private readonly queue: ReadQueue;
   private ended: EspflashError | null = null;
   private readonly ackNudge: boolean;
+  private readonly pace: boolean;
+  private readonly clock: Clock;
+  /** Bytes per ms to pace long writes at, once a baud switch said what the link runs at. */
+  private paceRate: number | null = null;
+  /** A paced write is between slices: a nudge now would land inside its frame. */
+  private pacing = false;
   /** Incoming SLIP state for `ackNudge`: inside a frame, and its length so far. */
   private rxInFrame = false;
   private rxFrameBytes = 0;
@@ -164,11 +182,14 @@ class TcpTransport implements Transport {
     clock: Clock;
     logger: Logger;
     ackNudge: boolean;
+    pace: boolean;
   }) {
     this.socket = options.socket;
     this.description = options.description;
     this.nominalBaud = options.baud;
     this.ackNudge = options.ackNudge;
+    this.pace = options.pace;
+    this.clock = options.clock;
     this.queue = new ReadQueue({ clock: options.clock });
     this.socket.on('data', (chunk: Buffer) => {
       this.queue.push(chunk);
@@ -201,7 +222,7 @@ class TcpTransport implements Transport {
     }
     // Mid-frame: the rest may wait for our ACK. After whole frames more may follow (a SYNC is
     // answered 8 times), so once the peer has framed anything, every chunk is acknowledged at once.
-    if (!(this.rxInFrame || this.rxFramed) || this.ended || this.socket.destroyed) return;
+    if (!(this.rxInFrame || this.rxFramed) || this.pacing || this.ended || this.socket.destroyed) return;
     this.socket.write(ACK_NUDGE, () => {});
   }
 
@@ -211,10 +232,34 @@ class TcpTransport implements Transport {
 
   async write(data: Uint8Array): Promise<void> {
     if (this.ended) throw this.ended;
+    if (this.paceRate !== null && data.length > PACE_MIN_WRITE) return this.writePaced(data, this.paceRate);
     try {
       await writeSocket(this.socket, data);
     } catch (err) {
       throw transportClosedError(this.description, err);
+    }
+  }
+
+  /** `data` in slices of about 1 ms of wire time, catching up when a timer fires late. */
+  private async writePaced(data: Uint8Array, bytesPerMs: number): Promise<void> {
+    const slice = Math.max(PACE_MIN_SLICE, Math.floor(bytesPerMs));
+    const t0 = this.clock.now();
+    let sent = 0;
+    this.pacing = true;
+    try {
+      while (sent < data.length) {
+        if (this.ended) throw this.ended;
+        const owed = Math.floor((this.clock.now() - t0) * bytesPerMs) - sent;
+        const n = Math.min(data.length - sent, Math.max(slice, owed));
+        await writeSocket(this.socket, data.subarray(sent, sent + n));
+        sent += n;
+        const ahead = t0 + sent / bytesPerMs - this.clock.now();
+        if (sent < data.length && ahead > 0) await this.clock.sleep(ahead);
+      }
+    } catch (err) {
+      throw err === this.ended ? err : transportClosedError(this.description, err);
+    } finally {
+      this.pacing = false;
     }
   }
 
@@ -225,6 +270,8 @@ class TcpTransport implements Transport {
   async setBaudRate(baud: number): Promise<void> {
     if (this.ended) throw this.ended;
     this.nominalBaud = baud;
+    // 10 bits per byte on the wire.
+    if (this.pace) this.paceRate = baud / 10 / 1000;
   }
 
   async flushInput(): Promise<void> {

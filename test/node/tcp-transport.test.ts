@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Transport } from '../../src/core/transport.js';
 import { EspflashError } from '../../src/errors.js';
 import { openTcpTransport } from '../../src/node/tcp-transport.js';
+import { FakeClock } from '../core/support/fake-clock.js';
 
 interface Peer {
   server: Server;
@@ -135,6 +136,28 @@ describe('TCP transport (socket://)', () => {
     peer.write(Buffer.from([0xc0, 0x01]));
     await new Promise((r) => setTimeout(r, 50));
     expect(back).toEqual([]);
+  });
+
+  it('pace: once a baud switch names the link rate, long writes take that long (virtual time), intact', async () => {
+    const clock = new FakeClock();
+    const { t, peer } = await connected({ pace: true, clock });
+    const data = Uint8Array.from({ length: 4600 }, (_, i) => (i * 7) & 0xff);
+    // Before any switch the rate is unknown: one burst, no waiting.
+    let got = receive(peer, data.length);
+    await t.write(data);
+    expect(await got).toEqual(data);
+    expect(clock.now()).toBe(0);
+    await t.setBaudRate(115200); // 11.52 bytes per ms
+    got = receive(peer, data.length);
+    await t.write(data);
+    expect(await got).toEqual(data);
+    // The last slice goes out without a wait after it.
+    expect(clock.now()).toBeGreaterThanOrEqual((data.length - 64) / 11.52);
+    expect(clock.now()).toBeLessThanOrEqual(data.length / 11.52 + 1);
+    // Short writes (commands) never wait.
+    const before = clock.now();
+    await t.write(new Uint8Array(200));
+    expect(clock.now()).toBe(before);
   });
 
   it('flushInput drops received bytes', async () => {
