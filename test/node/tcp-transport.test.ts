@@ -60,7 +60,7 @@ describe('TCP transport (socket://)', () => {
   });
 
   async function connected(
-    options: { ackNudge?: boolean } = {},
+    options: { ackNudge?: boolean; pace?: boolean; clock?: FakeClock } = {},
   ): Promise<{ t: Transport; peer: Socket; port: number }> {
     const { server, port, accepted } = await listen();
     cleanups.push(() => new Promise((r) => server.close(() => r())));
