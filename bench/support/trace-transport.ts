@@ -21,6 +21,8 @@ export interface OpTotals {
 /** Wraps `inner`; `ops` fills as commands go by. */
 export class TraceTransport implements Transport {
   readonly ops = new Map<string, OpTotals>();
+  /** Every answered command: name, sent and replied (ms since the trace started). */
+  readonly log: Array<{ op: string; sent: number; replied: number }> = [];
   readonly started = performance.now();
   private readonly out = new SlipDecoder({ maxFrame: 1 << 20 });
   private readonly back = new SlipDecoder({ maxFrame: 1 << 20 });
@@ -61,6 +63,7 @@ export class TraceTransport implements Transport {
       const t = this.totals(f[1]!);
       t.ms += this.now() - sent;
       t.last = this.now();
+      this.log.push({ op: opcodeName(f[1]!), sent, replied: this.now() });
     }
     return bytes;
   }

@@ -3,6 +3,7 @@
 // whole region judge, and fall back to a full write of the region on a mismatch (a device changed
 // behind our back included). Without a usable cache entry it is a plain writeRegion (MD5 skip).
 
+import { deflateSync } from 'node:zlib';
 import { type Loader, withEventSink } from '../core/loader.js';
 import { type HashFn, md5Hex } from '../core/md5.js';
 import { canMd5, flashMd5 } from '../core/ops/md5-region.js';
@@ -75,6 +76,11 @@ export interface FastReflashResult {
   fallback: FastReflashFallback;
   /** The loader in use at the end (a resilient writer may have reconnected). */
   loader: Loader;
+}
+
+/** Size after zlib level 1 through node:zlib: the cost model sizes the whole region (pako: ~0.2 s). */
+function nativeDeflatedSize(bytes: Uint8Array): number {
+  return deflateSync(bytes, { level: 1 }).length;
 }
 
 type Routing = { kind: 'pass' } | { kind: 'fallback' } | { kind: 'run'; before: number; total: number };
@@ -171,6 +177,7 @@ export async function fastReflashRegion(
     baud: current.transport.baudRate,
     stub: current.isStub,
     compress: willCompress(current, options.compress),
+    compressedSize: nativeDeflatedSize,
     ...options.model,
   });
   const diff = diffSectors({ old: cached.bytes, next: prepared.data, offset: prepared.offset, model });
