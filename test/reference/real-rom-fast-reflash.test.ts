@@ -76,7 +76,7 @@ describe.skipIf(!HAVE_TOOLS)(`real ROM: fast reflash of a one-sector change${TOO
         onEvent: (e) => events.push(e),
       });
       const appIndex = plan.regions.findIndex((r) => r.role === 'app');
-      expect(summary.regions.filter((r, i) => i !== appIndex).every((r) => r.status === 'skipped')).toBe(
+      expect(summary.regions.filter((_r, i) => i !== appIndex).every((r) => r.status === 'skipped')).toBe(
         true,
       );
       expect(summary.regions[appIndex]).toMatchObject({ status: 'written', verified: true });
