@@ -22,7 +22,11 @@ import { createReconnector, type ReconnectPolicy } from './reconnect.js';
 export interface OpenDeviceOptions {
   /** `/dev/ttyUSB0`, `COM3`, `socket://host:port`, `rfc2217://host:port` or `sim://esp32`. */
   port: string;
-  /** Baud rate after connecting (the stub switches to it; default 115200, i.e. no change). */
+  /**
+   * Baud rate after connecting, as the user asked for it (flag, env or config); the chip switches to
+   * it. Absent: {@link DEFAULT_FLASH_BAUD} where the transport sets its own baud, and no change
+   * (115200) over raw TCP, where the far end owns the rate.
+   */
   baud?: number;
   /** Expected chip; a different chip fails with `connect/chip-mismatch`. */
   chip?: ChipName;
@@ -122,6 +126,46 @@ function underscore<T extends string>(value: T | undefined): T | undefined {
 /** Baud for flashing when nothing asks for another (esptool's `-b` default for write-flash is the same). */
 export const DEFAULT_FLASH_BAUD = 460800;
 
+/** The ROM loader's baud after reset. */
+const ROM_BAUD = 115200;
+
+/** How the link's baud is chosen for one connect ({@link chooseLinkBaud}). */
+export interface LinkBaud {
+  /** Baud to switch to after connecting; undefined: stay at the ROM's 115200. */
+  baud: number | undefined;
+  /** Tell the chip although the transport has no host-side baud (raw TCP). */
+  remote: boolean;
+  /** One line for the user (raw TCP with an explicit baud), else null. */
+  notice: string | null;
+}
+
+/**
+ * The baud decision, as esptool makes it: a transport that sets its own rate (serial, RFC 2217, the
+ * in-process sim) switches to the requested baud or {@link DEFAULT_FLASH_BAUD}. Raw TCP has no rate
+ * of its own: only an explicit baud (flag, env, config) switches the chip there, with a notice that
+ * a ser2net raw port must be set to follow; without one the link stays at 115200.
+ */
+export function chooseLinkBaud(options: {
+  /** The explicit baud (flag, env, config), if any. */
+  requested: number | undefined;
+  /** Whether the transport changes its own baud (`capabilities.baudRate`). */
+  transportSetsBaud: boolean;
+  /** The `--port` value, for the notice. */
+  port: string;
+}): LinkBaud {
+  const { requested, transportSetsBaud, port } = options;
+  if (transportSetsBaud) return { baud: requested ?? DEFAULT_FLASH_BAUD, remote: false, notice: null };
+  if (requested === undefined || requested === ROM_BAUD)
+    return { baud: undefined, remote: false, notice: null };
+  return {
+    baud: requested,
+    remote: true,
+    notice:
+      `${port} is raw TCP: switching the chip to ${requested} baud as asked; a ser2net raw port must be set to ` +
+      `${requested} too (rfc2217:// changes both sides)`,
+  };
+}
+
 /**
  * USB identity of a local serial port, so the right reset and block sizes are used: Espressif's
  * USB-Serial/JTAG (303A:1001) needs its own reset sequence, the ROM's USB-OTG CDC (303A:<chip id>)
@@ -151,9 +195,25 @@ async function usbIdentity(
 export async function openDevice(requested: OpenDeviceOptions): Promise<Device> {
   const options: OpenDeviceOptions = { ...requested, ...(await usbIdentity(requested)) };
   const memory = memoryFor(options);
-  let baud = options.baud ?? DEFAULT_FLASH_BAUD;
-  const remembered = memory ? await memory.recall(options.port) : null;
-  if (remembered !== null && remembered < baud) {
+  const open = () =>
+    openTransport(options.port, {
+      ackNudge: true,
+      pace: true,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    });
+  // A stub version that is not shipped is a usage error before the port is opened.
+  const stubProvider = stubProviderFor({ version: options.stubVersion, file: options.stubFile });
+  const transport = options.transport ?? (await open());
+  const link = chooseLinkBaud({
+    requested: options.baud,
+    transportSetsBaud: transport.capabilities.baudRate,
+    port: options.port,
+  });
+  if (link.notice) options.onEvent?.({ type: 'warning', code: 'connect/tcp-baud', message: link.notice });
+  let baud = link.baud;
+  const remembered = memory ? await memory.recall(options.port).catch(() => null) : null;
+  if (baud !== undefined && remembered !== null && remembered < baud) {
     options.onEvent?.({
       type: 'warning',
       code: 'flash/baud-remembered',
@@ -161,14 +221,6 @@ export async function openDevice(requested: OpenDeviceOptions): Promise<Device> 
     });
     baud = remembered;
   }
-  const open = () =>
-    openTransport(options.port, {
-      ...(options.logger === undefined ? {} : { logger: options.logger }),
-      ...(options.clock === undefined ? {} : { clock: options.clock }),
-    });
-  // A stub version that is not shipped is a usage error before the port is opened.
-  const stubProvider = stubProviderFor({ version: options.stubVersion, file: options.stubFile });
-  const transport = options.transport ?? (await open());
   try {
     const before = underscore(options.before);
     const connectOptions: Omit<ConnectOptions, 'transport' | 'baud'> = {
@@ -184,10 +236,14 @@ export async function openDevice(requested: OpenDeviceOptions): Promise<Device> 
       ...(options.usbOtg === undefined ? {} : { usbOtg: options.usbOtg }),
       ...(options.usbJtagSerial === undefined ? {} : { usbJtagSerial: options.usbJtagSerial }),
       ...(options.connectAttempts === undefined ? {} : { attempts: options.connectAttempts }),
+      ...(link.remote ? { remoteBaud: true } : {}),
     };
     const size = options.flashSize;
     const given = size && size !== 'detect' && size !== 'keep' ? flashSizeToBytes(size) : undefined;
-    const { loader, flash } = await connectWithRetry({ ...connectOptions, transport, baud }, given);
+    const { loader, flash } = await connectWithRetry(
+      { ...connectOptions, transport, ...(baud === undefined ? {} : { baud }) },
+      given,
+    );
     const reopen = options.reopen !== undefined ? options.reopen : options.transport ? null : open;
     return new Device(loader, flash, {
       after: underscore(options.after) ?? 'hard_reset',

@@ -49,16 +49,29 @@ export async function romBaudWord(session: LoaderSession, baud: number): Promise
   return baud;
 }
 
+/** Options for {@link changeBaud}. */
+export interface ChangeBaudOptions {
+  baud: number;
+  /**
+   * The transport cannot set a host-side baud (raw TCP) but the far end follows the chip (QEMU,
+   * `espflash sim --listen`, a ser2net port set to match): tell the chip anyway and only record the
+   * new nominal rate on the host side.
+   */
+  remote?: boolean;
+}
+
 /**
  * Switch the link to `baud`: CHANGE_BAUDRATE(new, stub ? old : 0), wait for the reply at the old rate,
  * switch the host side, sleep 50 ms and flush. Emits `baud-changed`. Skips (without error) when the
- * baud is unchanged, the transport cannot change baud, or the loader cannot (ESP8266 ROM, C2 in SDM).
+ * baud is unchanged, the transport cannot change baud (unless `remote`), or the loader cannot
+ * (ESP8266 ROM, C2 in SDM).
  */
-export async function changeBaud(session: LoaderSession, options: { baud: number }): Promise<BaudChange> {
+export async function changeBaud(session: LoaderSession, options: ChangeBaudOptions): Promise<BaudChange> {
   const { transport } = session;
   const current = transport.baudRate;
   if (options.baud === current) return { baud: current, changed: false, skipped: 'same-baud' };
-  if (!transport.capabilities.baudRate) return { baud: current, changed: false, skipped: 'transport' };
+  if (!transport.capabilities.baudRate && !options.remote)
+    return { baud: current, changed: false, skipped: 'transport' };
   if (!session.isStub && session.chip.name === 'esp8266')
     return { baud: current, changed: false, skipped: 'esp8266-rom' };
   if (!session.isStub && session.chip.name === 'esp32c2' && session.secureDownloadMode) {
@@ -67,7 +80,8 @@ export async function changeBaud(session: LoaderSession, options: { baud: number
   const sentBaud = await romBaudWord(session, options.baud);
   await session.command({ op: OP.CHANGE_BAUDRATE, data: packU32(sentBaud, session.isStub ? current : 0) });
   await transport.setBaudRate(options.baud);
-  await session.clock.sleep(BAUD_SETTLE_MS, session.signal);
+  // A host-side switch can catch garbage; a remote one switches nothing here, so nothing to wait out.
+  if (!options.remote) await session.clock.sleep(BAUD_SETTLE_MS, session.signal);
   await session.flushInput();
   session.onEvent({ type: 'baud-changed', baud: options.baud });
   return { baud: options.baud, changed: true, sentBaud };

@@ -61,6 +61,11 @@ export interface ConnectOptions {
   stubProvider?: StubProvider;
   /** Target baud once the stub is up (e.g. 460800). */
   baud?: number;
+  /**
+   * Change the chip's baud even though the transport has no host-side baud (raw TCP): the far end
+   * follows by itself (QEMU, `espflash sim --listen`) or is set to match (a ser2net raw port).
+   */
+  remoteBaud?: boolean;
 }
 
 /** A connected loader plus what connecting learnt. */
@@ -302,20 +307,23 @@ export async function connect(options: ConnectOptions): Promise<ConnectedLoader>
   // UART from the PLL).
   if (!sync?.stubDetected) await rememberRomCrystal(session);
   // Upload the stub at the target baud where the ROM can switch first: the stub keeps the ROM's UART
-  // settings, and its ~9 KiB then take a fraction of the time they take at 115200.
+  // settings, and its ~9 KiB then take a fraction of the time they take at 115200. Not over raw TCP:
+  // there the far end follows the chip's rate on its own, and the ESP32 ROM under QEMU loses bytes
+  // of large frames above 115200 (esptool --no-stub fails the same way), so only the stub switches.
   if (
     options.baud !== undefined &&
+    !options.remoteBaud &&
     options.baud > options.transport.baudRate &&
     (options.stub ?? true) &&
     !sync?.stubDetected &&
     !session.secureDownloadMode &&
     session.chip.rom.changeBaud
   ) {
-    await changeBaud(session, { baud: options.baud });
+    await changeBaud(session, { baud: options.baud, remote: options.remoteBaud ?? false });
   }
   await startStub(session, options, sync);
   if (options.baud !== undefined) {
-    const r = await changeBaud(session, { baud: options.baud });
+    const r = await changeBaud(session, { baud: options.baud, remote: options.remoteBaud ?? false });
     if (r.skipped === 'esp8266-rom' || r.skipped === 'c2-sdm') {
       session.onEvent({
         type: 'warning',

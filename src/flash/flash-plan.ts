@@ -3,10 +3,12 @@
 
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { deflateSync } from 'node:zlib';
 import { chipInfo } from '../chips/chips.js';
 import { hex } from '../core/bytes.js';
 import type { Loader } from '../core/loader.js';
 import { type HashFn, md5Hex } from '../core/md5.js';
+import type { DeflateFn } from '../core/ops/deflate-blocks.js';
 import { flashSizeName } from '../core/ops/flash-id.js';
 import { type PreparedFlash, prepareFlash } from '../core/ops/prepare-flash.js';
 import { prepareRegion } from '../core/ops/write-region.js';
@@ -37,6 +39,12 @@ export const DEFAULT_FLASH_TIME_LIMIT_MS = 10 * 60_000;
 
 /** MD5 through node:crypto (much faster than the portable one for multi-MB images). */
 export const nodeMd5: HashFn = (bytes) => new Uint8Array(createHash('md5').update(bytes).digest());
+
+/** zlib level 9 through node:zlib (about 6x faster than the portable one on a 600 KiB app). */
+export const nodeDeflate: DeflateFn = (bytes) => {
+  const out = deflateSync(bytes, { level: 9 });
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+};
 
 /** Options for {@link flashPlan}. */
 export interface FlashPlanOptions {
@@ -203,6 +211,7 @@ export async function flashPlan(options: FlashPlanOptions): Promise<FlashSummary
         role: region.role,
         skipIfMatch: !(options.force ?? false),
         hash: nodeMd5,
+        deflate: nodeDeflate,
         deadline,
         ...(reconnect === undefined
           ? {}

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { openRfc2217Transport } from './rfc2217-transport.js';
 import { openSerialTransport } from './serial-transport.js';
-import { openTcpTransport } from './tcp-transport.js';
+import { openTcpTransport, type TcpTransportOptions } from './tcp-transport.js';
 
 /** A parsed `--port` value. */
 export type PortSpec =
@@ -77,6 +77,10 @@ export interface OpenTransportOptions {
   baud?: number;
   logger?: Logger;
   clock?: Clock;
+  /** Raw TCP only: nudge delayed loader replies along (see {@link TcpTransportOptions.ackNudge}). */
+  ackNudge?: boolean;
+  /** Raw TCP only: pace long writes once the link rate is known (see {@link TcpTransportOptions.pace}). */
+  pace?: boolean;
 }
 
 /**
@@ -94,7 +98,13 @@ export async function openTransport(spec: string, options: OpenTransportOptions 
     case 'serial':
       return openSerialTransport({ path: parsed.path, ...common });
     case 'tcp':
-      return openTcpTransport({ host: parsed.host, port: parsed.port, ...common });
+      return openTcpTransport({
+        host: parsed.host,
+        port: parsed.port,
+        ...common,
+        ...(options.ackNudge ? { ackNudge: true } : {}),
+        ...(options.pace ? { pace: true } : {}),
+      });
     case 'rfc2217':
       return openRfc2217Transport({ host: parsed.host, port: parsed.port, ...common });
     case 'sim':

@@ -1,5 +1,6 @@
 // Transport over raw TCP (`socket://host:port`): QEMU's serial socket, ser2net in raw mode,
-// `espflash sim --listen`. No modem lines and no baud rate: the far end owns both.
+// `espflash sim --listen`. No modem lines and no baud rate: the far end owns both. For the loader
+// protocol it can nudge the peer's delayed replies along (see `ackNudge`).
 
 import { createConnection, type Socket } from 'node:net';
 import { type Clock, realClock } from '../core/clock.js';
@@ -100,7 +101,25 @@ export interface TcpTransportOptions extends SocketAddress {
   logger?: Logger;
   /** Connect timeout (default 5000 ms). */
   connectTimeoutMs?: number;
+  /**
+   * For the loader protocol only (never for a console): when received data stops inside a reply
+   * frame, or after any chunk once the peer has sent a whole frame, send one NUL byte so our ACK goes
+   * out at once. A server with Nagle on (QEMU's serial socket, ser2net without
+   * nodelay) holds the rest of the reply until that ACK, which Linux otherwise delays up to 40 ms on
+   * request/response traffic. SLIP receivers drop bytes outside frames, so the loader ignores it.
+   */
+  ackNudge?: boolean;
+  /**
+   * Once the link rate is known (a baud switch the far end follows), send long writes in ~1 ms
+   * slices at that rate instead of in one burst: the far end (QEMU's UART, a ser2net port) cannot
+   * pass bytes on faster, and QEMU's UART takes a steady stream with less overhead than a burst.
+   */
+  pace?: boolean;
 }
+
+/** The byte sent by `ackNudge`: outside any SLIP frame, so the loader drops it. */
+export const ACK_NUDGE = Uint8Array.of(0x00);
+const SLIP_END = 0xc0;
 
 /**
  * Connect to a raw TCP serial endpoint. Capabilities are `{ modemLines: false, baudRate: false }`:
@@ -121,8 +140,15 @@ export async function openTcpTransport(options: TcpTransportOptions): Promise<Tr
     baud: options.baud ?? 115200,
     clock: options.clock ?? realClock,
     logger: options.logger ?? silentLogger,
+    ackNudge: options.ackNudge ?? false,
+    pace: options.pace ?? false,
   });
 }
+
+/** Writes up to this long go out at once even when pacing. */
+const PACE_MIN_WRITE = 256;
+/** Smallest paced slice. */
+const PACE_MIN_SLICE = 32;
 
 /** `[::1]` for IPv6 literals, the host unchanged otherwise. */
 export function formatHost(host: string): string {
@@ -136,13 +162,39 @@ class TcpTransport implements Transport {
   private readonly socket: Socket;
   private readonly queue: ReadQueue;
   private ended: EspflashError | null = null;
+  private readonly ackNudge: boolean;
+  private readonly pace: boolean;
+  private readonly clock: Clock;
+  /** Bytes per ms to pace long writes at, once a baud switch said what the link runs at. */
+  private paceRate: number | null = null;
+  /** A paced write is between slices: a nudge now would land inside its frame. */
+  private pacing = false;
+  /** Incoming SLIP state for `ackNudge`: inside a frame, and its length so far. */
+  private rxInFrame = false;
+  private rxFrameBytes = 0;
+  /** A whole frame came back: the peer speaks SLIP, so NULs between frames are safe from now on. */
+  private rxFramed = false;
 
-  constructor(options: { socket: Socket; description: string; baud: number; clock: Clock; logger: Logger }) {
+  constructor(options: {
+    socket: Socket;
+    description: string;
+    baud: number;
+    clock: Clock;
+    logger: Logger;
+    ackNudge: boolean;
+    pace: boolean;
+  }) {
     this.socket = options.socket;
     this.description = options.description;
     this.nominalBaud = options.baud;
+    this.ackNudge = options.ackNudge;
+    this.pace = options.pace;
+    this.clock = options.clock;
     this.queue = new ReadQueue({ clock: options.clock });
-    this.socket.on('data', (chunk: Buffer) => this.queue.push(chunk));
+    this.socket.on('data', (chunk: Buffer) => {
+      this.queue.push(chunk);
+      if (this.ackNudge) this.nudgeIfMidFrame(chunk);
+    });
     this.socket.on('error', (err) => options.logger.debug(`${this.description}: ${err.message}`));
     this.socket.on('close', () => {
       if (this.ended) return;
@@ -155,16 +207,59 @@ class TcpTransport implements Transport {
     return this.nominalBaud;
   }
 
+  /** Track frames in `chunk` and send a nudge when the peer may be holding bytes for our ACK. */
+  private nudgeIfMidFrame(chunk: Uint8Array): void {
+    for (const b of chunk) {
+      if (b !== SLIP_END) {
+        if (this.rxInFrame) this.rxFrameBytes++;
+      } else if (!this.rxInFrame || this.rxFrameBytes === 0) {
+        this.rxInFrame = true;
+        this.rxFrameBytes = 0;
+      } else {
+        this.rxInFrame = false;
+        this.rxFramed = true;
+      }
+    }
+    // Mid-frame: the rest may wait for our ACK. After whole frames more may follow (a SYNC is
+    // answered 8 times), so once the peer has framed anything, every chunk is acknowledged at once.
+    if (!(this.rxInFrame || this.rxFramed) || this.pacing || this.ended || this.socket.destroyed) return;
+    this.socket.write(ACK_NUDGE, () => {});
+  }
+
   read(options: { timeoutMs: number; signal?: AbortSignal }): Promise<Uint8Array> {
     return this.queue.read(options);
   }
 
   async write(data: Uint8Array): Promise<void> {
     if (this.ended) throw this.ended;
+    if (this.paceRate !== null && data.length > PACE_MIN_WRITE) return this.writePaced(data, this.paceRate);
     try {
       await writeSocket(this.socket, data);
     } catch (err) {
       throw transportClosedError(this.description, err);
+    }
+  }
+
+  /** `data` in slices of about 1 ms of wire time, catching up when a timer fires late. */
+  private async writePaced(data: Uint8Array, bytesPerMs: number): Promise<void> {
+    const slice = Math.max(PACE_MIN_SLICE, Math.floor(bytesPerMs));
+    const t0 = this.clock.now();
+    let sent = 0;
+    this.pacing = true;
+    try {
+      while (sent < data.length) {
+        if (this.ended) throw this.ended;
+        const owed = Math.floor((this.clock.now() - t0) * bytesPerMs) - sent;
+        const n = Math.min(data.length - sent, Math.max(slice, owed));
+        await writeSocket(this.socket, data.subarray(sent, sent + n));
+        sent += n;
+        const ahead = t0 + sent / bytesPerMs - this.clock.now();
+        if (sent < data.length && ahead > 0) await this.clock.sleep(ahead);
+      }
+    } catch (err) {
+      throw err === this.ended ? err : transportClosedError(this.description, err);
+    } finally {
+      this.pacing = false;
     }
   }
 
@@ -175,6 +270,8 @@ class TcpTransport implements Transport {
   async setBaudRate(baud: number): Promise<void> {
     if (this.ended) throw this.ended;
     this.nominalBaud = baud;
+    // 10 bits per byte on the wire.
+    if (this.pace) this.paceRate = baud / 10 / 1000;
   }
 
   async flushInput(): Promise<void> {

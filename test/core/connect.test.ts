@@ -240,6 +240,32 @@ describe('connect: baud change', () => {
     expect(state.baudArgs[0]!.newBaud).toBe(Math.floor((460800 * 40) / 26));
   });
 
+  it('leaves the baud alone on a transport without one (raw TCP) unless told the far end follows', async () => {
+    const { promise, state, device } = run(
+      { chip: 'esp32', capabilities: { baudRate: false } },
+      { baud: 921600 },
+    );
+    const loader = await promise;
+    expect(state.baudArgs).toHaveLength(0);
+    expect(device.bauds).toHaveLength(0);
+    expect(loader.baud).toBe(115200);
+  });
+
+  it('over raw TCP with remoteBaud, only the stub switches the chip (no ROM switch before the upload)', async () => {
+    const { promise, state, device, events } = run(
+      { chip: 'esp32', capabilities: { baudRate: false } },
+      { baud: 921600, remoteBaud: true },
+    );
+    const loader = await promise;
+    // The stub form (second word = the old rate), sent once, after the stub started.
+    expect(state.baudArgs).toEqual([{ newBaud: 921600, second: 115200 }]);
+    expect(device.bauds).toEqual([921600]);
+    expect(loader.isStub).toBe(true);
+    expect(loader.baud).toBe(921600);
+    const order = events.map((e) => e.type).filter((t) => t === 'baud-changed' || t === 'stub-started');
+    expect(order).toEqual(['stub-started', 'baud-changed']);
+  });
+
   it('keeps the baud on an ESP8266 ROM and warns', async () => {
     const { promise, state, device, events } = run({ chip: 'esp8266' }, { baud: 460800, stub: false });
     expect((await promise).baud).toBe(115200);

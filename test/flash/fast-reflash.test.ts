@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Device } from '../../src/api/device.js';
 import { openDevice } from '../../src/api/open-device.js';
+import { readU32 } from '../../src/core/bytes.js';
 import type { Loader } from '../../src/core/loader.js';
 import { OP } from '../../src/core/opcodes.js';
 import { readMac } from '../../src/core/ops/read-mac.js';
@@ -158,10 +159,44 @@ describe('fastReflashRegion on the virtual ESP32', () => {
     const next = image.slice();
     next[5] = next[5]! ^ 1;
     const r = await reflash(s, next);
-    expect(r.result).toMatchObject({ status: 'written', fallback: 'device-changed', sectorsWritten: 32 });
-    expect(r.programmed).toBe(next.length);
+    // Optimistic: the changed sector goes first, the one region MD5 catches the stranger's bytes.
+    expect(r.result).toMatchObject({ status: 'written', fallback: 'verify-failed', sectorsWritten: 32 });
+    expect(r.programmed).toBe(SECTOR + next.length);
     expect(onFlash(s, next.length)).toEqual(next);
+    expect(r.events).toContainEqual(
+      expect.objectContaining({ type: 'warning', code: 'flash/partial-verify-failed' }),
+    );
+  });
+
+  it('an unchanged region whose device bytes changed is rewritten in full (cache stale)', async () => {
+    const s = await connect();
+    await reflash(s, image);
+    s.flash.eraseSector(APP + 3 * SECTOR);
+    const r = await reflash(s, image);
+    expect(r.result).toMatchObject({ status: 'written', fallback: 'device-changed', sectorsWritten: 32 });
+    expect(onFlash(s, image.length)).toEqual(image);
     expect(r.events).toContainEqual(expect.objectContaining({ type: 'warning', code: 'flash/cache-stale' }));
+  });
+
+  it('a one-sector change costs one device MD5 of the region (no confirming MD5 before the write)', async () => {
+    const s = await connect();
+    await reflash(s, image);
+    const base = s.device.loader;
+    const md5s: number[] = [];
+    const counting: Loader = Object.create(base, {
+      command: {
+        value: (r: Parameters<Loader['command']>[0]) => {
+          if (r.op === OP.SPI_FLASH_MD5 && r.data) md5s.push(readU32(r.data, 4));
+          return base.command(r);
+        },
+      },
+    });
+    const next = image.slice();
+    next[60_000] = next[60_000]! ^ 0x10;
+    const r = await reflash(s, next, counting);
+    expect(r.result).toMatchObject({ status: 'partial', sectorsWritten: 1 });
+    expect(md5s.filter((size) => size === next.length)).toHaveLength(1);
+    expect(onFlash(s, next.length)).toEqual(next);
   });
 
   it('rewrites the region in full when the whole-region verify fails after a partial write', async () => {

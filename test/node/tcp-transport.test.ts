@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Transport } from '../../src/core/transport.js';
 import { EspflashError } from '../../src/errors.js';
 import { openTcpTransport } from '../../src/node/tcp-transport.js';
+import { FakeClock } from '../core/support/fake-clock.js';
 
 interface Peer {
   server: Server;
@@ -58,10 +59,12 @@ describe('TCP transport (socket://)', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function connected(): Promise<{ t: Transport; peer: Socket; port: number }> {
+  async function connected(
+    options: { ackNudge?: boolean; pace?: boolean; clock?: FakeClock } = {},
+  ): Promise<{ t: Transport; peer: Socket; port: number }> {
     const { server, port, accepted } = await listen();
     cleanups.push(() => new Promise((r) => server.close(() => r())));
-    const t = await openTcpTransport({ host: '127.0.0.1', port });
+    const t = await openTcpTransport({ host: '127.0.0.1', port, ...options });
     cleanups.push(() => t.close());
     const peer = await accepted;
     cleanups.push(async () => {
@@ -102,6 +105,59 @@ describe('TCP transport (socket://)', () => {
     await t.write(new Uint8Array([1]));
     await new Promise((r) => setTimeout(r, 50));
     expect(wire).toBe(1);
+  });
+
+  it('ackNudge: a NUL goes back while a reply frame is open and after framed replies, never for boot text', async () => {
+    const { t, peer } = await connected({ ackNudge: true });
+    const back: number[] = [];
+    peer.on('data', (c: Buffer) => back.push(...c));
+    const settle = () => new Promise((r) => setTimeout(r, 50));
+    // Boot text before the peer has framed anything: nothing to nudge.
+    peer.write(Buffer.from('ets Jul 29 2019\r\n'));
+    await settle();
+    expect(back).toEqual([]);
+    // A frame that stops half-way (Nagle holding the rest): one NUL, outside any frame on our side.
+    peer.write(Buffer.from([0xc0, 0x01]));
+    await settle();
+    expect(back).toEqual([0x00]);
+    // Once the peer has framed something, every chunk is acknowledged (more frames may follow).
+    peer.write(Buffer.from([0x0a, 0x02, 0xc0]));
+    await settle();
+    expect(back).toEqual([0x00, 0x00]);
+    const got: number[] = [];
+    for (let i = 0; i < 3 && got.length < 42; i++) got.push(...(await t.read({ timeoutMs: 100 })));
+    expect(got.at(-1)).toBe(0xc0);
+  });
+
+  it('without ackNudge (a console) nothing is ever sent back', async () => {
+    const { peer } = await connected();
+    const back: number[] = [];
+    peer.on('data', (c: Buffer) => back.push(...c));
+    peer.write(Buffer.from([0xc0, 0x01]));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(back).toEqual([]);
+  });
+
+  it('pace: once a baud switch names the link rate, long writes take that long (virtual time), intact', async () => {
+    const clock = new FakeClock();
+    const { t, peer } = await connected({ pace: true, clock });
+    const data = Uint8Array.from({ length: 4600 }, (_, i) => (i * 7) & 0xff);
+    // Before any switch the rate is unknown: one burst, no waiting.
+    let got = receive(peer, data.length);
+    await t.write(data);
+    expect(await got).toEqual(data);
+    expect(clock.now()).toBe(0);
+    await t.setBaudRate(115200); // 11.52 bytes per ms
+    got = receive(peer, data.length);
+    await t.write(data);
+    expect(await got).toEqual(data);
+    // The last slice goes out without a wait after it.
+    expect(clock.now()).toBeGreaterThanOrEqual((data.length - 64) / 11.52);
+    expect(clock.now()).toBeLessThanOrEqual(data.length / 11.52 + 1);
+    // Short writes (commands) never wait.
+    const before = clock.now();
+    await t.write(new Uint8Array(200));
+    expect(clock.now()).toBe(before);
   });
 
   it('flushInput drops received bytes', async () => {

@@ -17,6 +17,9 @@ export interface DeflatedImage {
   blocks: DeflatedBlock[];
 }
 
+/** A zlib compressor (level 9): the portable one below, or a faster native one injected by Node code. */
+export type DeflateFn = (data: Uint8Array) => Uint8Array;
+
 /** zlib-compress `data` at level 9 (one stream for the whole image). */
 export function compressImage(data: Uint8Array): Uint8Array {
   return deflate(data, { level: 9 });

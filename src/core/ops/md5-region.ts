@@ -1,9 +1,11 @@
 // SPI_FLASH_MD5 over a flash range (PROTOCOL.md §2.5): 32 ASCII hex chars from the ROM, 16 raw bytes
 // from the stub; timeout 8 s per MB. Unavailable on the ESP8266 ROM and in Secure Download Mode.
+// Also the "already there?" check before a write, with a cheap tail probe first.
 
 import { EspflashError, UsageError } from '../../errors.js';
 import { hex, packU32 } from '../bytes.js';
 import type { Loader } from '../loader.js';
+import { type HashFn, md5Hex } from '../md5.js';
 import { OP, timeoutFor } from '../opcodes.js';
 import { decodeMd5Reply } from '../packets.js';
 
@@ -61,4 +63,25 @@ export async function flashMd5(loader: Loader, options: FlashMd5Options): Promis
     );
   }
   return digest;
+}
+
+/** Tail probed first by {@link deviceHolds}. */
+export const HOLD_PROBE_BYTES = 0x1000;
+
+/**
+ * Whether the device already holds `data` at `offset` (its MD5 is `md5`). A region larger than two
+ * probes gets its last 4 KiB compared first: an ESP image ends in its SHA-256, so a changed build (or
+ * a blank chip) is ruled out by a tiny MD5 instead of one over the whole region. Then the whole range.
+ */
+export async function deviceHolds(
+  loader: Loader,
+  options: { offset: number; data: Uint8Array; md5: string; hash?: HashFn | undefined },
+): Promise<boolean> {
+  const { offset, data } = options;
+  if (data.length > 2 * HOLD_PROBE_BYTES) {
+    const tail = data.length - HOLD_PROBE_BYTES;
+    const probe = await flashMd5(loader, { offset: offset + tail, size: HOLD_PROBE_BYTES });
+    if (probe !== md5Hex(data.subarray(tail), options.hash)) return false;
+  }
+  return (await flashMd5(loader, { offset, size: data.length })) === options.md5;
 }

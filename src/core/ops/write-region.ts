@@ -7,7 +7,7 @@ import type { Loader } from '../loader.js';
 import { type HashFn, md5Hex } from '../md5.js';
 import { DEFAULT_TIMEOUT_MS, ERASE_MS_PER_MB, MAX_TIMEOUT_MS, OP } from '../opcodes.js';
 import { dataBlock } from '../packets.js';
-import { compressImage, sliceCompressed } from './deflate-blocks.js';
+import { compressImage, type DeflateFn, sliceCompressed } from './deflate-blocks.js';
 import {
   announcedEraseSize,
   FLASH_SECTOR_SIZE,
@@ -34,6 +34,8 @@ export interface WriteRegionOptions {
   hash?: HashFn;
   /** Override the write block size (USB-OTG connections use 0x800). */
   blockSize?: number;
+  /** zlib level-9 compressor (default: the portable one; Node passes node:zlib). */
+  deflate?: DeflateFn;
   signal?: AbortSignal;
 }
 
@@ -115,7 +117,7 @@ export async function writeRegion(loader: Loader, options: WriteRegionOptions): 
 
   const blockSize = options.blockSize ?? writeBlockSize(loader);
   // Like esptool, send data that does not shrink uncompressed.
-  const compressed = willCompress(loader, options.compress) ? compressImage(data) : null;
+  const compressed = willCompress(loader, options.compress) ? (options.deflate ?? compressImage)(data) : null;
   const wireBytes =
     compressed !== null && compressed.length < data.length
       ? await writeCompressed(loader, { offset, data, blockSize, index, signal }, compressed)

@@ -7,8 +7,9 @@ import { EspflashError, isEspflashError } from '../../errors.js';
 import { hex } from '../bytes.js';
 import type { Loader } from '../loader.js';
 import { type HashFn, md5Hex } from '../md5.js';
+import type { DeflateFn } from './deflate-blocks.js';
 import { ROM_WRITE_BLOCK, writeBlockSize } from './flash-begin.js';
-import { canMd5, flashMd5 } from './md5-region.js';
+import { canMd5, deviceHolds, flashMd5 } from './md5-region.js';
 import { firstMismatch, sectorFloor } from './verify-scan.js';
 import { prepareRegion, type WriteRegionResult, willCompress } from './write-region.js';
 import { BLOCK_ATTEMPTS, writeStream } from './write-stream.js';
@@ -53,6 +54,8 @@ export interface ResilientWriteOptions extends ResilienceOptions {
   skipIfMatch?: boolean;
   hash?: HashFn;
   blockSize?: number;
+  /** zlib level-9 compressor (Node passes node:zlib). */
+  deflate?: DeflateFn;
   signal?: AbortSignal | undefined;
 }
 
@@ -188,7 +191,7 @@ export async function writeRegionResilient(
         };
       }
       if (!checkedSkip) {
-        if ((await flashMd5(loader, { offset, size: data.length })) === expected) {
+        if (await deviceHolds(loader, { offset, data, md5: expected, hash: o.hash })) {
           loader.onEvent({ type: 'region-skipped', index: o.index, offset, reason: 'md5-match' });
           return {
             status: 'skipped',
@@ -346,5 +349,6 @@ function streamOptions(
     index: o.index,
     blockAttempts: o.blockAttempts ?? BLOCK_ATTEMPTS,
     signal: o.signal,
+    deflate: o.deflate,
   };
 }
