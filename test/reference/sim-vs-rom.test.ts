@@ -291,9 +291,6 @@ describe.skipIf(!HAVE_TOOLS)(`the virtual ESP32 answers like the real ESP32 ROM$
         await r.cmd('corrupt: FLASH_DEFL_BEGIN', OP.DEFL_BEGIN, words(0x1000, 1, 0x100, 0x40000));
         await r.block('corrupt: DEFL_DATA', OP.DEFL_DATA, 0, pattern(0x40, 5));
         await r.cmd('corrupt: FLASH_DEFL_END 1', OP.DEFL_END, words(1));
-        await r.cmd('short: FLASH_DEFL_BEGIN', OP.DEFL_BEGIN, words(image.length, nb, 0x100, 0x50000));
-        await r.block('short: DEFL_DATA 0', OP.DEFL_DATA, 0, z.subarray(0, 0x100));
-        await r.cmd('short: FLASH_DEFL_END 1', OP.DEFL_END, words(1));
         await r.cmd('ERASE_REGION', OP.ERASE_REGION, words(0x20000, 0x1000), { maxMs: 8000 });
         await r.cmd('ERASE_REGION unaligned', OP.ERASE_REGION, words(0x20100, 0x1000));
         await r.cmd('MD5 after the erase', OP.MD5, words(0x20000, 0x2000, 0, 0));
@@ -304,6 +301,10 @@ describe.skipIf(!HAVE_TOOLS)(`the virtual ESP32 answers like the real ESP32 ROM$
         await defl(r, 0x60000, 'esptool write');
         await r.cmd('esptool write: READ_REG barrier', OP.READ_REG, words(MAGIC));
         await r.cmd('esptool write: MD5', OP.MD5, words(0x60000, image.length, 0, 0));
+        // Last compressed session: the legacy stub corrupts the next one after an incomplete one (README).
+        await r.cmd('short: FLASH_DEFL_BEGIN', OP.DEFL_BEGIN, words(image.length, nb, 0x100, 0x50000));
+        await r.block('short: DEFL_DATA 0', OP.DEFL_DATA, 0, z.subarray(0, 0x100));
+        await r.cmd('short: FLASH_DEFL_END 1', OP.DEFL_END, words(1));
         await r.cmd('leave: FLASH_BEGIN 0', OP.FLASH_BEGIN, words(0, 0, 0x4000, 0));
         await r.cmd('leave: FLASH_DEFL_END 1', OP.DEFL_END, words(1));
         await r.cmd('leave -u: FLASH_BEGIN 0', OP.FLASH_BEGIN, words(0, 0, 0x4000, 0));
