@@ -110,7 +110,8 @@ export async function handleData(ctx: HandlerContext, compressed: boolean): Prom
     : null;
   const injectedStatus = injected && fail(injected.bytes[1], injected.bytes[0]);
   if (injected?.immediate) {
-    if (!state.stub) session.nextSeq = seq;
+    // Like a real corrupt block, an injected checksum error uses up the ROM's sequence number.
+    if (!state.stub) session.nextSeq = injectedStatus!.ok || injectedStatus!.rom !== ROM_ERR.BAD_CRC ? seq : seq + 1;
     return { status: injectedStatus! };
   }
   session.nextSeq = seq + 1;

@@ -95,6 +95,8 @@ describe.skipIf(!HAVE_TOOLS)(`esptool against espflash sim${TOOLS_SKIP_NOTE}`, (
         expect(out).toMatch(/Wrote \d+ bytes \(\d+ compressed\)/);
         expect(out).toContain('Hash of data verified.');
         expect(flashAt(base, app.length)).toEqual(app);
+        // --after no_reset: the legacy stub resets into the ROM loader; esp-flasher-stub stays (as on QEMU).
+        expect(sim.device.mode).toBe(stubSet === 2 ? 'stub' : 'rom');
 
         const plain = image(0x2400, base + 1);
         const at = base + 0x40000;
