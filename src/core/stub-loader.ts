@@ -37,16 +37,21 @@ async function loadSegment(
   const { address, bytes, blockSize } = segment;
   const blocks = Math.ceil(bytes.length / blockSize);
   await session.command({ op: OP.MEM_BEGIN, data: packU32(bytes.length, blocks, blockSize, address) });
-  for (let seq = 0; seq < blocks; seq++) {
-    const block = dataBlock({ seq, payload: bytes.subarray(seq * blockSize, (seq + 1) * blockSize) });
-    // The ROM checks a block's checksum before storing it: a rejected block can be sent again.
+  // The ROM counts a block whose checksum fails as received (the real ESP32 ROM then wants the next
+  // number), but does not store it: the same bytes go again under the next sequence number.
+  let wireSeq = 0;
+  for (let index = 0; index < blocks; index++) {
+    const payload = bytes.subarray(index * blockSize, (index + 1) * blockSize);
     for (let attempt = 1; ; attempt++) {
+      const block = dataBlock({ seq: wireSeq, payload });
       try {
         await session.command({ op: OP.MEM_DATA, data: block.data, checksum: block.checksum });
+        wireSeq++;
         break;
       } catch (err) {
         if (!(err instanceof EspflashError) || err.code !== 'rom/bad-crc' || attempt >= MEM_BLOCK_ATTEMPTS)
           throw err;
+        wireSeq++;
       }
     }
   }

@@ -123,6 +123,9 @@ export async function writeStream(loader: Loader, o: WriteStreamOptions): Promis
   const attempts = Math.max(1, o.blockAttempts ?? BLOCK_ATTEMPTS);
   const op = deflated ? OP.FLASH_DEFL_DATA : OP.FLASH_DATA;
   let timeout = DEFAULT_TIMEOUT_MS;
+  // The ROM uses up a sequence number on a block whose checksum fails (observed on the ESP32 ROM):
+  // its resend goes out under the next number. The stubs ignore the number.
+  let wireSeq = 0;
   for (const [seq, blk] of blocks.entries()) {
     o.signal?.throwIfAborted();
     const own = deflated
@@ -130,14 +133,16 @@ export async function writeStream(loader: Loader, o: WriteStreamOptions): Promis
       : DEFAULT_TIMEOUT_MS;
     // The stub ACKs at once and works while the next block arrives: wait as long as the previous block.
     if (!loader.isStub) timeout = own;
-    const packet = dataBlock({ seq, payload: blk.bytes });
     for (let attempt = 1; ; attempt++) {
+      const packet = dataBlock({ seq: wireSeq, payload: blk.bytes });
       try {
         wireBytes += blk.bytes.length;
         await loader.command({ op, data: packet.data, checksum: packet.checksum, timeoutMs: timeout });
+        wireSeq++;
         break;
       } catch (error) {
         if (o.signal?.aborted) throw error;
+        if (!loader.isStub && isEspflashError(error) && error.code === 'rom/bad-crc') wireSeq++;
         if (!isResendable(error)) return broken(error, seq);
         if (attempt >= attempts) return broken(error, seq, true);
         loader.onEvent({
