@@ -50,7 +50,8 @@ export const handleWriteReg: Handler = async (ctx) => {
 
 /** SPI_SET_PARAMS: only total_size matters (the ROM assumes 2 MB until told). */
 export const handleSetParams: Handler = async ({ request, state }) => {
-  if (request.data.length !== 24) return { status: fail(ROM_ERR.INVALID_MESSAGE, state.dialect.spiBadLength) };
+  if (request.data.length !== 24)
+    return { status: fail(ROM_ERR.INVALID_MESSAGE, state.dialect.spiBadLength) };
   state.knownFlashSize = word(request, 1);
   return { status: OK };
 };
@@ -111,15 +112,18 @@ export const handleMemData: Handler = async (ctx) => {
   if (payload.length !== len) return { status: BAD_LENGTH };
   const romOrder = !state.stub && ctx.quirks.persistentReplyBuffer;
   if (romOrder) {
-    if (word(request, 1) !== mem.nextSeq) return { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.BAD_DATA_LEN) };
+    if (word(request, 1) !== mem.nextSeq)
+      return { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.BAD_DATA_LEN) };
     mem.nextSeq++;
   }
   if (request.checksum !== dataChecksum(payload)) {
     return { status: fail(ROM_ERR.BAD_CRC, STUB_ERR.BAD_DATA_CHECKSUM) };
   }
   if (!romOrder) {
-    if (word(request, 1) !== mem.nextSeq) return { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.BAD_DATA_LEN) };
-    if (mem.written + len > mem.size) return { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.TOO_MUCH_DATA) };
+    if (word(request, 1) !== mem.nextSeq)
+      return { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.BAD_DATA_LEN) };
+    if (mem.written + len > mem.size)
+      return { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.TOO_MUCH_DATA) };
     mem.nextSeq++;
   }
   const start = mem.address + mem.written;

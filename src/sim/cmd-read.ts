@@ -46,7 +46,8 @@ export async function handleReadSlow(ctx: HandlerContext): Promise<HandlerResult
   if (limit === null) return { status: fail(ROM_ERR.FAILED_TO_ACT, 0), bytes: 64 };
   if (address + length > limit) return { status: fail(ROM_ERR.FLASH_READ, 0), bytes: 64 };
   // A ROM with a persistent reply buffer rewrites only the bytes asked for; otherwise zero-padded.
-  if (ctx.quirks.persistentReplyBuffer) return { status: OK, payload: device.flash.read(address, length), bytes: 64 };
+  if (ctx.quirks.persistentReplyBuffer)
+    return { status: OK, payload: device.flash.read(address, length), bytes: 64 };
   const payload = new Uint8Array(64);
   payload.set(device.flash.read(address, length));
   return { status: OK, payload };

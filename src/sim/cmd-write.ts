@@ -36,7 +36,8 @@ export async function handleBegin(ctx: HandlerContext, compressed: boolean): Pro
   if (state.stub) {
     await device.timing.until(state.busyUntil, signal);
     const max = state.dialect.maxBlockSize;
-    if (max !== null && blockSize > max) return { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.BAD_BLOCKSIZE) };
+    if (max !== null && blockSize > max)
+      return { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.BAD_BLOCKSIZE) };
     if (offset + size > device.flash.size)
       return { status: fail(ROM_ERR.FAILED_TO_ACT, STUB_ERR.FAILED_SPI_OP) };
     state.deferred = null;
@@ -94,7 +95,8 @@ export async function handleData(ctx: HandlerContext, compressed: boolean): Prom
   const payload = request.data.subarray(16);
   if (payload.length !== len) return { status: BAD_LENGTH };
   if (!state.stub) {
-    if (seq !== session.nextSeq || len > session.blockSize) return { status: fail(ROM_ERR.INVALID_MESSAGE, 0) };
+    if (seq !== session.nextSeq || len > session.blockSize)
+      return { status: fail(ROM_ERR.INVALID_MESSAGE, 0) };
     session.nextSeq = seq + 1;
   }
   if (request.checksum !== dataChecksum(payload)) {
@@ -111,7 +113,8 @@ export async function handleData(ctx: HandlerContext, compressed: boolean): Prom
   const injectedStatus = injected && fail(injected.bytes[1], injected.bytes[0]);
   if (injected?.immediate) {
     // Like a real corrupt block, an injected checksum error uses up the ROM's sequence number.
-    if (!state.stub) session.nextSeq = injectedStatus!.ok || injectedStatus!.rom !== ROM_ERR.BAD_CRC ? seq : seq + 1;
+    if (!state.stub)
+      session.nextSeq = injectedStatus!.ok || injectedStatus!.rom !== ROM_ERR.BAD_CRC ? seq : seq + 1;
     return { status: injectedStatus! };
   }
   session.nextSeq = seq + 1;
@@ -244,7 +247,9 @@ export async function handleEnd(ctx: HandlerContext, compressed: boolean): Promi
   const status = stubEndStatus(state, compressed);
   if (!status.ok) return { status };
   state.write = null;
-  return reboot && state.dialect.endZeroReboots ? { status: OK, after: () => device.softwareReset() } : { status: OK };
+  return reboot && state.dialect.endZeroReboots
+    ? { status: OK, after: () => device.softwareReset() }
+    : { status: OK };
 }
 
 function stubEndStatus(state: LoaderState, compressed: boolean): Status {

@@ -44,7 +44,15 @@ describe.skipIf(!HAVE_TOOLS)(`esptool against espflash sim${TOOLS_SKIP_NOTE}`, (
     let sim: SimServer;
     const esptool = async (args: string[], options: { stubSet?: 1 | 2; after?: string } = {}) => {
       const run = await runEsptool(
-        ['-p', `socket://127.0.0.1:${sim.port}`, '--before', 'no_reset', '--after', options.after ?? 'no_reset', ...args],
+        [
+          '-p',
+          `socket://127.0.0.1:${sim.port}`,
+          '--before',
+          'no_reset',
+          '--after',
+          options.after ?? 'no_reset',
+          ...args,
+        ],
         options.stubSet === undefined ? {} : { stubSet: options.stubSet },
       );
       expect(run.output, run.output).toContain(`Chip is ${DISPLAY[chip]}`);
@@ -73,15 +81,21 @@ describe.skipIf(!HAVE_TOOLS)(`esptool against espflash sim${TOOLS_SKIP_NOTE}`, (
       await esptool(['--no-stub', 'write_flash', '0x20000', await file('rom-plain.bin', plain)]);
       expect(flashAt(0x20000, plain.length)).toEqual(plain);
       const packed = image(0x2800, 2);
-      const out = await esptool(['--no-stub', 'write_flash', '-z', '0x30000', await file('rom-z.bin', packed)]);
+      const out = await esptool([
+        '--no-stub',
+        'write_flash',
+        '-z',
+        '0x30000',
+        await file('rom-z.bin', packed),
+      ]);
       expect(out).toContain('Hash of data verified.');
       expect(flashAt(0x30000, packed.length)).toEqual(packed);
       const back = join(dir, `${chip}-rom-read.bin`);
       await esptool(['--no-stub', 'read_flash', '0x20000', '0x400', back]);
       expect(new Uint8Array(await readFile(back))).toEqual(plain.subarray(0, 0x400));
-      expect(await esptool(['--no-stub', 'verify_flash', '0x30000', await file('rom-z.bin', packed)])).toContain(
-        'verify OK',
-      );
+      expect(
+        await esptool(['--no-stub', 'verify_flash', '0x30000', await file('rom-z.bin', packed)]),
+      ).toContain('verify OK');
       expect(sim.device.mode).toBe('rom');
     });
 
@@ -91,7 +105,10 @@ describe.skipIf(!HAVE_TOOLS)(`esptool against espflash sim${TOOLS_SKIP_NOTE}`, (
 
       it('write_flash compressed and -u, verify_flash, read_flash, erase_region, flash_id, read_mac', async () => {
         const app = image(0x11000, base);
-        const out = await esptool(['write_flash', `0x${base.toString(16)}`, await file(`${name}-app.bin`, app)], opts);
+        const out = await esptool(
+          ['write_flash', `0x${base.toString(16)}`, await file(`${name}-app.bin`, app)],
+          opts,
+        );
         expect(out).toMatch(/Wrote \d+ bytes \(\d+ compressed\)/);
         expect(out).toContain('Hash of data verified.');
         expect(flashAt(base, app.length)).toEqual(app);
@@ -100,13 +117,16 @@ describe.skipIf(!HAVE_TOOLS)(`esptool against espflash sim${TOOLS_SKIP_NOTE}`, (
 
         const plain = image(0x2400, base + 1);
         const at = base + 0x40000;
-        const outU = await esptool(['write_flash', '-u', `0x${at.toString(16)}`, await file(`${name}-u.bin`, plain)], opts);
+        const outU = await esptool(
+          ['write_flash', '-u', `0x${at.toString(16)}`, await file(`${name}-u.bin`, plain)],
+          opts,
+        );
         expect(outU).toContain('Hash of data verified.');
         expect(flashAt(at, plain.length)).toEqual(plain);
 
-        expect(await esptool(['verify_flash', `0x${base.toString(16)}`, await file(`${name}-app.bin`, app)], opts)).toContain(
-          'verify OK',
-        );
+        expect(
+          await esptool(['verify_flash', `0x${base.toString(16)}`, await file(`${name}-app.bin`, app)], opts),
+        ).toContain('verify OK');
         const back = join(dir, `${chip}-${stubSet ?? 0}-read.bin`);
         await esptool(['read_flash', `0x${base.toString(16)}`, '0x11000', back], opts);
         expect(new Uint8Array(await readFile(back))).toEqual(app);
@@ -122,7 +142,10 @@ describe.skipIf(!HAVE_TOOLS)(`esptool against espflash sim${TOOLS_SKIP_NOTE}`, (
 
     it('--after hard_reset (no reset over TCP: the command still succeeds) and erase_flash', async () => {
       const app = image(0x4000, 99);
-      const out = await esptool(['write_flash', '0x8000', await file('hard.bin', app)], { stubSet: 2, after: 'hard_reset' });
+      const out = await esptool(['write_flash', '0x8000', await file('hard.bin', app)], {
+        stubSet: 2,
+        after: 'hard_reset',
+      });
       expect(out).toContain('Hash of data verified.');
       expect(flashAt(0x8000, app.length)).toEqual(app);
       await esptool(['erase_flash'], { stubSet: 2 });

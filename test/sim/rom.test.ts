@@ -121,7 +121,7 @@ describe('ROM GET_SECURITY_INFO and unsupported opcodes', () => {
     for (const f of frames) expect(Array.from(f.subarray(8))).toEqual([1, 0x05]);
   });
 
-  it('ESP32 ROM answers 0x14 under the previous reply\'s opcode: once after READ_REG, 8 times after SYNC', async () => {
+  it("ESP32 ROM answers 0x14 under the previous reply's opcode: once after READ_REG, 8 times after SYNC", async () => {
     const { host } = await rom('esp32');
     await host.send(0x14);
     expect((await host.drain()).map((f) => Array.from(f))).toEqual([[1, 0, 4, 0, 0, 0, 0, 0, 1, 0x05, 0, 0]]);
@@ -135,7 +135,8 @@ describe('ROM GET_SECURITY_INFO and unsupported opcodes', () => {
     await host.send(0x14);
     const frames = await host.drain();
     expect(frames).toHaveLength(8);
-    for (const f of frames) expect(Array.from(f)).toEqual([1, 0x08, 4, 0, 0x07, 0x07, 0x12, 0x20, 1, 0x05, 0, 0]);
+    for (const f of frames)
+      expect(Array.from(f)).toEqual([1, 0x08, 4, 0, 0x07, 0x07, 0x12, 0x20, 1, 0x05, 0, 0]);
   });
 
   it('ESP32-S2 ROM returns the 12-byte layout without chip id', async () => {
@@ -193,7 +194,9 @@ describe('ROM GET_SECURITY_INFO and unsupported opcodes', () => {
 describe('ROM flash commands', () => {
   it('fails flash commands until SPI_ATTACH, which needs 8 bytes (4 on the ESP32 ROM)', async () => {
     const { host } = await rom('esp32c3');
-    expect(Array.from((await host.command(0x02, words(0x1000, 1, 0x400, 0, 0))).data)).toEqual([1, 0x06, 0, 0]);
+    expect(Array.from((await host.command(0x02, words(0x1000, 1, 0x400, 0, 0))).data)).toEqual([
+      1, 0x06, 0, 0,
+    ]);
     expect(Array.from((await host.command(0x13, words(0, 16, 0, 0))).data)).toEqual([1, 0x06, 0, 0]);
     expect(Array.from((await host.command(0x0d, words(0))).data)).toEqual([1, 0x05, 0, 0]);
     await expectOk(host, 0x0d, words(0, 0));
@@ -231,8 +234,12 @@ describe('ROM flash commands', () => {
     expect(Array.from((await host.command(0x03, dataBody(b0, 0), xorChecksum(b0))).data)).toEqual([
       1, 0x05, 0, 0,
     ]);
-    expect(Array.from((await host.command(0x03, dataBody(b0, 1), xorChecksum(b0))).data)).toEqual([0, 0x05, 0, 0]);
-    expect(Array.from((await host.command(0x03, dataBody(b1, 2), xorChecksum(b1))).data)).toEqual([0, 0x05, 0, 0]);
+    expect(Array.from((await host.command(0x03, dataBody(b0, 1), xorChecksum(b0))).data)).toEqual([
+      0, 0x05, 0, 0,
+    ]);
+    expect(Array.from((await host.command(0x03, dataBody(b1, 2), xorChecksum(b1))).data)).toEqual([
+      0, 0x05, 0, 0,
+    ]);
     expect(flash.read(0x8000, image.length)).toEqual(image);
     const r = await host.command(0x13, words(0x8000, image.length, 0, 0));
     expect(r.data).toHaveLength(36);

@@ -83,7 +83,9 @@ describe('stub commands and errors', () => {
 
   it('fails GET_SECURITY_INFO on ESP32 with FF (both stubs) but returns 20 bytes on ESP32-S3', async () => {
     expect(Array.from((await (await stub('esp32')).host.command(0x14)).data)).toEqual([0xff, 0]);
-    expect(Array.from((await (await stub('esp32', undefined, true)).host.command(0x14)).data)).toEqual([0xff, 0]);
+    expect(Array.from((await (await stub('esp32', undefined, true)).host.command(0x14)).data)).toEqual([
+      0xff, 0,
+    ]);
     const r = await (await stub('esp32s3')).host.command(0x14);
     expect(r.data).toHaveLength(22);
     expect(r.data[12]).toBe(9);
@@ -140,26 +142,29 @@ describe('stub commands and errors', () => {
   it.each([
     ['esp-flasher-stub', false, 0xc0, 0],
     ['legacy stub', true, 0xc8, 0xc9],
-  ] as const)('%s: DATA without BEGIN (C6), END short (%i), plain excess dropped, compressed excess (%i)', async (_n, legacy, short, excess) => {
-    const { host, flash } = await stub('esp32', undefined, legacy);
-    const block = new Uint8Array(0x100).fill(1);
-    expect(status((await host.command(0x03, dataBody(block, 0), xorChecksum(block))).data)).toEqual([
-      0xc6, 0,
-    ]);
-    await expectOk(host, 0x02, words(0x200, 1, 0x4000, 0));
-    await expectOk(host, 0x03, dataBody(block, 0), xorChecksum(block));
-    expect(status((await host.command(0x04, words(1))).data)).toEqual([short, 0]);
-    await expectOk(host, 0x02, words(0x100, 1, 0x4000, 0x1000));
-    await expectOk(host, 0x03, dataBody(block, 0), xorChecksum(block));
-    await expectOk(host, 0x03, dataBody(block, 1), xorChecksum(block));
-    await expectOk(host, 0x04, words(1));
-    expect(flash.read(0x1100, 1)[0]).toBe(0xff);
-    const z = deflate(new Uint8Array(0x100).fill(3), { level: 9 });
-    await expectOk(host, 0x10, words(0x100, 2, 0x4000, 0x2000));
-    await expectOk(host, 0x11, dataBody(z, 0), xorChecksum(z));
-    await expectOk(host, 0x11, dataBody(block, 1), xorChecksum(block));
-    expect(status((await host.command(0x12, words(1))).data)).toEqual([excess, 0]);
-  });
+  ] as const)(
+    '%s: DATA without BEGIN (C6), END short (%i), plain excess dropped, compressed excess (%i)',
+    async (_n, legacy, short, excess) => {
+      const { host, flash } = await stub('esp32', undefined, legacy);
+      const block = new Uint8Array(0x100).fill(1);
+      expect(status((await host.command(0x03, dataBody(block, 0), xorChecksum(block))).data)).toEqual([
+        0xc6, 0,
+      ]);
+      await expectOk(host, 0x02, words(0x200, 1, 0x4000, 0));
+      await expectOk(host, 0x03, dataBody(block, 0), xorChecksum(block));
+      expect(status((await host.command(0x04, words(1))).data)).toEqual([short, 0]);
+      await expectOk(host, 0x02, words(0x100, 1, 0x4000, 0x1000));
+      await expectOk(host, 0x03, dataBody(block, 0), xorChecksum(block));
+      await expectOk(host, 0x03, dataBody(block, 1), xorChecksum(block));
+      await expectOk(host, 0x04, words(1));
+      expect(flash.read(0x1100, 1)[0]).toBe(0xff);
+      const z = deflate(new Uint8Array(0x100).fill(3), { level: 9 });
+      await expectOk(host, 0x10, words(0x100, 2, 0x4000, 0x2000));
+      await expectOk(host, 0x11, dataBody(z, 0), xorChecksum(z));
+      await expectOk(host, 0x11, dataBody(block, 1), xorChecksum(block));
+      expect(status((await host.command(0x12, words(1))).data)).toEqual([excess, 0]);
+    },
+  );
 
   it('inflates the exact size with FLASH_DEFL_* and defers a corrupt stream error (C7)', async () => {
     const { host, flash } = await stub();
