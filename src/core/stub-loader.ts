@@ -62,17 +62,22 @@ async function loadSegment(
   const { address, bytes, blockSize } = segment;
   const blocks = Math.ceil(bytes.length / blockSize);
   await session.command({ op: OP.MEM_BEGIN, data: packU32(bytes.length, blocks, blockSize, address) });
-  for (let seq = 0; seq < blocks; seq++) {
-    const block = dataBlock({ seq, payload: bytes.subarray(seq * blockSize, (seq + 1) * blockSize) });
-    // The ROM checks a block before storing it: a rejected block can be sent again. The ESP32 ROM
-    // answers a damaged block with "invalid message" (0x05), not "bad CRC" (checked on the real ROM).
+  // A rejected block is not stored and can be sent again. The real ESP32 ROM counts a block whose
+  // checksum fails (0x07) as received and wants the next number; after "invalid message" (0x05, a
+  // damaged header on a noisy link) the same number goes again.
+  let wireSeq = 0;
+  for (let index = 0; index < blocks; index++) {
+    const payload = bytes.subarray(index * blockSize, (index + 1) * blockSize);
     for (let attempt = 1; ; attempt++) {
+      const block = dataBlock({ seq: wireSeq, payload });
       try {
         await session.command({ op: OP.MEM_DATA, data: block.data, checksum: block.checksum });
+        wireSeq++;
         break;
       } catch (err) {
         if (!(err instanceof EspflashError) || !RESENDABLE.has(err.code) || attempt >= MEM_BLOCK_ATTEMPTS)
           throw err;
+        if (err.code === 'rom/bad-crc') wireSeq++;
       }
     }
   }

@@ -22,7 +22,9 @@ function readableSize(ctx: HandlerContext): number | null {
 
 export async function handleMd5(ctx: HandlerContext): Promise<HandlerResult> {
   const { request, state, device, signal } = ctx;
-  if (request.data.length !== 16) return { status: BAD_LENGTH };
+  // The observed ESP32 ROM reads only the address and size words.
+  const lenient = !state.stub && ctx.quirks.lenientArguments && request.data.length >= 8;
+  if (request.data.length !== 16 && !lenient) return { status: BAD_LENGTH };
   if (state.stub) await device.timing.until(state.busyUntil, signal);
   const address = word(request, 0);
   const size = word(request, 1);
@@ -33,16 +35,19 @@ export async function handleMd5(ctx: HandlerContext): Promise<HandlerResult> {
   return { status: OK, payload: state.stub ? digest : asciiBytes(toHex(digest)) };
 }
 
-/** ROM READ_FLASH_SLOW: always a 64-byte buffer, the first `length` bytes valid. */
+/** ROM READ_FLASH_SLOW: always a 64-byte buffer, the first `length` bytes valid (sent on failure too). */
 export async function handleReadSlow(ctx: HandlerContext): Promise<HandlerResult> {
   const { request, device } = ctx;
   if (request.data.length !== 8 && request.data.length !== 16) return { status: BAD_LENGTH };
   const address = word(request, 0);
   const length = word(request, 1);
-  if (length > 64) return { status: fail(ROM_ERR.FLASH_READ_LENGTH, 0) };
+  if (length > 64) return { status: fail(ROM_ERR.FLASH_READ_LENGTH, 0), bytes: 64 };
   const limit = readableSize(ctx);
-  if (limit === null) return { status: fail(ROM_ERR.FAILED_TO_ACT, 0) };
-  if (address + length > limit) return { status: fail(ROM_ERR.FLASH_READ, 0) };
+  if (limit === null) return { status: fail(ROM_ERR.FAILED_TO_ACT, 0), bytes: 64 };
+  if (address + length > limit) return { status: fail(ROM_ERR.FLASH_READ, 0), bytes: 64 };
+  // A ROM with a persistent reply buffer rewrites only the bytes asked for; otherwise zero-padded.
+  if (ctx.quirks.persistentReplyBuffer)
+    return { status: OK, payload: device.flash.read(address, length), bytes: 64 };
   const payload = new Uint8Array(64);
   payload.set(device.flash.read(address, length));
   return { status: OK, payload };
@@ -105,7 +110,7 @@ export async function handleEraseRegion(ctx: HandlerContext): Promise<HandlerRes
   const offset = word(request, 0);
   const size = word(request, 1);
   if (offset % SECTOR_SIZE !== 0 || size % SECTOR_SIZE !== 0)
-    return { status: fail(0, STUB_ERR.FAILED_SPI_OP) };
+    return { status: fail(0, state.dialect.eraseUnaligned) };
   if (offset + size > device.flash.size) return { status: fail(0, STUB_ERR.FAILED_SPI_OP) };
   const steps = planErase(offset, offset + size);
   await device.timing.delay(device.timing.eraseMs(steps), signal);

@@ -9,15 +9,15 @@ import { word } from './loader-context.js';
 import { alignDown, alignUp, BLOCK_SIZE, PAGE_SIZE, planErase, SECTOR_SIZE } from './nor-flash.js';
 import { dataChecksum, fail, OK, ROM_ERR, STUB_ERR, type Status } from './protocol.js';
 
-/** Largest block the stub accepts (MAX_WRITE_BLOCK). */
-export const STUB_MAX_BLOCK = 0x4000;
 const Z_SYNC_FLUSH = 2;
 const BAD_LENGTH = fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.BAD_DATA_LEN);
 
 /** FLASH_BEGIN / FLASH_DEFL_BEGIN. */
 export async function handleBegin(ctx: HandlerContext, compressed: boolean): Promise<HandlerResult> {
   const { request, state, device, signal } = ctx;
-  if (request.data.length !== 16 && request.data.length !== 20) return { status: BAD_LENGTH };
+  // The 5th (`encrypted`) word: the stub takes it; a ROM without encrypted writes (ESP32) rejects it.
+  const fifth = state.stub || device.chip.rom.flashBeginEncryptedWord;
+  if (request.data.length !== 16 && !(fifth && request.data.length === 20)) return { status: BAD_LENGTH };
   const size = word(request, 0);
   const blockSize = word(request, 2);
   const offset = word(request, 3);
@@ -31,10 +31,13 @@ export async function handleBegin(ctx: HandlerContext, compressed: boolean): Pro
     inflate: compressed ? new Inflate() : null,
     eraseCursor: alignDown(offset, SECTOR_SIZE),
     eraseEnd: alignUp(offset + size, SECTOR_SIZE),
+    excess: false,
   };
   if (state.stub) {
     await device.timing.until(state.busyUntil, signal);
-    if (blockSize > STUB_MAX_BLOCK) return { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.BAD_BLOCKSIZE) };
+    const max = state.dialect.maxBlockSize;
+    if (max !== null && blockSize > max)
+      return { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.BAD_BLOCKSIZE) };
     if (offset + size > device.flash.size)
       return { status: fail(ROM_ERR.FAILED_TO_ACT, STUB_ERR.FAILED_SPI_OP) };
     state.deferred = null;
@@ -71,8 +74,12 @@ export function romEraseLength(options: { chip: string; offset: number; size: nu
   return (sectors + head) * SECTOR_SIZE;
 }
 
-/** FLASH_DATA / FLASH_DEFL_DATA. */
-export async function handleData(ctx: HandlerContext, compressed: boolean): Promise<HandlerResult> {
+/**
+ * FLASH_DATA / FLASH_DEFL_DATA. The ROM checks the sequence number and the block length first and
+ * counts the block as taken before its checksum is checked (a corrupt block still uses up its
+ * number); it does not limit the total. The stubs ignore the sequence number.
+ */
+export async function handleData(ctx: HandlerContext, compressed: boolean): Promise<HandlerResult | null> {
   const { request, state, device, signal } = ctx;
   if (state.stub) {
     await device.timing.until(state.busyUntil, signal);
@@ -87,16 +94,29 @@ export async function handleData(ctx: HandlerContext, compressed: boolean): Prom
   const seq = word(request, 1);
   const payload = request.data.subarray(16);
   if (payload.length !== len) return { status: BAD_LENGTH };
+  if (!state.stub) {
+    if (seq !== session.nextSeq || len > session.blockSize)
+      return { status: fail(ROM_ERR.INVALID_MESSAGE, 0) };
+    session.nextSeq = seq + 1;
+  }
   if (request.checksum !== dataChecksum(payload)) {
     return { status: fail(ROM_ERR.BAD_CRC, STUB_ERR.BAD_DATA_CHECKSUM) };
   }
-  if (!state.stub && seq !== session.nextSeq) return { status: fail(ROM_ERR.INVALID_MESSAGE, 0) };
+  if (!state.stub && session.inflate && streamEnded(session.inflate) && ctx.quirks.hangsAfterStreamEnd) {
+    state.hung = true;
+    return null;
+  }
   // An injected status fault: the block is not written; immediate codes leave the sequence where it was.
   const injected = device.faults.failBlock(seq)
     ? statusForLoader(device.faults.config.statusErrorOnBlock?.code, state.stub)
     : null;
   const injectedStatus = injected && fail(injected.bytes[1], injected.bytes[0]);
-  if (injected?.immediate) return { status: injectedStatus! };
+  if (injected?.immediate) {
+    // Like a real corrupt block, an injected checksum error uses up the ROM's sequence number.
+    if (!state.stub)
+      session.nextSeq = injectedStatus!.ok || injectedStatus!.rom !== ROM_ERR.BAD_CRC ? seq : seq + 1;
+    return { status: injectedStatus! };
+  }
   session.nextSeq = seq + 1;
   if (state.stub) {
     // Acknowledge now; the write happens while the host sends the next block.
@@ -107,6 +127,11 @@ export async function handleData(ctx: HandlerContext, compressed: boolean): Prom
     return { status: OK };
   }
   return { status: await romWrite(ctx, payload) };
+}
+
+/** Whether the zlib stream behind `inflate` has ended. */
+function streamEnded(inflate: Inflate): boolean {
+  return (inflate as unknown as { ended: boolean }).ended;
 }
 
 /** ROM: inflate if needed, write, read back; reply after the write. */
@@ -132,12 +157,15 @@ function stubWrite(ctx: HandlerContext, payload: Uint8Array): { ms: number; stat
   const session = state.write!;
   const chunks = session.inflate ? inflateChunk(session.inflate, payload) : [payload];
   if (chunks === null) return { ms: 0, status: fail(0, STUB_ERR.INFLATE_ERROR) };
+  // Compressed data past the end of the zlib stream is dropped.
+  if (session.inflate && chunks.length === 0 && payload.length > 0) session.excess = true;
   let ms = 0;
   for (const chunk of chunks) {
     const remaining = session.size - session.written;
-    if (chunk.length > 0 && remaining <= 0) return { ms, status: fail(0, STUB_ERR.TOO_MUCH_DATA) };
-    // The final uncompressed block may carry padding beyond the announced size: trim it.
-    const data = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
+    // Data beyond the announced size (padding of the last block, or more) is dropped.
+    if (chunk.length > remaining) session.excess = true;
+    const data = chunk.length > remaining ? chunk.subarray(0, Math.max(0, remaining)) : chunk;
+    if (data.length === 0) continue;
     const at = session.offset + session.written;
     ms += eraseAhead(ctx, session, at + data.length);
     ms += device.timing.programMs(at, data.length);
@@ -195,32 +223,46 @@ function inflateChunk(inflate: Inflate, payload: Uint8Array): Uint8Array[] | nul
     out.push(chunk as Uint8Array);
   };
   // After the end of the zlib stream, pako ignores further input; the sim does the same.
-  if ((inflate as unknown as { ended: boolean }).ended) return out;
+  if (streamEnded(inflate)) return out;
   const ok = inflate.push(payload, Z_SYNC_FLUSH);
   if (!ok || (inflate.err !== 0 && inflate.err !== 1)) return null;
   return out;
 }
 
-/** FLASH_END / FLASH_DEFL_END. ROM: 0 reboots, 1 runs the app. Stub: barrier; 0 resets to ROM. */
+/**
+ * FLASH_END / FLASH_DEFL_END. ROM: 0 reboots, 1 runs the app (without a session it fails with 01 06
+ * and leaves all the same). Stub: a barrier that ends whichever session is open (esptool ends a
+ * compressed write with FLASH_BEGIN(0,0) + FLASH_DEFL_END); 0 resets into the ROM (legacy stub only).
+ */
 export async function handleEnd(ctx: HandlerContext, compressed: boolean): Promise<HandlerResult> {
   const { request, state, device, signal } = ctx;
   if (request.data.length !== 4) return { status: BAD_LENGTH };
   const reboot = word(request, 0) === 0;
   if (!state.stub) {
+    const status = state.write ? OK : fail(ROM_ERR.FAILED_TO_ACT, 0);
     state.write = null;
-    return { status: OK, after: reboot ? () => device.softwareReset() : () => device.runUserCode() };
+    return { status, after: reboot ? () => device.softwareReset() : () => device.runUserCode() };
   }
   await device.timing.until(state.busyUntil, signal);
   const status = stubEndStatus(state, compressed);
   if (!status.ok) return { status };
   state.write = null;
-  return reboot ? { status: OK, after: () => device.softwareReset() } : { status: OK };
+  return reboot && state.dialect.endZeroReboots
+    ? { status: OK, after: () => device.softwareReset() }
+    : { status: OK };
 }
 
 function stubEndStatus(state: LoaderState, compressed: boolean): Status {
-  if (state.deferred) return state.deferred;
+  const { dialect } = state;
+  if (state.deferred) {
+    const inflateError = !state.deferred.ok && state.deferred.stub === STUB_ERR.INFLATE_ERROR;
+    return inflateError ? fail(0, dialect.deflEndInflateError) : state.deferred;
+  }
   const session = state.write;
-  if (!session || session.compressed !== compressed) return fail(0, STUB_ERR.NOT_IN_FLASH_MODE);
-  if (session.written < session.size) return fail(0, STUB_ERR.NOT_ENOUGH_DATA);
+  if (!session) return fail(0, STUB_ERR.NOT_IN_FLASH_MODE);
+  if (session.written < session.size) return fail(0, dialect.endNotEnoughData);
+  if (compressed && session.compressed && session.excess && dialect.deflEndTooMuch) {
+    return fail(0, dialect.deflEndTooMuch);
+  }
   return OK;
 }

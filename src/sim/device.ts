@@ -311,8 +311,8 @@ export class SimDevice {
       setBaud: (baud) => {
         this.currentBaud = baud;
       },
-      startStub: () => {
-        this.loader?.becomeStub();
+      startStub: (dialect) => {
+        this.loader?.becomeStub(dialect);
         this.setMode('stub');
         this.sendFrame(OHAI);
       },

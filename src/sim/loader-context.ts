@@ -3,8 +3,9 @@
 
 import type { ChipInfo } from '../chips/chips.js';
 import type { FaultInjector } from './faults.js';
+import { FLASHER_STUB, type RomQuirks, type StubDialect } from './loader-dialects.js';
 import type { NorFlash } from './nor-flash.js';
-import type { Request, Status } from './protocol.js';
+import { type Request, RomReplyBuffer, type Status } from './protocol.js';
 import type { RegisterFile } from './registers.js';
 import type { TimingModel } from './timing.js';
 
@@ -23,6 +24,8 @@ export interface WriteSession {
   /** Stub just-in-time erase: next unerased address and the end of the region to erase. */
   eraseCursor: number;
   eraseEnd: number;
+  /** Stub: more data arrived than the session holds (dropped; the legacy stub reports it at END). */
+  excess: boolean;
 }
 
 /** An in-progress MEM_* upload. */
@@ -43,6 +46,14 @@ export interface LoaderState {
   mem: MemSession | null;
   /** RAM ranges uploaded since boot (for MEM_END's entry check). */
   memRegions: Array<{ start: number; end: number }>;
+  /** MEM_BEGIN segments since boot (address and announced size: tells which stub was uploaded). */
+  memSegments: Array<{ address: number; size: number }>;
+  /** Which stub runs (meaningful once `stub` is true). */
+  dialect: StubDialect;
+  /** ROM reply buffer (chips with RomQuirks.persistentReplyBuffer). */
+  romReply: RomReplyBuffer;
+  /** The loader hung (RomQuirks.hangsAfterStreamEnd): nothing is answered until reset. */
+  hung: boolean;
   write: WriteSession | null;
   /** Stub: error from background work, reported on the next DATA/END (sticky until BEGIN). */
   deferred: Status | null;
@@ -59,6 +70,8 @@ export interface HandlerResult {
   after?: () => void | Promise<void>;
   /** Send the reply this many times (ROM SYNC and ROM unknown-opcode replies repeat 8 times). */
   repeat?: number;
+  /** ROM reply buffer: data bytes sent before the status even on failure (READ_FLASH_SLOW's 64). */
+  bytes?: number;
 }
 
 /** Device services available to handlers. */
@@ -76,8 +89,8 @@ export interface DeviceServices {
   nextFrame(signal: AbortSignal): Promise<Uint8Array>;
   /** Switch the UART to `baud` (after pending output went out at the old rate). */
   setBaud(baud: number): void;
-  /** The uploaded code is the stub: switch to stub rules and send OHAI. */
-  startStub(): void;
+  /** The uploaded code is a stub of this dialect: switch to stub rules and send OHAI. */
+  startStub(dialect: StubDialect): void;
   /** Leave the loader and run the application from flash. */
   runUserCode(): void;
   /** The USB port vanishes (disconnect fault). */
@@ -96,6 +109,8 @@ export interface HandlerContext {
   state: LoaderState;
   signal: AbortSignal;
   request: Request;
+  /** The chip's ROM quirks (used while the ROM loader runs). */
+  quirks: RomQuirks;
 }
 
 /** Fresh state for a boot into the ROM loader. */
@@ -106,6 +121,10 @@ export function initialLoaderState(): LoaderState {
     knownFlashSize: 2 * 1024 * 1024,
     mem: null,
     memRegions: [],
+    memSegments: [],
+    dialect: FLASHER_STUB,
+    romReply: new RomReplyBuffer(),
+    hung: false,
     write: null,
     deferred: null,
     busyUntil: 0,

@@ -32,7 +32,8 @@ import {
   type LoaderState,
   word,
 } from './loader-context.js';
-import { buildResponse, fail, OP, parseRequest, ROM_ERR, STUB_ERR } from './protocol.js';
+import { type RomQuirks, romQuirks, type StubDialect } from './loader-dialects.js';
+import { buildResponse, fail, OP, parseRequest, type Request, ROM_ERR, STUB_ERR } from './protocol.js';
 
 type Handler = (ctx: HandlerContext) => Promise<HandlerResult | null>;
 
@@ -114,14 +115,17 @@ export function stubSupports(chip: ChipInfo, op: number): boolean {
 export class SimLoader {
   readonly state: LoaderState = initialLoaderState();
   private readonly device: DeviceServices;
+  private readonly quirks: RomQuirks;
 
   constructor(device: DeviceServices) {
     this.device = device;
+    this.quirks = romQuirks(device.chip.name);
   }
 
   /** Switch to stub rules (2 status bytes, stub opcodes, the real flash size). */
-  becomeStub(): void {
+  becomeStub(dialect: StubDialect): void {
     this.state.stub = true;
+    this.state.dialect = dialect;
     this.state.mem = null;
     this.state.write = null;
     this.state.knownFlashSize = this.device.flash.size;
@@ -138,10 +142,17 @@ export class SimLoader {
 
   /** Handle one frame. */
   async handle(frame: Uint8Array, signal: AbortSignal): Promise<void> {
-    const request = parseRequest(frame);
-    if (!request) return;
     const { device, state } = this;
+    if (state.hung) return;
     const stub = state.stub;
+    const request = parseRequest(frame);
+    if (!request) {
+      // Shorter than a header: esp-flasher-stub rejects it; the ROM and the legacy stub are not modelled.
+      if (stub && state.dialect.checksDirection && frame.length >= 2) {
+        this.reply(frame[1]!, { status: fail(0, STUB_ERR.BAD_DATA_LEN) });
+      }
+      return;
+    }
     if (!stub && request.data.length > ROM_MAX_DATA) return; // overflowed the ROM's buffer: lost
     let result: HandlerResult | null;
     if (stub && request.data.length > STUB_MAX_DATA) {
@@ -149,19 +160,17 @@ export class SimLoader {
       this.reply(request.op, result, 0xee);
       return;
     }
-    const supported = stub
-      ? stubSupports(device.chip, request.op)
-      : romSupports(device.chip, request.op) &&
-        (!device.secureDownload || SECURE_DOWNLOAD_OPS.has(request.op));
-    if (!supported) {
-      result = { status: fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.INVALID_COMMAND), repeat: stub ? 1 : 8 };
-    } else if (request.size !== request.data.length) {
+    if (!this.supported(request)) {
+      this.replyUnsupported(request);
+      return;
+    }
+    if (request.size !== request.data.length && (stub || !this.quirks.ignoresDeclaredSize)) {
       result = { status: BAD_LENGTH };
     } else if (stub && request.op === OP.RUN_USER_CODE) {
       device.runUserCode();
       return;
     } else {
-      const ctx = { device, state, signal, request };
+      const ctx = { device, state, signal, request, quirks: this.quirks };
       if (await this.blockFault(ctx)) return;
       result = await HANDLERS[request.op]!(ctx);
     }
@@ -170,6 +179,39 @@ export class SimLoader {
     if (stall > 0) await device.timing.clock.sleep(stall, signal);
     this.reply(request.op, result);
     if (result.after) await result.after();
+  }
+
+  /** Whether the running loader takes this request (opcode, direction byte, Secure Download Mode). */
+  private supported(request: Request): boolean {
+    const { device, state } = this;
+    if (state.stub) {
+      if (request.dir !== 0 && state.dialect.checksDirection) return false;
+      return stubSupports(device.chip, request.op);
+    }
+    if (request.dir !== 0) return false;
+    return (
+      romSupports(device.chip, request.op) && (!device.secureDownload || SECURE_DOWNLOAD_OPS.has(request.op))
+    );
+  }
+
+  /**
+   * An opcode the loader lacks. ROM: "invalid message" (8 times; with a persistent reply buffer under
+   * the previous reply's opcode, 8 times only when that was SYNC). Stub: its unknown-opcode code once;
+   * GET_SECURITY_INFO on a chip whose ROM lacks it fails with 0xFF in both stub families.
+   */
+  private replyUnsupported(request: Request): void {
+    const { state, device } = this;
+    if (state.stub) {
+      const code =
+        request.op === OP.GET_SECURITY_INFO && device.chip.securityInfoLength === null
+          ? 0xff
+          : state.dialect.unknownOpcode;
+      this.reply(request.op, { status: fail(ROM_ERR.INVALID_MESSAGE, code) });
+      return;
+    }
+    const status = fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.INVALID_COMMAND);
+    if (this.quirks.persistentReplyBuffer) this.reply(null, { status });
+    else this.reply(request.op, { status, repeat: 8 });
   }
 
   /**
@@ -190,9 +232,22 @@ export class SimLoader {
     return hit !== null;
   }
 
-  private reply(op: number, result: HandlerResult, stubAux = 0): void {
+  private reply(op: number | null, result: HandlerResult, stubAux = 0): void {
+    if (!this.state.stub && this.quirks.persistentReplyBuffer) {
+      const buffer = this.state.romReply;
+      const frame = buffer.reply({
+        op,
+        ...(result.value === undefined ? {} : { value: result.value }),
+        ...(result.payload === undefined ? {} : { payload: result.payload }),
+        ...(result.bytes === undefined ? {} : { bytes: result.bytes }),
+        status: result.status,
+        keepReason: op !== null && this.quirks.successKeepsReason.has(op),
+      });
+      for (let i = 0; i < (buffer.op === OP.SYNC ? 8 : 1); i++) this.device.sendFrame(frame);
+      return;
+    }
     const frame = buildResponse({
-      op,
+      op: op ?? 0,
       ...(result.value === undefined ? {} : { value: result.value }),
       ...(result.payload === undefined ? {} : { payload: result.payload }),
       status: result.status,

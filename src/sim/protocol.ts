@@ -63,6 +63,8 @@ export const OHAI = new Uint8Array([0x4f, 0x48, 0x41, 0x49]);
 
 /** A decoded request frame. */
 export interface Request {
+  /** Direction byte (0 for a request; the loaders differ in what they do with anything else). */
+  dir: number;
   op: number;
   /** Declared data length (header bytes 2-3). */
   size: number;
@@ -70,11 +72,12 @@ export interface Request {
   data: Uint8Array;
 }
 
-/** Parse a request frame; null when it is not one (too short or wrong direction byte). */
+/** Parse a request frame; null when it is shorter than the 8-byte header. */
 export function parseRequest(frame: Uint8Array): Request | null {
-  if (frame.length < 8 || frame[0] !== 0x00) return null;
+  if (frame.length < 8) return null;
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   return {
+    dir: frame[0]!,
     op: frame[1]!,
     size: view.getUint16(2, true),
     checksum: view.getUint32(4, true),
@@ -132,4 +135,45 @@ export function dataChecksum(bytes: Uint8Array): number {
   let c = 0xef;
   for (const b of bytes) c ^= b;
   return c;
+}
+
+/**
+ * The ESP32 ROM's single response buffer (RomQuirks.persistentReplyBuffer): opcode, value and data
+ * bytes survive from one reply to the next; each reply rewrites only what it must.
+ */
+export class RomReplyBuffer {
+  op = 0;
+  value = 0;
+  private readonly data = new Uint8Array(0x100);
+
+  /**
+   * Encode a reply. `op` null keeps the previous opcode (an unsupported command). `bytes` is how many
+   * data bytes precede the status (default: the payload's length); a fixed reply size is sent even on
+   * failure, and past a shorter payload, with whatever the buffer held.
+   */
+  reply(options: {
+    op: number | null;
+    value?: number;
+    payload?: Uint8Array;
+    bytes?: number;
+    status: Status;
+    /** A success leaves the failure-reason byte as it was (the flash write commands). */
+    keepReason?: boolean;
+  }): Uint8Array {
+    if (options.op !== null) this.op = options.op;
+    if (options.value !== undefined) this.value = options.value >>> 0;
+    const { status } = options;
+    const n = options.bytes ?? (status.ok ? (options.payload?.length ?? 0) : 0);
+    if (options.payload && status.ok) this.data.set(options.payload, 0);
+    this.data[n] = status.ok ? 0 : 1;
+    if (!status.ok) this.data[n + 1] = status.rom;
+    else if (!options.keepReason) this.data[n + 1] = 0;
+    const out = new Uint8Array(8 + n + 4);
+    out[0] = 0x01;
+    out[1] = this.op;
+    writeU16(out, 2, n + 4);
+    writeU32(out, 4, this.value);
+    out.set(this.data.subarray(0, n + 4), 8);
+    return out;
+  }
 }

@@ -17,14 +17,14 @@ import {
   words,
   xorChecksum,
 } from './support/host.js';
-import { loadStub } from './support/stub-image.js';
+import { legacyStubStandIn, loadStub } from './support/stub-image.js';
 
 const open: SimTransport[] = [];
 afterEach(async () => {
   for (const t of open.splice(0)) await t.close();
 });
 
-async function stub(chip: ChipName = 'esp32', faults?: SimFaults) {
+async function stub(chip: ChipName = 'esp32', faults?: SimFaults, legacy = false) {
   const transport = createSimTransport({ chip, ...(faults ? { faults } : {}) });
   open.push(transport);
   const host = new TestHost(transport);
@@ -33,7 +33,7 @@ async function stub(chip: ChipName = 'esp32', faults?: SimFaults) {
     await host.send(0x08, SYNC_DATA);
     expect(await host.drain()).toEqual([]);
   }
-  const memEnd = await uploadStub(host, loadStub(chip));
+  const memEnd = await uploadStub(host, legacy ? legacyStubStandIn() : loadStub(chip));
   expect(Array.from(memEnd.data)).toEqual(chip === 'esp8266' ? [0, 0] : [0, 0, 0, 0]);
   const ohai = await host.frame();
   expect(String.fromCharCode(...ohai!)).toBe('OHAI');
@@ -75,8 +75,17 @@ describe('stub commands and errors', () => {
     expect(Array.from((await host.command(0x77)).data)).toEqual([0xc3, 0]);
   });
 
-  it('has no GET_SECURITY_INFO on ESP32 but returns 20 bytes on ESP32-S3', async () => {
-    expect(Array.from((await (await stub('esp32')).host.command(0x14)).data)).toEqual([0xc3, 0]);
+  it('answers unknown opcodes with FF in the legacy stub', async () => {
+    const { host } = await stub('esp32', undefined, true);
+    expect(Array.from((await host.command(0x0e, words(0, 16))).data)).toEqual([0xff, 0]);
+    expect(Array.from((await host.command(0x77)).data)).toEqual([0xff, 0]);
+  });
+
+  it('fails GET_SECURITY_INFO on ESP32 with FF (both stubs) but returns 20 bytes on ESP32-S3', async () => {
+    expect(Array.from((await (await stub('esp32')).host.command(0x14)).data)).toEqual([0xff, 0]);
+    expect(Array.from((await (await stub('esp32', undefined, true)).host.command(0x14)).data)).toEqual([
+      0xff, 0,
+    ]);
     const r = await (await stub('esp32s3')).host.command(0x14);
     expect(r.data).toHaveLength(22);
     expect(r.data[12]).toBe(9);
@@ -88,9 +97,11 @@ describe('stub commands and errors', () => {
     expect(status((await host.command(0x0d, words(0, 0))).data)).toEqual([0xc0, 0]);
   });
 
-  it('limits the block size to 16 KiB and the data field to 0x4010 bytes', async () => {
+  it('limits the block size to 16 KiB (legacy stub only) and the data field to 0x4010 bytes', async () => {
+    const legacy = (await stub('esp32', undefined, true)).host;
+    expect(status((await legacy.command(0x02, words(0x8000, 2, 0x4001, 0x10000))).data)).toEqual([0xc2, 0]);
     const { host } = await stub();
-    expect(status((await host.command(0x02, words(0x8000, 2, 0x4001, 0x10000))).data)).toEqual([0xc2, 0]);
+    await expectOk(host, 0x02, words(0x8000, 2, 0x4001, 0x10000));
     await expectOk(host, 0x02, words(0x8000, 2, 0x4000, 0x10000));
     const big = new Uint8Array(0x4001);
     expect(status((await host.command(0x03, dataBody(big, 0), xorChecksum(big))).data)).toEqual([0xc0, 0xee]);
@@ -128,20 +139,32 @@ describe('stub commands and errors', () => {
     expect(status((await host.command(0x04, words(1))).data)).toEqual([0xc4, 0]);
   });
 
-  it('reports DATA without BEGIN (C6), END with bytes outstanding (C8) and too much data (C9)', async () => {
-    const { host } = await stub();
-    const block = new Uint8Array(0x100).fill(1);
-    expect(status((await host.command(0x03, dataBody(block, 0), xorChecksum(block))).data)).toEqual([
-      0xc6, 0,
-    ]);
-    await expectOk(host, 0x02, words(0x200, 1, 0x4000, 0));
-    await expectOk(host, 0x03, dataBody(block, 0), xorChecksum(block));
-    expect(status((await host.command(0x04, words(1))).data)).toEqual([0xc8, 0]);
-    await expectOk(host, 0x02, words(0x100, 1, 0x4000, 0));
-    await expectOk(host, 0x03, dataBody(block, 0), xorChecksum(block));
-    await expectOk(host, 0x03, dataBody(block, 1), xorChecksum(block));
-    expect(status((await host.command(0x04, words(1))).data)).toEqual([0xc9, 0]);
-  });
+  it.each([
+    ['esp-flasher-stub', false, 0xc0, 0],
+    ['legacy stub', true, 0xc8, 0xc9],
+  ] as const)(
+    '%s: DATA without BEGIN (C6), END short (%i), plain excess dropped, compressed excess (%i)',
+    async (_n, legacy, short, excess) => {
+      const { host, flash } = await stub('esp32', undefined, legacy);
+      const block = new Uint8Array(0x100).fill(1);
+      expect(status((await host.command(0x03, dataBody(block, 0), xorChecksum(block))).data)).toEqual([
+        0xc6, 0,
+      ]);
+      await expectOk(host, 0x02, words(0x200, 1, 0x4000, 0));
+      await expectOk(host, 0x03, dataBody(block, 0), xorChecksum(block));
+      expect(status((await host.command(0x04, words(1))).data)).toEqual([short, 0]);
+      await expectOk(host, 0x02, words(0x100, 1, 0x4000, 0x1000));
+      await expectOk(host, 0x03, dataBody(block, 0), xorChecksum(block));
+      await expectOk(host, 0x03, dataBody(block, 1), xorChecksum(block));
+      await expectOk(host, 0x04, words(1));
+      expect(flash.read(0x1100, 1)[0]).toBe(0xff);
+      const z = deflate(new Uint8Array(0x100).fill(3), { level: 9 });
+      await expectOk(host, 0x10, words(0x100, 2, 0x4000, 0x2000));
+      await expectOk(host, 0x11, dataBody(z, 0), xorChecksum(z));
+      await expectOk(host, 0x11, dataBody(block, 1), xorChecksum(block));
+      expect(status((await host.command(0x12, words(1))).data)).toEqual([excess, 0]);
+    },
+  );
 
   it('inflates the exact size with FLASH_DEFL_* and defers a corrupt stream error (C7)', async () => {
     const { host, flash } = await stub();
@@ -164,7 +187,7 @@ describe('stub commands and errors', () => {
   it('erases regions on sector boundaries only, and the whole chip', async () => {
     const { host, flash } = await stub();
     flash.program(0x3000, new Uint8Array(0x2000));
-    expect(status((await host.command(0xd1, words(0x3100, 0x1000))).data)).toEqual([0xc4, 0]);
+    expect(status((await host.command(0xd1, words(0x3100, 0x1000))).data)).toEqual([0xc0, 0]);
     await expectOk(host, 0xd1, words(0x3000, 0x1000));
     expect(flash.read(0x3fff, 2)).toEqual(new Uint8Array([0xff, 0x00]));
     await expectOk(host, 0xd0);
@@ -201,8 +224,16 @@ describe('stub READ_FLASH', () => {
 });
 
 describe('leaving the stub', () => {
-  it('FLASH_END(0) software-resets into the ROM loader', async () => {
+  it('FLASH_END(0) keeps esp-flasher-stub running (as on QEMU)', async () => {
     const { host, device } = await stub('esp32');
+    await expectOk(host, 0x02, words(0, 0, 0x4000, 0));
+    await expectOk(host, 0x04, words(0));
+    expect(device.mode).toBe('stub');
+    expect((await host.command(0x08, SYNC_DATA)).value).toBe(0);
+  });
+
+  it('FLASH_END(0) software-resets the legacy stub into the ROM loader', async () => {
+    const { host, device } = await stub('esp32', undefined, true);
     await expectOk(host, 0x02, words(0, 0, 0x4000, 0));
     await expectOk(host, 0x04, words(0));
     expect(await host.text()).toContain('rst:0xc (SW_CPU_RESET),boot:0x3 (DOWNLOAD_BOOT');

@@ -125,6 +125,9 @@ export async function writeStream(loader: Loader, o: WriteStreamOptions): Promis
   const attempts = Math.max(1, o.blockAttempts ?? BLOCK_ATTEMPTS);
   const op = deflated ? OP.FLASH_DEFL_DATA : OP.FLASH_DATA;
   let timeout = DEFAULT_TIMEOUT_MS;
+  // The ROM uses up a sequence number on a block whose checksum fails (observed on the ESP32 ROM):
+  // its resend goes out under the next number. The stubs ignore the number.
+  let wireSeq = 0;
   for (const [seq, blk] of blocks.entries()) {
     o.signal?.throwIfAborted();
     // A plain block is written (and, by the stub, erased) before its reply, like a deflated one: on the
@@ -133,14 +136,16 @@ export async function writeStream(loader: Loader, o: WriteStreamOptions): Promis
     // The stub may ACK at once and work while the next block arrives (wait as long as the previous
     // block), or, as esp-flasher-stub does, write the block before its ACK (wait for this one).
     timeout = loader.isStub ? Math.max(timeout, own) : own;
-    const packet = dataBlock({ seq, payload: blk.bytes });
     for (let attempt = 1; ; attempt++) {
+      const packet = dataBlock({ seq: wireSeq, payload: blk.bytes });
       try {
         wireBytes += blk.bytes.length;
         await loader.command({ op, data: packet.data, checksum: packet.checksum, timeoutMs: timeout });
+        wireSeq++;
         break;
       } catch (error) {
         if (o.signal?.aborted) throw error;
+        if (!loader.isStub && isEspflashError(error) && error.code === 'rom/bad-crc') wireSeq++;
         if (!isResendable(error)) return broken(error, seq);
         if (attempt >= attempts) return broken(error, seq, true);
         loader.onEvent({
@@ -152,7 +157,6 @@ export async function writeStream(loader: Loader, o: WriteStreamOptions): Promis
         });
       }
     }
-    if (loader.isStub) timeout = Math.max(timeout, own);
     loader.onEvent({
       type: 'region-progress',
       index: o.index,

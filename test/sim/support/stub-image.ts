@@ -25,3 +25,17 @@ export function loadStub(chip: ChipName): StubImage {
     dataStart: json.data_start,
   };
 }
+
+/**
+ * A stand-in for esptool's legacy ESP32 stub (v5.3 set 1): the sim recognises that stub by its entry
+ * point and text length only (src/sim/loader-dialects.ts), so filler bytes of the same shape suffice.
+ */
+export function legacyStubStandIn(): StubImage {
+  return {
+    entry: 0x400be658,
+    text: new Uint8Array(3540).fill(0x11),
+    textStart: 0x400be000,
+    data: new Uint8Array(156).fill(0x22),
+    dataStart: 0x3ffdebac,
+  };
+}
