@@ -20,8 +20,10 @@ import { isLinkLost, type ReconnectRequest, writeRegionResilient } from '../core
 import { isEspflashError, UsageError } from '../errors.js';
 import { type DeviceCache, openDeviceCache } from '../flash/device-cache.js';
 import { type FlashSummary, flashPlan, nodeMd5 } from '../flash/flash-plan.js';
+import { unverifiedReason } from '../flash/flash-summary.js';
 import type { BaudMemory } from '../node/baud-memory.js';
 import type { AfterReset, FlashPlan } from '../plan/types.js';
+import { describeSource } from '../provenance.js';
 import { chipFeatures } from './chip-features.js';
 import type { Reconnected } from './reconnect.js';
 
@@ -195,6 +197,11 @@ export class Device {
       ...(options.cache === undefined ? {} : { cache: options.cache }),
       ...(this.settings.signal === undefined ? {} : { signal: this.settings.signal }),
     });
+    if (summary.regions.some((r) => !r.verified)) {
+      const stub = plan.stub;
+      const where = stub.source.kind === 'cli' ? '--no-stub' : describeSource(stub.source);
+      summary.unverifiedReason = unverifiedReason(this.loader, { value: stub.value, where });
+    }
     const { baudMemory, port, requestedBaud } = this.settings;
     if (
       baudMemory &&

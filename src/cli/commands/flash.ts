@@ -32,7 +32,7 @@ export function renderFlashSummary(summary: FlashSummary, cwd: string): string {
   const verdict =
     unverified === 0
       ? 'every region verified by MD5.'
-      : `${unverified} region(s) NOT verified: this ROM loader has no MD5 (drop --no-stub to verify).`;
+      : `${unverified} region(s) NOT verified: ${summary.unverifiedReason ?? 'the loader has no MD5'}.`;
   lines.push(
     `Flashed ${written} of ${summary.regions.length} regions (${formatBytes(summary.bytesWritten)}) in ${(summary.ms / 1000).toFixed(1)} s; ${verdict}`,
   );
