@@ -154,14 +154,18 @@ export function planOverrides(resolved: ResolvedOptions, args: Record<string, un
   return out;
 }
 
+/** The baud range the config accepts (schema `baud`); the flag gets the same check. */
+const MAX_BAUD = 20_000_000;
+
 function parseBaudFlag(value: unknown): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 300) return value;
+  const ok = (n: number) => Number.isSafeInteger(n) && n >= 300 && n <= MAX_BAUD;
+  if (typeof value === 'number' && ok(value)) return value;
   const text = String(Array.isArray(value) ? value[value.length - 1] : value).trim();
   const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (Number.isSafeInteger(n) && n >= 300) return n;
+  if (ok(n)) return n;
   throw new UsageError(
     'usage/invalid-value',
-    `--baud '${text}' is not a baud rate (expected a whole number like 460800)`,
+    `--baud '${text}' is not a baud rate (expected a whole number from 300 to ${MAX_BAUD}, like 460800)`,
     {
       hint: 'Pass --baud with a number such as 115200, 460800 or 921600.',
       details: { flag: '--baud', value: text },

@@ -172,7 +172,7 @@ export function resolveOptions(input: ResolveOptionsInput): ResolvedOptions {
   };
 
   set('port', (c) => text(c));
-  set('baud', (c) => integer(c, 300));
+  set('baud', (c) => integer(c, 300, 20_000_000));
   set('chip', (c) => chip(c));
   set('buildDir', (c) => resolve(c.base, text(c)));
   set('project', (c) => resolve(c.base, text(c)));
@@ -267,11 +267,14 @@ function text(c: Candidate<unknown>): string {
   return typeof c.value === 'string' && c.value.trim() !== '' ? c.value : fail(c, 'a non-empty value');
 }
 
-function integer(c: Candidate<unknown>, min: number): number {
+function integer(c: Candidate<unknown>, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const v = c.value;
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= min
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max
     ? v
-    : fail(c, `a whole number >= ${min}`);
+    : fail(
+        c,
+        max === Number.MAX_SAFE_INTEGER ? `a whole number >= ${min}` : `a whole number from ${min} to ${max}`,
+      );
 }
 
 function oneOf<T extends string>(
