@@ -46,8 +46,8 @@ export interface ResolvedOptions {
   after?: Sourced<AfterReset>;
   stub?: Sourced<boolean>;
   resetSequence?: Sourced<string>;
-  /** From `build.command`; a string command is split into words like a shell would. */
-  buildCommand?: Sourced<string[]>;
+  /** From `build.command`: a string runs through the shell, an array is argv. */
+  buildCommand?: Sourced<string[] | string>;
   buildCwd?: Sourced<string>;
   monitor: {
     baud?: Sourced<number>;
@@ -193,11 +193,10 @@ export function resolveOptions(input: ResolveOptionsInput): ResolvedOptions {
     };
     const abs = (p: string | undefined) => (p === undefined ? undefined : resolve(configDir, p));
     const command = config.build?.command;
-    const words = typeof command === 'string' ? splitCommandLine(command) : command;
-    if (command !== undefined && words === null) {
+    if (typeof command === 'string' && splitCommandLine(command) === null) {
       fail(fromConfig('build.command', command)!, 'a command with balanced quotes');
     }
-    assign(out, 'buildCommand', sourcedFrom('build.command', words ?? undefined));
+    assign(out, 'buildCommand', sourcedFrom('build.command', command));
     assign(out, 'buildCwd', sourcedFrom('build.cwd', abs(config.build?.cwd)));
     assign(out.monitor, 'baud', sourcedFrom('monitor.baud', config.monitor?.baud));
     assign(out.monitor, 'timestamps', sourcedFrom('monitor.timestamps', config.monitor?.timestamps));

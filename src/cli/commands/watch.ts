@@ -36,7 +36,7 @@ import { planFromCli } from './plan.js';
 export function buildSettings(
   resolved: ResolvedOptions,
   cwd: string,
-): { projectDir: string; command?: string[] } {
+): { projectDir: string; command?: string[] | string } {
   const project = resolved.project;
   const projectDir = resolve(
     cwd,
@@ -65,7 +65,9 @@ export async function buildForFlash(resolved: ResolvedOptions, ctx: CliContext):
     if (ctx.json) ctx.emitJson({ event: 'build-done', ms: result.ms });
     else ctx.io.stderr(`Build finished in ${(result.ms / 1000).toFixed(1)} s\n`);
   } catch (err) {
-    if (isEspflashError(err) && err.code === 'build/failed' && !ctx.json && Array.isArray(err.details.tail)) {
+    // On a TTY the log was dimmed: repeat the last lines plainly so the error stands out. Plain
+    // output already shows every line once.
+    if (isEspflashError(err) && err.code === 'build/failed' && dim && Array.isArray(err.details.tail)) {
       ctx.io.stderr(`\n--- last lines of build output ---\n${(err.details.tail as string[]).join('\n')}\n\n`);
     }
     throw err;
