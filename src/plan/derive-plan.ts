@@ -39,6 +39,8 @@ export interface DerivePlanOptions {
   logger?: Logger;
   /** Record stale images in `plan.stale` instead of failing with `project/stale-image`. */
   allowStale?: boolean;
+  /** Warn instead of failing on an app/bootloader image with a bad checksum or digest (`--force`). */
+  allowBadImages?: boolean;
 }
 
 /**
@@ -78,7 +80,11 @@ export async function derivePlan(options: DerivePlanOptions): Promise<FlashPlan>
   }
   const regions = await Promise.all(selected.map(hashRegion));
   const plan: FlashPlan = { ...settings, regions, buildDir: build.buildDir, ...staleField(stale) };
-  await validatePlan(plan, { partitions: layout.partitions });
+  await validatePlan(plan, {
+    partitions: layout.partitions,
+    allowBadImages: options.allowBadImages ?? false,
+    logger,
+  });
   return plan;
 }
 

@@ -62,7 +62,8 @@ export const flashCommand = defineCommand({
       .option('force', {
         type: 'boolean',
         default: false,
-        describe: 'Write regions even when the device already holds them',
+        describe:
+          'Write regions even when the device already holds them, and images with a bad checksum or digest (with a warning)',
       })
       .option('allow-stale', {
         type: 'boolean',
@@ -99,6 +100,7 @@ export const flashCommand = defineCommand({
       overrides: overridesFrom(resolved, regionSelection(args)),
       logger: ctx.logger,
       allowStale: Boolean(args.allowStale),
+      allowBadImages: Boolean(args.force),
     });
     const size = plan.flash.size.value;
     const summary = await withDevice(
