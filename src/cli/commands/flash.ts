@@ -68,7 +68,8 @@ export const flashCommand = defineCommand({
       .option('allow-stale', {
         type: 'boolean',
         default: false,
-        describe: 'Flash even if images are older than their ELF',
+        describe:
+          'Flash even if the app image was not built from the ELF next to it (embedded ELF SHA-256 differs)',
       })
       .option('build', {
         type: 'boolean',

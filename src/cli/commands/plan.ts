@@ -35,7 +35,8 @@ export const planCommand = defineCommand({
       .option('allow-stale', {
         type: 'boolean',
         default: false,
-        describe: 'Plan even if images are older than their ELF or flasher_args.json',
+        describe:
+          'Plan even if the app image was not built from the ELF next to it (embedded ELF SHA-256 differs)',
       })
       .option('show-config', { type: 'boolean', default: false, describe: 'Show the source of every value' }),
   handler: async (args, ctx) => {
@@ -161,8 +162,13 @@ export function renderPlan(
     ...(options.showSources ? [src(r.source)] : []),
   ]);
   lines.push(...table([header, ...rows]).map((l) => `  ${l}`));
-  for (const s of plan.stale ?? [])
-    lines.push(`  stale: ${rel(s.file)} (${s.entry}) is older than ${rel(s.newerThan)}`);
+  for (const s of plan.stale ?? []) {
+    lines.push(
+      s.basis === 'content'
+        ? `  stale: ${rel(s.file)} (${s.entry}) was not built from ${rel(s.newerThan)} (ELF SHA-256 differs)`
+        : `  older: ${rel(s.file)} (${s.entry}) is older than ${rel(s.newerThan)} (file times only)`,
+    );
+  }
   if (options.config?.length) {
     lines.push('', 'options (CLI > env > config file):');
     for (const row of options.config)

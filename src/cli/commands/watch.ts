@@ -201,7 +201,8 @@ export const watchCommand = defineCommand({
       .option('allow-stale', {
         type: 'boolean',
         default: false,
-        describe: 'Flash even if images are older than their ELF',
+        describe:
+          'Flash even if the app image was not built from the ELF next to it (embedded ELF SHA-256 differs)',
       })
       .option('max-cycles', { type: 'number', describe: 'Quit after this many cycles (scripts and tests)' }),
   handler: async (args, ctx) => {
