@@ -25,6 +25,7 @@ import type { BaudMemory } from '../node/baud-memory.js';
 import type { AfterReset, FlashPlan } from '../plan/types.js';
 import { describeSource } from '../provenance.js';
 import { chipFeatures } from './chip-features.js';
+import { checkPlanFitsFlash } from './flash-fit.js';
 import type { Reconnected } from './reconnect.js';
 
 /** Bytes per READ_FLASH request in {@link Device.readFlash} (each retried on its own). */
@@ -184,6 +185,11 @@ export class Device {
    * not reset; call {@link reset}.
    */
   async flash(plan: FlashPlan, options: DeviceFlashOptions = {}): Promise<FlashSummary> {
+    await checkPlanFitsFlash({
+      plan,
+      detectedBytes: this.flashInfo.id?.sizeBytes ?? null,
+      logger: this.loader.logger,
+    });
     const summary = await flashPlan({
       plan,
       loader: this.loader,
