@@ -25,6 +25,7 @@ import type { BaudMemory } from '../node/baud-memory.js';
 import type { AfterReset, FlashPlan } from '../plan/types.js';
 import { describeSource } from '../provenance.js';
 import { chipFeatures } from './chip-features.js';
+import { checkEncryptedRegions } from './flash-encryption.js';
 import { checkPlanFitsFlash } from './flash-fit.js';
 import type { Reconnected } from './reconnect.js';
 
@@ -190,6 +191,8 @@ export class Device {
       detectedBytes: this.flashInfo.id?.sizeBytes ?? null,
       logger: this.loader.logger,
     });
+    const encryption = await checkEncryptedRegions(plan, this.loader);
+    if (encryption) this.loader.logger.warn(encryption.warning);
     const summary = await flashPlan({
       plan,
       loader: this.loader,
