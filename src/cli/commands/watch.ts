@@ -10,6 +10,7 @@ import { isEspflashError, UsageError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { createKeyHandler, KEY_HELP } from '../../monitor/keys.js';
 import { resolveMonitorBaud } from '../../monitor/monitor-baud.js';
+import { assertLogFileWritable } from '../../monitor/monitor-output.js';
 import { createChokidarWatcher } from '../../watch/chokidar-watcher.js';
 import {
   createBuildRunner,
@@ -90,6 +91,7 @@ async function monitorFactory(
   });
   // Opening a pty or TCP port warns about missing modem lines in flashing terms; not useful here.
   const logger: Logger = { ...ctx.logger, warn: (m) => ctx.logger.debug(m) };
+  if (resolved.monitor.logFile) await assertLogFileWritable(resolved.monitor.logFile.value);
   const factory = createPortMonitor({
     port,
     baud: baud.value,
