@@ -18,7 +18,7 @@ import {
   resolveCliOptions,
 } from '../shared-options.js';
 import { overridesFrom } from './plan.js';
-import { buildForFlash, monitorAfterFlash } from './watch.js';
+import { buildForFlash, keepSimChip, monitorAfterFlash } from './watch.js';
 
 /** Text summary of a flash: one line per region, then totals. */
 export function renderFlashSummary(summary: FlashSummary, cwd: string): string {
@@ -89,7 +89,9 @@ export const flashCommand = defineCommand({
     if (args.monitor) {
       // Pick the port once so the monitor opens the one just flashed.
       const { port } = await choosePort(resolved, ctx);
-      resolved = { ...resolved, port: resolved.port ?? sourced(port, 'derived', 'the only ESP board found') };
+      // The monitor must reach the chip just flashed (a plain sim:// chip ends when the flasher closes it).
+      const chosen = resolved.port ?? sourced(port, 'derived', 'the only ESP board found');
+      resolved = { ...resolved, port: { ...chosen, value: keepSimChip(chosen.value) } };
     }
     const located = await locateBuildDir({
       cwd: ctx.io.cwd,
