@@ -109,16 +109,23 @@ export function cliOptionValues(args: Record<string, unknown>): CliOptionValues 
 
 /** `--to` / `--only` from parsed args, for the plan deriver. */
 export function regionSelection(args: Record<string, unknown>): { to?: string; only?: string[] } {
+  let only: string[] | undefined;
+  if (typeof args.only === 'string') {
+    only = args.only
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    // An empty list would select nothing; treating it as "everything" would write regions not asked for.
+    if (only.length === 0) {
+      throw new UsageError('usage/invalid-value', `--only '${args.only}' names no region`, {
+        hint: 'Pass --only with roles or partition labels, e.g. --only app or --only app,storage (or leave it out to write every region).',
+        details: { flag: '--only', value: args.only },
+      });
+    }
+  }
   return {
     ...(typeof args.to === 'string' ? { to: args.to } : {}),
-    ...(typeof args.only === 'string'
-      ? {
-          only: args.only
-            .split(',')
-            .map((s) => s.trim())
-            .filter((s) => s !== ''),
-        }
-      : {}),
+    ...(only ? { only } : {}),
   };
 }
 
