@@ -94,7 +94,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 function rejectNegativeNumbers(argv: string[]): void {
   const end = argv.indexOf('--');
   for (const arg of end >= 0 ? argv.slice(0, end) : argv) {
-    if (/^-(0x[0-9a-f]+|\d+(\.\d+)?)\s*(k|kb|m|mb)?$/i.test(arg)) {
+    // yargs reads a plain `-5` as a number (checked by each argument); hex and suffixes it does not.
+    if (/^-(0x[0-9a-f]+|\d+(\.\d+)?\s*(k|kb|m|mb))$/i.test(arg)) {
       throw new UsageError('usage/bad-number', `"${arg}" is negative: offsets, sizes and rates cannot be`, {
         hint: 'Write offsets and sizes as hex (0x9000), decimal (36864) or with a k/M suffix (36k, 4M).',
         details: { value: arg },
