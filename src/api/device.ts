@@ -4,6 +4,7 @@
 import type { ChipInfo } from '../chips/chips.js';
 import { hex } from '../core/bytes.js';
 import type { ConnectedLoader } from '../core/connect.js';
+import { withEventSink } from '../core/loader.js';
 import { md5Hex } from '../core/md5.js';
 import { resetAfter } from '../core/ops/after-reset.js';
 import { readChipRevision } from '../core/ops/chip-revision.js';
@@ -399,9 +400,19 @@ export class Device {
     return flashMd5(this.loader, { offset, size });
   }
 
-  /** Reset the chip (`hard_reset` by default, or the `after` given to `openDevice`). */
-  async reset(mode: AfterReset = this.settings.after): Promise<void> {
-    await resetAfter(this.loader, { mode, usbOtg: this.settings.usbOtg });
+  /**
+   * Reset the chip (`hard_reset` by default, or the `after` given to `openDevice`). Resolves with
+   * what was actually done: `hard_reset` where a watchdog reset is not available, `none` where the
+   * port has no DTR/RTS lines (the chip was not reset), else the mode asked for.
+   */
+  async reset(mode: AfterReset = this.settings.after): Promise<string> {
+    let done: string = mode;
+    const loader = withEventSink(this.loader, (e) => {
+      this.loader.onEvent(e);
+      if (e.type === 'reset') done = e.mode;
+    });
+    await resetAfter(loader, { mode, usbOtg: this.settings.usbOtg });
+    return done;
   }
 
   /** Close the connection (no reset). Idempotent. */
