@@ -18,7 +18,9 @@ describe('sim --flash-file', () => {
     const file = join(cwd, 'missing', 'dir', 'f.bin');
     const r = await runCli(['sim', '--flash-file', file, '--listen', '127.0.0.1:0'], { cwd });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error sim\/flash-file-write: --flash-file .*f\.bin cannot be used: its folder/m);
+    expect(r.stderr).toMatch(
+      /^error sim\/flash-file-write: --flash-file .*f\.bin cannot be used: its folder/m,
+    );
     expect(r.stdout).not.toMatch(/listening|serving/i);
   });
 
