@@ -4,6 +4,8 @@
 import type { ChipInfo } from '../chips/chips.js';
 import { hex } from '../core/bytes.js';
 import type { ConnectedLoader } from '../core/connect.js';
+import { withEventSink } from '../core/loader.js';
+import { md5Hex } from '../core/md5.js';
 import { resetAfter } from '../core/ops/after-reset.js';
 import { readChipRevision } from '../core/ops/chip-revision.js';
 import { estimateCrystal } from '../core/ops/crystal.js';
@@ -19,9 +21,13 @@ import { isLinkLost, type ReconnectRequest, writeRegionResilient } from '../core
 import { isEspflashError, UsageError } from '../errors.js';
 import { type DeviceCache, openDeviceCache } from '../flash/device-cache.js';
 import { type FlashSummary, flashPlan, nodeMd5 } from '../flash/flash-plan.js';
+import { unverifiedReason } from '../flash/flash-summary.js';
 import type { BaudMemory } from '../node/baud-memory.js';
 import type { AfterReset, FlashPlan } from '../plan/types.js';
+import { describeSource } from '../provenance.js';
 import { chipFeatures } from './chip-features.js';
+import { checkEncryptedRegions } from './flash-encryption.js';
+import { checkPlanFitsFlash } from './flash-fit.js';
 import type { Reconnected } from './reconnect.js';
 
 /** Bytes per READ_FLASH request in {@link Device.readFlash} (each retried on its own). */
@@ -30,6 +36,16 @@ const READ_CHUNK_BYTES = 0x40000;
 const READ_MIN_CHUNK_BYTES = 0x1000;
 /** Failed tries in a row (without a chunk getting through) before a read error is final. */
 const READ_ATTEMPTS = 12;
+
+/** Flash erase unit: writes rewrite whole sectors. */
+const FLASH_SECTOR = 0x1000;
+
+/** The 4 KiB-aligned range covering `size` bytes at `offset`. */
+export function sectorSpan(offset: number, size: number): { offset: number; size: number } {
+  const start = Math.floor(offset / FLASH_SECTOR) * FLASH_SECTOR;
+  const end = Math.ceil((offset + size) / FLASH_SECTOR) * FLASH_SECTOR;
+  return { offset: start, size: end - start };
+}
 
 /** Stub write block over the ROM's USB-OTG CDC. */
 const USB_OTG_WRITE_BLOCK = 0x800;
@@ -69,6 +85,18 @@ export interface WriteBinOptions {
   /** Deflate the data (default: with the stub; false sends it plain, true asks the ROM to inflate too). */
   compress?: boolean;
 }
+
+/** What {@link Device.writeBin} did. `offset`/`size` are the caller's; `span` the sectors rewritten. */
+export interface WriteBinResult extends WriteRegionResult {
+  /**
+   * The 4 KiB-aligned range actually erased and written (and verified by MD5 as a whole). Bytes of it
+   * outside [offset, offset + size) were read back first and written unchanged.
+   */
+  span: { offset: number; size: number };
+}
+
+/** Errors that no retry can fix (a read blocked by Secure Download Mode stays blocked). */
+const PERMANENT_READ_ERRORS: ReadonlySet<string> = new Set(['flash/read-blocked']);
 
 /** Options the Device keeps from `openDevice`. */
 export interface DeviceSettings {
@@ -163,6 +191,13 @@ export class Device {
    * not reset; call {@link reset}.
    */
   async flash(plan: FlashPlan, options: DeviceFlashOptions = {}): Promise<FlashSummary> {
+    await checkPlanFitsFlash({
+      plan,
+      detectedBytes: this.flashInfo.id?.sizeBytes ?? null,
+      logger: this.loader.logger,
+    });
+    const encryption = await checkEncryptedRegions(plan, this.loader);
+    if (encryption) this.loader.logger.warn(encryption.warning);
     const summary = await flashPlan({
       plan,
       loader: this.loader,
@@ -177,6 +212,11 @@ export class Device {
       ...(options.compress === undefined ? {} : { compress: options.compress }),
       ...(this.settings.signal === undefined ? {} : { signal: this.settings.signal }),
     });
+    if (summary.regions.some((r) => !r.verified)) {
+      const stub = plan.stub;
+      const where = stub.source.kind === 'cli' ? '--no-stub' : describeSource(stub.source);
+      summary.unverifiedReason = unverifiedReason(this.loader, { value: stub.value, where });
+    }
     const { baudMemory, port, requestedBaud } = this.settings;
     if (
       baudMemory &&
@@ -256,7 +296,10 @@ export class Device {
       } catch (err) {
         failures++;
         const retryable =
-          isEspflashError(err) && !(err instanceof UsageError) && !this.settings.signal?.aborted;
+          isEspflashError(err) &&
+          !(err instanceof UsageError) &&
+          !PERMANENT_READ_ERRORS.has(err.code) &&
+          !this.settings.signal?.aborted;
         if (!retryable || failures > READ_ATTEMPTS) throw err;
         const reason = `${err.code}: ${err.message}`;
         this.loader.onEvent({
@@ -274,13 +317,24 @@ export class Device {
     return out;
   }
 
-  /** Write `data` at `offset` and verify it (skipped when already there unless `force`). */
-  async writeBin(
-    offset: number,
-    data: Uint8Array,
-    options: WriteBinOptions = {},
-  ): Promise<WriteRegionResult> {
+  /**
+   * Write `data` at `offset` and verify it (skipped when already there unless `force`). Flash is
+   * erased in 4 KiB sectors, so when `offset` or the end is not on a sector boundary the partial first
+   * and last sectors are read back and merged first: the bytes around `data` stay as they were, and
+   * the whole aligned span is verified by MD5. Where the loader cannot read flash (ESP8266 ROM,
+   * Secure Download Mode) such a write is refused (`flash/unaligned-write`) instead of erasing them.
+   */
+  async writeBin(offset: number, data: Uint8Array, options: WriteBinOptions = {}): Promise<WriteBinResult> {
+    if (data.length === 0) {
+      throw new UsageError('flash/empty-data', `nothing to write at ${hex(offset)}: the data is empty`, {
+        hint: 'Pass a non-empty file.',
+        details: { offset },
+      });
+    }
     this.checkRange(offset, data.length, 'write');
+    const span = sectorSpan(offset, data.length);
+    const aligned = span.offset === offset && span.size === data.length;
+    const merged = aligned ? data : await this.mergeSpan(span, offset, data);
     const {
       loader: _l,
       restarts: _r,
@@ -288,8 +342,8 @@ export class Device {
       ...result
     } = await writeRegionResilient(this.loader, {
       ...this.reconnectOpt(),
-      offset,
-      data,
+      offset: span.offset,
+      data: merged,
       index: 0,
       label: options.label ?? null,
       role: 'data',
@@ -299,7 +353,51 @@ export class Device {
       ...this.blockSizeOpt(),
       ...this.signalOpt(),
     });
-    return result;
+    if (merged === data) return { ...result, span: { offset: result.offset, size: result.size } };
+    // The span's MD5 was checked; report the caller's range and the MD5 of the caller's bytes.
+    return {
+      ...result,
+      offset,
+      size: data.length,
+      md5: md5Hex(data, nodeMd5),
+      span: { offset: result.offset, size: result.size },
+    };
+  }
+
+  /** The sector-aligned span with `data` placed at `offset` and the old bytes around it read back. */
+  private async mergeSpan(
+    span: { offset: number; size: number },
+    offset: number,
+    data: Uint8Array,
+  ): Promise<Uint8Array> {
+    const end = offset + data.length;
+    const spanEnd = span.offset + span.size;
+    const kept = [
+      ...(offset > span.offset ? [{ offset: span.offset, size: offset - span.offset }] : []),
+      ...(end < spanEnd ? [{ offset: end, size: spanEnd - end }] : []),
+    ];
+    const l = this.loader;
+    if (l.secureDownloadMode || (!l.isStub && !l.chip.rom.readFlashSlow)) {
+      const ranges = kept.map((k) => `${hex(k.offset)}..${hex(k.offset + k.size)}`).join(' and ');
+      throw new UsageError(
+        'flash/unaligned-write',
+        `writing ${data.length} bytes at ${hex(offset)} rewrites the whole 4 KiB sectors ${hex(span.offset)}..${hex(spanEnd)}, which would erase ${ranges}, and this loader cannot read them back to keep them`,
+        {
+          hint: l.secureDownloadMode
+            ? 'Pass an <offset> that is a multiple of 0x1000 and a file whose size is a multiple of 4 KiB (pad it with 0xFF).'
+            : 'Drop --no-stub (the stub reads the neighbouring bytes back), or pass an <offset> and file size that are multiples of 4 KiB.',
+          details: { offset, size: data.length, span, erased: kept },
+        },
+      );
+    }
+    const out = new Uint8Array(span.size);
+    // Read the partial first and last sectors (once when they are the same sector).
+    const reads = new Set<number>();
+    if (offset > span.offset) reads.add(span.offset);
+    if (end < spanEnd) reads.add(spanEnd - FLASH_SECTOR);
+    for (const at of reads) out.set(await this.readFlash(at, FLASH_SECTOR), at - span.offset);
+    out.set(data, offset - span.offset);
+    return out;
   }
 
   /** The device's MD5 (lower-case hex) of `size` bytes at `offset`. */
@@ -308,9 +406,19 @@ export class Device {
     return flashMd5(this.loader, { offset, size });
   }
 
-  /** Reset the chip (`hard_reset` by default, or the `after` given to `openDevice`). */
-  async reset(mode: AfterReset = this.settings.after): Promise<void> {
-    await resetAfter(this.loader, { mode, usbOtg: this.settings.usbOtg });
+  /**
+   * Reset the chip (`hard_reset` by default, or the `after` given to `openDevice`). Resolves with
+   * what was actually done: `hard_reset` where a watchdog reset is not available, `none` where the
+   * port has no DTR/RTS lines (the chip was not reset), else the mode asked for.
+   */
+  async reset(mode: AfterReset = this.settings.after): Promise<string> {
+    let done: string = mode;
+    const loader = withEventSink(this.loader, (e) => {
+      this.loader.onEvent(e);
+      if (e.type === 'reset') done = e.mode;
+    });
+    await resetAfter(loader, { mode, usbOtg: this.settings.usbOtg });
+    return done;
   }
 
   /** Close the connection (no reset). Idempotent. */

@@ -1,5 +1,6 @@
 // Runs the project's build (idf.py build, or the config's `build.command`) through execa, streaming
 // output line by line, keeping the last lines for the error, and stopping the whole tree on abort.
+// A command given as one string runs through the shell (`a && b`, `;`, pipes work); an array is argv.
 
 import { execa } from 'execa';
 import { EspflashError, UsageError } from '../errors.js';
@@ -12,8 +13,11 @@ export type BuildStream = 'stdout' | 'stderr';
 export interface RunBuildOptions {
   /** Directory the build runs in (the ESP-IDF project). */
   projectDir: string;
-  /** Full command line (config `build.command`: CMake presets, a script); default `idf.py build`. */
-  command?: string[];
+  /**
+   * The build (config `build.command`: CMake presets, a script); default `idf.py build`. A string
+   * runs through the shell (`/bin/sh -c`, `cmd.exe` on Windows); an array is argv, run without one.
+   */
+  command?: string[] | string;
   /** Environment of the build (default `process.env`); also where idf.py is looked for. */
   env?: Record<string, string | undefined>;
   /**
@@ -31,8 +35,8 @@ export interface RunBuildOptions {
 export interface BuildResult {
   /** Wall time of the build in milliseconds. */
   ms: number;
-  /** The command that ran. */
-  command: string[];
+  /** The command that ran (a string: through the shell). */
+  command: string[] | string;
 }
 
 /** How long a cancelled build gets between SIGTERM and SIGKILL. */
@@ -45,11 +49,19 @@ const KILL_GRACE_MS = 3000;
  */
 export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
   const env = options.env ?? process.env;
-  const command =
-    options.command && options.command.length > 0
-      ? options.command
+  const given = options.command;
+  const shell = typeof given === 'string';
+  if (shell && given.trim() === '') {
+    throw new UsageError('build/command-not-found', 'The build command is empty.', {
+      hint: 'Set `build.command` in espflash.config.ts to a command, or remove it to use `idf.py build`.',
+      details: { command: given, cwd: options.projectDir },
+    });
+  }
+  const command: string[] | string =
+    shell || (given && given.length > 0)
+      ? given!
       : [...(await findIdfPy({ env, cwd: options.projectDir })).command, 'build'];
-  const [file, ...args] = command as [string, ...string[]];
+  const [file, ...args] = (typeof command === 'string' ? [command] : command) as [string, ...string[]];
   const keep = options.tailLines ?? 30;
   const tail: string[] = [];
   const record = (line: string, stream: BuildStream): void => {
@@ -79,6 +91,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
     },
     reject: false,
     windowsHide: true,
+    shell,
     detached: ownGroup,
     forceKillAfterDelay: KILL_GRACE_MS,
     ...(options.signal ? { cancelSignal: options.signal } : {}),
@@ -95,8 +108,11 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
 
   if (result.isCanceled || options.signal?.aborted) throw cancelled(command, options.projectDir);
   const spawnCode = (result as { code?: unknown }).code;
-  if (result.failed && result.exitCode === undefined && spawnCode === 'ENOENT') {
-    throw new UsageError('build/command-not-found', `The build command "${file}" was not found.`, {
+  // A shell reports a missing program as exit 127 (POSIX) rather than ENOENT.
+  const notFound = shell ? result.exitCode === 127 : result.exitCode === undefined && spawnCode === 'ENOENT';
+  if (result.failed && notFound) {
+    const name = shell ? (file.trim().split(/\s+/)[0] ?? file) : file;
+    throw new UsageError('build/command-not-found', `The build command "${name}" was not found.`, {
       hint: 'Fix `build.command` in espflash.config.ts, or activate ESP-IDF (`. $IDF_PATH/export.sh`) so `idf.py` is on PATH.',
       details: { command, cwd: options.projectDir },
     });
@@ -108,8 +124,8 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
         : result.signal
           ? `killed by ${result.signal}`
           : result.shortMessage;
-    throw new EspflashError('build/failed', `Build failed (${how}): ${command.join(' ')}`, {
-      hint: `Run \`${displayCommand(command)}\` in ${options.projectDir} to see the full log, and fix the first error it reports.`,
+    throw new EspflashError('build/failed', `Build failed (${how}): ${displayCommand(command)}`, {
+      hint: `Run \`${runnable(command, options.projectDir)}\` to see the full log, and fix the first error it reports.`,
       details: {
         exitCode: result.exitCode ?? null,
         signal: result.signal ?? null,
@@ -122,18 +138,28 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
   return { ms, command };
 }
 
-function cancelled(command: string[], cwd: string): EspflashError {
-  return new EspflashError('build/cancelled', `The build was cancelled: ${command.join(' ')}`, {
-    hint: `Run \`${displayCommand(command)}\` in ${cwd} to build without espflash.`,
+function cancelled(command: string[] | string, cwd: string): EspflashError {
+  return new EspflashError('build/cancelled', `The build was cancelled: ${displayCommand(command)}`, {
+    hint: `Run \`${runnable(command, cwd)}\` to build without espflash.`,
     details: { command, cwd },
   });
 }
 
-/** `idf.py build` rather than `/opt/esp/idf/tools/idf.py build` in hints. */
-function displayCommand(command: string[]): string {
+/** `idf.py build` rather than `/opt/esp/idf/tools/idf.py build` in hints; argv words shell-quoted. */
+function displayCommand(command: string[] | string): string {
+  if (typeof command === 'string') return command;
   const idf = command.findIndex((word) => /(^|[\\/])idf\.py(\.exe)?$/i.test(word));
-  if (idf >= 0) return ['idf.py', ...command.slice(idf + 1)].join(' ');
-  return command.join(' ');
+  const words = idf >= 0 ? ['idf.py', ...command.slice(idf + 1)] : command;
+  return words.map(shellQuote).join(' ');
+}
+
+/** A line a user can paste into a shell: `cd '<dir>' && <command>`. */
+export function runnable(command: string[] | string, cwd: string): string {
+  return `cd ${shellQuote(cwd)} && ${displayCommand(command)}`;
+}
+
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 function killTree(pid: number | undefined, group: boolean): void {

@@ -68,6 +68,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
 
   try {
+    rejectNegativeNumbers(argv);
     let helpText = '';
     await parser.parseAsync(argv, {}, (_err, _argv, output) => {
       if (output) helpText = output;
@@ -83,5 +84,22 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return exitCode;
   } catch (err) {
     return renderError(err, fallbackCtx);
+  }
+}
+
+/**
+ * yargs reads `-0x1000` as a cluster of short flags (and then reports a missing positional); every
+ * number this CLI takes is an offset, size or rate, none of which can be negative, so say that.
+ */
+function rejectNegativeNumbers(argv: string[]): void {
+  const end = argv.indexOf('--');
+  for (const arg of end >= 0 ? argv.slice(0, end) : argv) {
+    // yargs reads a plain `-5` as a number (checked by each argument); hex and suffixes it does not.
+    if (/^-(0x[0-9a-f]+|\d+(\.\d+)?\s*(k|kb|m|mb))$/i.test(arg)) {
+      throw new UsageError('usage/bad-number', `"${arg}" is negative: offsets, sizes and rates cannot be`, {
+        hint: 'Write offsets and sizes as hex (0x9000), decimal (36864) or with a k/M suffix (36k, 4M).',
+        details: { value: arg },
+      });
+    }
   }
 }

@@ -126,16 +126,23 @@ export function cliOptionValues(args: Record<string, unknown>): CliOptionValues 
 
 /** `--to` / `--only` from parsed args, for the plan deriver. */
 export function regionSelection(args: Record<string, unknown>): { to?: string; only?: string[] } {
+  let only: string[] | undefined;
+  if (typeof args.only === 'string') {
+    only = args.only
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    // An empty list would select nothing; treating it as "everything" would write regions not asked for.
+    if (only.length === 0) {
+      throw new UsageError('usage/invalid-value', `--only '${args.only}' names no region`, {
+        hint: 'Pass --only with roles or partition labels, e.g. --only app or --only app,storage (or leave it out to write every region).',
+        details: { flag: '--only', value: args.only },
+      });
+    }
+  }
   return {
     ...(typeof args.to === 'string' ? { to: args.to } : {}),
-    ...(typeof args.only === 'string'
-      ? {
-          only: args.only
-            .split(',')
-            .map((s) => s.trim())
-            .filter((s) => s !== ''),
-        }
-      : {}),
+    ...(only ? { only } : {}),
   };
 }
 
@@ -171,14 +178,18 @@ export function planOverrides(resolved: ResolvedOptions, args: Record<string, un
   return out;
 }
 
+/** The baud range the config accepts (schema `baud`); the flag gets the same check. */
+const MAX_BAUD = 20_000_000;
+
 function parseBaudFlag(value: unknown): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 300) return value;
+  const ok = (n: number) => Number.isSafeInteger(n) && n >= 300 && n <= MAX_BAUD;
+  if (typeof value === 'number' && ok(value)) return value;
   const text = String(Array.isArray(value) ? value[value.length - 1] : value).trim();
   const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (Number.isSafeInteger(n) && n >= 300) return n;
+  if (ok(n)) return n;
   throw new UsageError(
     'usage/invalid-value',
-    `--baud '${text}' is not a baud rate (expected a whole number like 460800)`,
+    `--baud '${text}' is not a baud rate (expected a whole number from 300 to ${MAX_BAUD}, like 460800)`,
     {
       hint: 'Pass --baud with a number such as 115200, 460800 or 921600.',
       details: { flag: '--baud', value: text },

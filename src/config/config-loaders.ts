@@ -57,7 +57,7 @@ export async function loadJsConfig(filepath: string, content: string): Promise<u
     return importViaTempFile({ filepath, content, code: content });
   try {
     const url = `${pathToFileURL(filepath).href}?espflash=${++importCounter}`;
-    return await defaultExport(await import(/* @vite-ignore */ url), filepath, 'esm');
+    return await defaultExport(await importWithDeadline(url, filepath), filepath, 'esm');
   } catch (err) {
     throw await describeLoadError({ err, filepath, content, shownPath: filepath });
   }
@@ -80,6 +80,36 @@ export async function loadJsonConfig(filepath: string, content: string): Promise
   }
 }
 
+/** How long a config module may take to evaluate (a top-level await that never settles). */
+export const configImportDeadline = { ms: 10_000 };
+
+/**
+ * import() with a deadline: a config whose top-level await never settles would otherwise leave
+ * nothing for Node to wait on, and the process would exit 0 without a word. Throws `config/load-timeout`.
+ */
+async function importWithDeadline(url: string, filepath: string): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new UsageError(
+          'config/load-timeout',
+          `${filepath} did not finish loading within ${configImportDeadline.ms / 1000} s (a top-level await that never settles?)`,
+          {
+            hint: `Fix the top-level await in ${filepath}, or pass --no-config to run without it.`,
+            details: { file: filepath, timeoutMs: configImportDeadline.ms },
+          },
+        ),
+      );
+    }, configImportDeadline.ms);
+  });
+  try {
+    return await Promise.race([import(/* @vite-ignore */ url), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function importViaTempFile(options: {
   filepath: string;
   content: string;
@@ -96,7 +126,7 @@ async function importViaTempFile(options: {
     await writeFile(temp, code);
   }
   try {
-    return await defaultExport(await import(/* @vite-ignore */ pathToFileURL(temp).href), filepath, 'esm');
+    return await defaultExport(await importWithDeadline(pathToFileURL(temp).href, filepath), filepath, 'esm');
   } catch (err) {
     throw await describeLoadError({ err, filepath, content, shownPath: temp });
   } finally {

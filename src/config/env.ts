@@ -68,7 +68,7 @@ export function readEnvOptions(env: Record<string, string | undefined>): EnvOpti
 
 function parseBaud(name: string, raw: string): number {
   const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < 300) {
+  if (!Number.isSafeInteger(n) || n < 300 || n > 20_000_000) {
     throw new UsageError(
       'config/invalid-env',
       `${name}="${raw}" is not a baud rate (expected a whole number like 460800)`,

@@ -46,8 +46,8 @@ export interface ResolvedOptions {
   after?: Sourced<AfterReset>;
   stub?: Sourced<boolean>;
   resetSequence?: Sourced<string>;
-  /** From `build.command`; a string command is split into words like a shell would. */
-  buildCommand?: Sourced<string[]>;
+  /** From `build.command`: a string runs through the shell, an array is argv. */
+  buildCommand?: Sourced<string[] | string>;
   buildCwd?: Sourced<string>;
   monitor: {
     baud?: Sourced<number>;
@@ -172,7 +172,7 @@ export function resolveOptions(input: ResolveOptionsInput): ResolvedOptions {
   };
 
   set('port', (c) => text(c));
-  set('baud', (c) => integer(c, 300));
+  set('baud', (c) => integer(c, 300, 20_000_000));
   set('chip', (c) => chip(c));
   set('buildDir', (c) => resolve(c.base, text(c)));
   set('project', (c) => resolve(c.base, text(c)));
@@ -193,11 +193,10 @@ export function resolveOptions(input: ResolveOptionsInput): ResolvedOptions {
     };
     const abs = (p: string | undefined) => (p === undefined ? undefined : resolve(configDir, p));
     const command = config.build?.command;
-    const words = typeof command === 'string' ? splitCommandLine(command) : command;
-    if (command !== undefined && words === null) {
+    if (typeof command === 'string' && splitCommandLine(command) === null) {
       fail(fromConfig('build.command', command)!, 'a command with balanced quotes');
     }
-    assign(out, 'buildCommand', sourcedFrom('build.command', words ?? undefined));
+    assign(out, 'buildCommand', sourcedFrom('build.command', command));
     assign(out, 'buildCwd', sourcedFrom('build.cwd', abs(config.build?.cwd)));
     assign(out.monitor, 'baud', sourcedFrom('monitor.baud', config.monitor?.baud));
     assign(out.monitor, 'timestamps', sourcedFrom('monitor.timestamps', config.monitor?.timestamps));
@@ -267,11 +266,14 @@ function text(c: Candidate<unknown>): string {
   return typeof c.value === 'string' && c.value.trim() !== '' ? c.value : fail(c, 'a non-empty value');
 }
 
-function integer(c: Candidate<unknown>, min: number): number {
+function integer(c: Candidate<unknown>, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const v = c.value;
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= min
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max
     ? v
-    : fail(c, `a whole number >= ${min}`);
+    : fail(
+        c,
+        max === Number.MAX_SAFE_INTEGER ? `a whole number >= ${min}` : `a whole number from ${min} to ${max}`,
+      );
 }
 
 function oneOf<T extends string>(

@@ -33,6 +33,24 @@ export interface FlashSummary {
   reconnects?: number;
   /** The host baud at the end (lower than asked when the link forced a step down). */
   baud?: number;
+  /** Why regions could not be verified (set when some are unverified), in words, with what to change. */
+  unverifiedReason?: string;
+}
+
+/**
+ * Why a loader cannot verify by MD5, for the summary: Secure Download Mode blocks it; a ROM loader
+ * without MD5 runs because the stub was turned off (`stubSource` names where) or did not start.
+ */
+export function unverifiedReason(
+  loader: Pick<Loader, 'isStub' | 'secureDownloadMode' | 'chip'>,
+  stub: { value: boolean; where: string },
+): string {
+  if (loader.secureDownloadMode) return 'the chip is in Secure Download Mode, which blocks the flash MD5';
+  if (!loader.isStub && !stub.value)
+    return `the ${loader.chip.displayName} ROM loader has no MD5 (the stub is off: ${stub.where}; turn it on to verify)`;
+  if (!loader.isStub)
+    return `the flasher stub did not start and the ${loader.chip.displayName} ROM loader has no MD5`;
+  return 'the loader could not compute an MD5';
 }
 
 /**

@@ -24,6 +24,14 @@ interface LogWriter {
   close(): Promise<void>;
 }
 
+/**
+ * Check that the monitor can append to `file` (creating it), before any port is opened: the cause
+ * then shows instead of a closed port. Throws `monitor/log-file-failed`.
+ */
+export async function assertLogFileWritable(file: string): Promise<void> {
+  await (await openLog(file)).close();
+}
+
 /** Open `file` for appending; `monitor/log-file-failed` when that is not possible. */
 async function openLog(file: string): Promise<LogWriter> {
   try {

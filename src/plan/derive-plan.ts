@@ -9,7 +9,7 @@ import { hex } from '../core/bytes.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { BuildOutput } from '../project/build-output.js';
 import { readBuildOutput } from '../project/read-build.js';
-import { checkImageFiles, type StaleImage } from '../project/staleness.js';
+import { checkImageFiles, describeStale, type StaleImage } from '../project/staleness.js';
 import type { Sourced } from '../provenance.js';
 import { buildLayout, type DraftRegion } from './layout.js';
 import { resolveSettings } from './resolve-settings.js';
@@ -39,6 +39,8 @@ export interface DerivePlanOptions {
   logger?: Logger;
   /** Record stale images in `plan.stale` instead of failing with `project/stale-image`. */
   allowStale?: boolean;
+  /** Warn instead of failing on an app/bootloader image with a bad checksum or digest (`--force`). */
+  allowBadImages?: boolean;
 }
 
 /**
@@ -65,7 +67,13 @@ export async function derivePlan(options: DerivePlanOptions): Promise<FlashPlan>
     reference: build.layoutFile,
     allowStale: options.allowStale ?? false,
   });
-  for (const s of stale) logger.warn(`${s.file} (${s.entry}) is older than ${s.newerThan}`);
+  for (const s of stale) {
+    logger.warn(
+      s.basis === 'content'
+        ? `${describeStale(s)}; flashing it anyway (--allow-stale)`
+        : `${describeStale(s)} (file times only: the content could not be checked; rebuild if the sources changed)`,
+    );
+  }
 
   const settings = await resolveSettings({ build, overrides, logger });
 
@@ -78,7 +86,11 @@ export async function derivePlan(options: DerivePlanOptions): Promise<FlashPlan>
   }
   const regions = await Promise.all(selected.map(hashRegion));
   const plan: FlashPlan = { ...settings, regions, buildDir: build.buildDir, ...staleField(stale) };
-  await validatePlan(plan, { partitions: layout.partitions });
+  await validatePlan(plan, {
+    partitions: layout.partitions,
+    allowBadImages: options.allowBadImages ?? false,
+    logger,
+  });
   return plan;
 }
 

@@ -2,7 +2,7 @@
 // derived clues (components, image headers) and defaults — each value keeps its source.
 
 import { CHIP_NAMES, type ChipName, parseChipName } from '../chips/chips.js';
-import { UsageError } from '../errors.js';
+import { isEspflashError, UsageError } from '../errors.js';
 import { parseFlashFreq, parseFlashMode, parseFlashSize } from '../image/flash-params.js';
 import type { Logger } from '../logger.js';
 import type { BuildOutput } from '../project/build-output.js';
@@ -40,9 +40,29 @@ export async function resolveSettings(options: {
   const chip = await resolveChip(build, overrides, logger);
   const c = chip.value;
 
-  const mode = pick(overrides.flashMode, build.flashMode, 'keep', (t) => parseFlashMode(t) as FlashMode);
-  const freq = pick(overrides.flashFreq, build.flashFreq, 'keep', (t) => parseFlashFreq(c, t));
-  const size = pick(overrides.flashSize, build.flashSize, 'keep', (t) => parseFlashSize(c, t));
+  // A build value espflash cannot write is the same error `flash` would give, before connecting;
+  // one that an override replaces only warns.
+  const mode = pick(
+    overrides.flashMode,
+    build.flashMode,
+    'keep',
+    (t) => parseFlashMode(t) as FlashMode,
+    '--flash-mode',
+  );
+  const freq = pick(
+    overrides.flashFreq,
+    build.flashFreq,
+    'keep',
+    (t) => parseFlashFreq(c, t),
+    '--flash-freq',
+  );
+  const size = pick(
+    overrides.flashSize,
+    build.flashSize,
+    'keep',
+    (t) => parseFlashSize(c, t),
+    '--flash-size',
+  );
   for (const [what, value, valid] of [
     ['flash mode', build.flashMode, (t: string) => parseFlashMode(t)],
     ['flash frequency', build.flashFreq, (t: string) => parseFlashFreq(c, t)],
@@ -50,7 +70,7 @@ export async function resolveSettings(options: {
   ] as const) {
     if (value && !accepts(valid, value.value)) {
       logger.warn(
-        `${value.source.detail ?? 'the build'} sets ${what} "${value.value}", which espflash does not know for ${c}`,
+        `${value.source.detail ?? 'the build'} sets ${what} "${value.value}", which espflash does not know for ${c}; the override is used`,
       );
     }
   }
@@ -115,9 +135,23 @@ function pick<T extends string>(
   build: Sourced<string> | null,
   fallback: T,
   parse: (text: string) => T | string,
+  flag: string,
 ): Sourced<T> {
   if (override) return { value: parse(override.value) as T, source: override.source };
-  if (build) return { value: build.value.trim() as T, source: build.source };
+  if (build) {
+    try {
+      parse(build.value);
+    } catch (err) {
+      if (!isEspflashError(err)) throw err;
+      const where = build.source.detail ?? 'the build';
+      throw new UsageError(err.code, `${where}: ${err.message}`, {
+        hint: `Fix it in the project (idf.py menuconfig, then rebuild), or override it with ${flag}.`,
+        details: { ...err.details, source: build.source },
+        cause: err,
+      });
+    }
+    return { value: build.value.trim() as T, source: build.source };
+  }
   return sourced(fallback, 'default', 'not set by the build; image headers kept');
 }
 

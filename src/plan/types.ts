@@ -50,6 +50,9 @@ export interface FlashPlan {
   regions: PlanRegion[];
   /** Absolute build directory the plan was derived from. */
   buildDir: string;
-  /** Images older than their ELF or flasher_args.json, recorded when stale images were allowed. */
-  stale?: Array<{ file: string; entry: string; newerThan: string }>;
+  /**
+   * Images whose embedded ELF SHA-256 differs from their ELF (recorded when stale images were
+   * allowed), and images only file times call older than their ELF or flasher_args.json (`time`).
+   */
+  stale?: Array<{ file: string; entry: string; newerThan: string; basis: 'content' | 'time' }>;
 }

@@ -7,6 +7,7 @@ import { hex } from '../core/bytes.js';
 import { isEspflashError, UsageError } from '../errors.js';
 import { flashSizeToBytes } from '../image/flash-params.js';
 import { parseImage, verifyImage } from '../image/image-parse.js';
+import type { Logger } from '../logger.js';
 import type { Partition } from '../partition/types.js';
 import { readPartitionTableFile, tablePartitions } from '../project/partition-file.js';
 import type { FlashPlan, PlanRegion } from './types.js';
@@ -20,6 +21,9 @@ export interface ValidatePlanOptions {
   flashSizeBytes?: number | null;
   /** The partition table; read from the plan's partition-table region when omitted. */
   partitions?: Partition[] | null;
+  /** Warn (through `logger`) instead of failing on a bad image checksum or digest (`--force`). */
+  allowBadImages?: boolean;
+  logger?: Logger;
 }
 
 /**
@@ -36,7 +40,7 @@ export async function validatePlan(plan: FlashPlan, options: ValidatePlanOptions
   const partitions = options.partitions !== undefined ? options.partitions : await partitionsOf(regions);
   if (partitions) checkPartitions(regions, partitions);
   checkFlashSize(regions, options.flashSizeBytes ?? concreteSize(plan.flash.size.value));
-  await checkImages(plan);
+  await checkImages(plan, options);
 }
 
 async function checkFiles(regions: PlanRegion[]): Promise<void> {
@@ -141,7 +145,13 @@ function checkFlashSize(regions: PlanRegion[], flashSize: number | null): void {
   }
 }
 
-async function checkImages(plan: FlashPlan): Promise<void> {
+/** The plan's codes for image problems (the image reader calls a bad digest `image/bad-sha256`). */
+const INTEGRITY_CODES: Readonly<Record<string, string>> = {
+  'image/bad-checksum': 'image/bad-checksum',
+  'image/bad-sha256': 'image/bad-digest',
+};
+
+async function checkImages(plan: FlashPlan, options: ValidatePlanOptions): Promise<void> {
   const chip = plan.chip.value;
   for (const r of plan.regions) {
     if (r.role !== 'app' && r.role !== 'bootloader') continue;
@@ -161,7 +171,21 @@ async function checkImages(plan: FlashPlan): Promise<void> {
         },
       );
     }
-    const mismatch = verifyImage(image, { chip }).find((p) => p.code === 'image/chip-mismatch');
+    const problems = verifyImage(image, { chip });
+    for (const p of problems) {
+      const code = INTEGRITY_CODES[p.code];
+      if (code === undefined) continue;
+      const what = `${r.file} (${r.role}): ${p.message}`;
+      if (options.allowBadImages) {
+        options.logger?.warn(`${what}; writing it anyway (--force): the bootloader will reject it`);
+        continue;
+      }
+      throw new UsageError(code, `${what}; the bootloader would reject this image`, {
+        hint: 'The file is corrupt or was changed after the build: rebuild with `idf.py build` (or `espflash --build`). --force writes it anyway.',
+        details: { file: r.file, role: r.role, problems },
+      });
+    }
+    const mismatch = problems.find((p) => p.code === 'image/chip-mismatch');
     if (mismatch) {
       throw new UsageError('plan/chip-mismatch', `${r.file} (${r.role}): ${mismatch.message}`, {
         hint: `Build for ${chipInfo(chip).displayName} (\`idf.py set-target ${chip}\`), or pass the --chip the image was built for.`,

@@ -83,6 +83,7 @@ export const handleSecurityInfo: Handler = async ({ request, device }) => {
   const length = device.chip.securityInfoLength ?? 20;
   const payload = new Uint8Array(length);
   if (device.secureDownload) payload[0] = 1 << 2; // SECURE_DOWNLOAD_ENABLE
+  payload[4] = device.flashCryptCnt;
   if (length === 20) {
     writeU32(payload, 12, device.chip.imageChipId ?? 0);
     writeU32(payload, 16, 1);

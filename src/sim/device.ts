@@ -39,6 +39,8 @@ export interface SimDeviceOptions {
   faults?: SimFaults;
   /** Secure Download Mode (chips with GET_SECURITY_INFO only): the ROM refuses READ_REG, MEM_*, MD5... */
   secureDownload?: boolean;
+  /** Flash encryption on: FLASH_CRYPT_CNT = 1 (security info; on ESP32 the eFuse BLK0 word 0). */
+  flashEncryption?: boolean;
 }
 
 /** Receives the device's UART output: bytes plus the baud they were sent at. */
@@ -56,6 +58,8 @@ export class SimDevice {
   readonly timing: TimingModel;
   readonly faults: FaultInjector;
   readonly secureDownload: boolean;
+  /** FLASH_CRYPT_CNT eFuse (odd: flash encryption on). */
+  readonly flashCryptCnt: number;
   /** USB presence (the disconnect fault): `unplugged`, `awaitingReplug`, `onUnplug`. */
   readonly usb: UsbPort;
   private currentMode: SimMode = 'app';
@@ -91,12 +95,15 @@ export class SimDevice {
     this.faults = new FaultInjector(faults);
     this.usb = new UsbPort(this.timing.clock);
     this.secureDownload = options.secureDownload ?? false;
+    this.flashCryptCnt = options.flashEncryption ? 1 : 0;
     this.registers = new RegisterFile({
       chip: this.chip,
       mac: options.mac ?? defaultMac(this.chip),
       jedecId: winbondJedecId(size),
       baud: () => this.currentBaud,
     });
+    if (this.chip.name === 'esp32')
+      this.registers.write(this.chip.efuseBase, this.flashCryptCnt << 20, 0x7f << 20);
     if ((options.startInDownloadMode ?? true) && !faults.ignoreBootStrap) {
       this.enterRom({ announce: false, cause: 'power-on' });
     } else this.setMode('app');
@@ -306,6 +313,7 @@ export class SimDevice {
       timing: this.timing,
       faults: this.faults,
       secureDownload: this.secureDownload,
+      flashCryptCnt: this.flashCryptCnt,
       sendFrame: (p) => this.sendFrame(p),
       nextFrame: (signal) => this.nextFrame(signal),
       setBaud: (baud) => {

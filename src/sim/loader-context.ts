@@ -83,6 +83,8 @@ export interface DeviceServices {
   readonly faults: FaultInjector;
   /** The ROM runs in Secure Download Mode. */
   readonly secureDownload: boolean;
+  /** FLASH_CRYPT_CNT eFuse (odd: flash encryption on). */
+  readonly flashCryptCnt: number;
   /** Send one raw SLIP frame (no header). */
   sendFrame(payload: Uint8Array): void;
   /** Wait for the next frame from the host. */

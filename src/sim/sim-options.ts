@@ -32,6 +32,8 @@ export interface SimOptions {
   faults?: SimFaults;
   /** Secure Download Mode (ESP32-S2 and later). */
   secureDownload?: boolean;
+  /** Flash encryption enabled (FLASH_CRYPT_CNT eFuse = 1: GET_SECURITY_INFO, ESP32 eFuse word 0). */
+  flashEncryption?: boolean;
   /** Chip revision the eFuses report (default: a production revision per chip, `PRODUCTION_REVISION`). */
   revision?: ChipRevision;
   /** sim:// URLs only: the registry name; every open of the same `id` reaches the same chip. */
@@ -183,6 +185,9 @@ export function parseSimUrl(url: string): SimOptions {
       case 'secureDownload':
         options.secureDownload = flag(value, key, url);
         break;
+      case 'flashEncryption':
+        options.flashEncryption = flag(value, key, url);
+        break;
       case 'rev':
         options.revision = simRevision(chip, value, `rev in ${url}`);
         break;
@@ -197,7 +202,7 @@ export function parseSimUrl(url: string): SimOptions {
         break;
       default:
         throw new UsageError('sim/bad-url', `${url}: unknown parameter "${key}"`, {
-          hint: `${URL_HINT} Known parameters: flashSize, flashFile, mac, timing, download, secureDownload, rev, fault, seed, id.`,
+          hint: `${URL_HINT} Known parameters: flashSize, flashFile, mac, timing, download, secureDownload, flashEncryption, rev, fault, seed, id.`,
           details: { url, key },
         });
     }

@@ -38,6 +38,7 @@ export function createSimDevice(options: SimOptions): {
     startInDownloadMode: options.startInDownloadMode ?? true,
     ...(options.faults ? { faults: options.faults } : {}),
     secureDownload: options.secureDownload ?? false,
+    flashEncryption: options.flashEncryption ?? false,
   });
   if (options.revision) device.registers.setChipRevision(options.revision);
   const flashFile = options.flashFile ? bindFlashFile(device.flash, options.flashFile) : null;

@@ -19,8 +19,8 @@ import type { BuildRunner, Flasher, MonitorFactory } from './watch-types.js';
 /** Options for {@link createBuildRunner}. */
 export interface BuildRunnerOptions {
   projectDir: string;
-  /** Config `build.command`; default `idf.py build`. */
-  command?: string[];
+  /** Config `build.command` (a string runs through the shell); default `idf.py build`. */
+  command?: string[] | string;
   env?: Record<string, string | undefined>;
 }
 

@@ -36,7 +36,7 @@ describe('espflash build', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('main.c:3: error: expected ;');
     expect(r.stderr).toContain('build/failed');
-    expect(r.stderr).toContain(`Run \`idf.py build\` in ${s.dir}`);
+    expect(r.stderr).toContain(`Run \`cd ${s.dir} && idf.py build\``);
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 

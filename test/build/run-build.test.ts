@@ -61,7 +61,7 @@ describe('runBuild', () => {
     expect(tail).toHaveLength(30);
     expect(tail[0]).toBe('line 22');
     expect(tail.at(-1)).toBe('main.c:12: error: boom');
-    expect(err.hint).toContain(`in ${s.dir} to see the full log`);
+    expect(err.hint).toContain(`Run \`cd ${s.dir} && ${cmd.join(' ')}\` to see the full log`);
   });
 
   it('names idf.py build in the failure hint', async () => {
@@ -71,7 +71,7 @@ describe('runBuild', () => {
     )) as EspflashError;
     expect(err.code).toBe('build/failed');
     expect(err.details.command).toEqual([idf, 'build']);
-    expect(err.hint).toContain('`idf.py build`');
+    expect(err.hint).toContain(`&& idf.py build\``);
     expect(err.details.tail).toEqual(['CMake Error']);
   });
 

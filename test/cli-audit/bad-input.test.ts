@@ -128,7 +128,8 @@ const fullDeviceFlagCases = (cmd: string): Case[] => [
   { argv: [cmd, '--port', 'adir'], exit: 2, code: 'port/bad-spec' },
   { argv: [cmd, '--port', '/dev/espflash-audit-no-such-tty'], exit: 2, code: 'port/not-found' },
   // Well-formed specs that fail on open are failures (exit 1), not usage errors.
-  { argv: [cmd, '--port', '/tmp'], exit: 1, code: 'port/open-failed' },
+  // A directory is bad input (issue 9): exit 2 before any open.
+  { argv: [cmd, '--port', '/tmp'], exit: 2, code: 'port/not-a-port' },
   { argv: [cmd, '--port', 'socket://127.0.0.1:1'], exit: 1, code: 'port/connection-refused' },
   { argv: [cmd, '--port', 'sim://esp99'], exit: 2 },
   { argv: [cmd, '--port', 'sim://esp32?flashSize=huge'], exit: 2 },

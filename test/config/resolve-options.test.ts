@@ -114,7 +114,8 @@ describe('resolveOptions values', () => {
         cache: { dir: '.cache', fastReflash: true },
       },
     });
-    expect(r.buildCommand?.value).toEqual(['idf.py', '-B', 'my build', 'build']);
+    // A string runs through the shell as written (balanced quotes are still checked).
+    expect(r.buildCommand?.value).toBe('idf.py -B "my build" build');
     expect(r.buildCommand?.source.detail).toBe(`${CONFIG_FILE}: build.command`);
     expect(r.buildCwd?.value).toBe('/work/proj/fw');
     expect(r.monitor.baud?.value).toBe(74880);

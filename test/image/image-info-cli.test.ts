@@ -73,10 +73,10 @@ describe('espflash image-info', () => {
     expect(obj.sha256.valid).toBe(true);
   });
 
-  it('decodes the frequency nibble with --chip (same nibble, other chip)', async () => {
+  it("decodes the frequency nibble with the image's own chip even when --chip names another (issue 9)", async () => {
     const r = await runCli(['image-info', 'app.bin', '--chip', 'ESP32-H2', '--json'], { cwd: dir });
     const obj = JSON.parse(r.stdout);
-    expect(obj.flash.freq).toBe('24m'); // H2 code 0
+    expect(obj.flash.freq).toBe('80m'); // the image is for the C6: code 0 there, not the H2's 24m
     expect(obj.valid).toBe(false);
     expect(obj.problems[0].code).toBe('image/chip-mismatch');
     expect(r.code).toBe(1);

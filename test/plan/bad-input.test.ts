@@ -82,17 +82,6 @@ const CASES: Case[] = [
     },
   },
   {
-    name: 'stale image',
-    fixture: OTA,
-    code: 'project/stale-image',
-    setup: (b) => {
-      const t = Date.now() / 1000 - 7200;
-      utimesSync(appFile(b), t, t);
-      return {};
-    },
-    says: (b) => [appFile(b), join(b.dir, 'flasher_args.json')],
-  },
-  {
     name: 'overlapping regions (bootloader runs into the table)',
     fixture: OTA,
     code: 'plan/overlap',
@@ -242,13 +231,13 @@ describe.skipIf(FIXTURE_BUILDS.length === 0)(`bad input${SHARED_SKIP_NOTE}`, () 
     expect(hasStackTrace(cli.stderr)).toBe(false);
   });
 
-  it('--allow-stale plans anyway and records the stale image', async () => {
+  it('an image only file times call stale (e.g. after cp -r) plans, recorded with basis "time"', async () => {
     const build = prepareFixture(pick(OTA));
     const t = Date.now() / 1000 - 7200;
     utimesSync(appFile(build), t, t);
-    const plan = await derivePlan({ buildDir: build.dir, allowStale: true });
+    const plan = await derivePlan({ buildDir: build.dir });
     expect(plan.stale).toEqual([
-      { file: appFile(build), entry: 'app', newerThan: join(build.dir, 'flasher_args.json') },
+      { file: appFile(build), entry: 'app', newerThan: join(build.dir, 'flasher_args.json'), basis: 'time' },
     ]);
   });
 });

@@ -110,13 +110,17 @@ describe.skipIf(!HAVE_SHARED)(`espflash plan --json on every real build fixture$
     const build = prepareFixture(fixture);
     const { sources: _s, ...want } = expected(build);
     const result = await runCli(['plan', '--build-dir', build.dir, '--json'], { cwd: build.dir });
-    expect(result.stderr).toEqual(
-      fixture.startsWith('handwritten') ? expect.stringContaining('not written by ESP-IDF') : '',
-    );
+    // stdout carries exactly one object: warnings go into it, stderr stays empty.
+    expect(result.stderr).toEqual('');
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toEqual(want);
+    const { warnings, notes, ...plan } = JSON.parse(lines[0]!);
+    expect(plan).toEqual(want);
+    if (fixture.startsWith('handwritten'))
+      expect(warnings).toEqual(expect.arrayContaining([expect.stringContaining('not written by ESP-IDF')]));
+    // Encrypted regions come with the rule `flash` applies to them.
+    expect(notes !== undefined).toBe(want.regions.some((r: { encrypted: boolean }) => r.encrypted));
   });
 });
 

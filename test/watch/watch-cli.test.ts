@@ -133,8 +133,11 @@ describe('espflash watch / flash --build / flash --monitor on the virtual ESP32'
     const run = main(['watch', '--monitor', '--build-dir', w.buildDir], io);
     await expect.poll(() => io.err(), POLL).toContain('[watch] flashed');
     await expect.poll(() => io.err(), POLL).toContain('monitor on');
+    // The monitor resets the chip after the flash (boot log on screen), then Ctrl+T R boots it again.
+    const booted = () => io.out().match(/espflash sim: application running/g)?.length ?? 0;
+    await expect.poll(booted, POLL).toBe(1);
     io.stdin.write(Uint8Array.of(0x14, 0x72));
-    await expect.poll(() => io.out(), POLL).toContain('espflash sim: application running');
+    await expect.poll(booted, POLL).toBe(2);
     io.stdin.write(Uint8Array.of(0x14, 0x66)); // Ctrl+T F: full reflash while monitoring
     await expect.poll(() => io.err().match(/\[watch\] flashed/g)?.length, POLL).toBe(2);
     io.stdin.write(Uint8Array.of(0x1d));
@@ -152,5 +155,35 @@ describe('espflash watch / flash --build / flash --monitor on the virtual ESP32'
     io.stdin.write(Uint8Array.of(0x1d));
     expect(await run).toBe(0);
     expect(io.out()).toContain('every region verified by MD5');
+  });
+
+  // Issue 9 #15: the first lines after the flash's reset are on screen without pressing anything.
+  it('flash --monitor shows the boot log of the flashed app on its own', async () => {
+    const w = await project();
+    const io = interactive(w.projectDir);
+    const run = main(['flash', '-M'], io);
+    await expect.poll(() => io.out(), POLL).toContain('espflash sim: application running');
+    expect(io.out()).toContain('rst:0x1');
+    io.stdin.write(Uint8Array.of(0x1d));
+    expect(await run).toBe(0);
+  });
+
+  it('flash --monitor on a plain sim:// port monitors the chip it flashed, not a new blank one', async () => {
+    const w = await project();
+    const io = interactive(w.projectDir);
+    const run = main(['flash', '-M', '--port', 'sim://esp32'], io);
+    await expect.poll(() => io.out(), POLL).toContain('espflash sim: application running');
+    expect(io.out()).not.toContain('invalid header');
+    io.stdin.write(Uint8Array.of(0x1d));
+    expect(await run).toBe(0);
+  });
+
+  it('watch --monitor shows the boot log after each flash on its own', async () => {
+    const w = await project();
+    const io = interactive(w.projectDir);
+    const run = main(['watch', '--monitor', '--build-dir', w.buildDir], io);
+    await expect.poll(() => io.out(), POLL).toContain('espflash sim: application running');
+    io.stdin.write(Uint8Array.of(0x1d));
+    expect(await run).toBe(0);
   });
 });

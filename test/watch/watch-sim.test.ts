@@ -2,6 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateExampleBuild } from '../../src/example/example-build.js';
+import { parseImage } from '../../src/image/image-parse.js';
+import { sha256 } from '../../src/image/sha256.js';
 import { derivePlan } from '../../src/plan/derive-plan.js';
 import { createChokidarWatcher } from '../../src/watch/chokidar-watcher.js';
 import { createBuildRunner, createDeviceFlasher, createSnapshotter } from '../../src/watch/node-deps.js';
@@ -112,12 +114,18 @@ describe('watchAndFlash with chokidar, a real build command and the virtual ESP3
     await expect.poll(() => ofType(events, 'flash-done').length, POLL).toBe(1);
     expect(ofType(events, 'flash-done')[0]!.bytesWritten).toBeGreaterThanOrEqual(APP_SIZE);
 
-    // One byte of code changes (inside a segment, so the image still parses): one 4 KiB sector goes out.
+    // One byte of code changes (inside a segment, so the image still parses), with the image's
+    // checksum and SHA-256 updated as a rebuild would: only the sectors holding those go out.
     const app = new Uint8Array(await readFile(appFile));
     app[0x8000] = (app[0x8000]! ^ 0xff) & 0xff;
+    const { dataLength } = parseImage(app);
+    app[dataLength - 1] = (app[dataLength - 1]! ^ 0xff) & 0xff;
+    app.set(sha256(app.subarray(0, dataLength)), dataLength);
     await writeFile(appFile, app);
+    const sectors = new Set([0x8000, dataLength - 1, dataLength, dataLength + 31].map((i) => i >> 12));
     await expect.poll(() => ofType(events, 'flash-done').length, POLL).toBe(2);
-    expect(ofType(events, 'flash-done')[1]!.bytesWritten).toBe(0x1000);
+    const sent = [...sectors].reduce((n, sec) => n + Math.min(0x1000, app.length - sec * 0x1000), 0);
+    expect(ofType(events, 'flash-done')[1]!.bytesWritten).toBe(sent);
     expect(await p.flash(0x10000, app.length)).toEqual(app);
   }, 60_000);
 });

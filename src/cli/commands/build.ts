@@ -57,7 +57,9 @@ export const buildCommand = defineCommand({
     const command = resolved.buildCommand?.value;
     const dim = ctx.io.isTTY && ctx.color;
     const stream = !ctx.json;
-    ctx.logger.debug(`build: in ${resolve(projectDir)}${command ? ` with ${command.join(' ')}` : ''}`);
+    ctx.logger.debug(
+      `build: in ${resolve(projectDir)}${command ? ` with ${typeof command === 'string' ? command : command.join(' ')}` : ''}`,
+    );
     try {
       const result = await withInterrupt((signal) =>
         runBuild({

@@ -1,7 +1,7 @@
 // `espflash demo`: the whole job end to end without hardware: generate an example ESP-IDF build,
 // flash it to `--port` (default the virtual ESP32), read every region back and prove it matches.
 
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
@@ -65,11 +65,17 @@ export const demoCommand = defineCommand({
     ],
   ],
   builder: (y: Argv) =>
-    addDeviceOptions(y).option('dir', {
-      type: 'string',
-      describe:
-        'Project directory for the example build (default: a temporary directory, removed afterwards)',
-    }),
+    addDeviceOptions(y)
+      .option('dir', {
+        type: 'string',
+        describe:
+          'Project directory for the example build (default: a temporary directory, removed afterwards); must be new, empty or an earlier demo',
+      })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'Let --dir overwrite a non-empty directory the demo did not create',
+      }),
   handler: async (args, ctx) => {
     const resolved = await resolveCliOptions(args, ctx);
     const wanted = demoChip(resolved);
@@ -79,7 +85,7 @@ export const demoCommand = defineCommand({
     const dir = keep
       ? resolve(ctx.io.cwd, String(args.dir))
       : await mkdtemp(join(tmpdir(), 'espflash-demo-'));
-    if (keep) await assertUsableDir(dir);
+    if (keep) await assertUsableDir(dir, Boolean(args.force));
     try {
       const { chip, regions } = await withDevice(
         args,
@@ -149,8 +155,14 @@ export const demoCommand = defineCommand({
   },
 });
 
-/** `--dir` must be a folder or not exist yet (it is created); anything else is a usage error. */
-async function assertUsableDir(dir: string): Promise<void> {
+/** Written into a `--dir` the demo fills, so a later demo may overwrite it again. */
+export const DEMO_MARKER = '.espflash-demo';
+
+/**
+ * `--dir` must not exist yet, be empty, or hold an earlier demo (its marker file): the demo writes
+ * CMakeLists.txt, partitions.csv and build/, and must not overwrite a real project's (`--force` does).
+ */
+async function assertUsableDir(dir: string, force: boolean): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
@@ -160,4 +172,20 @@ async function assertUsableDir(dir: string): Promise<void> {
       cause: err,
     });
   }
+  const entries = await readdir(dir);
+  if (entries.length > 0 && !entries.includes(DEMO_MARKER) && !force) {
+    const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? ', …' : '');
+    throw new UsageError(
+      'demo/dir-not-empty',
+      `--dir ${dir} is not empty (${shown}) and was not made by espflash demo; the demo would overwrite its CMakeLists.txt, partitions.csv and build/`,
+      {
+        hint: 'Pass --dir with a new or empty directory, or add --force to overwrite it.',
+        details: { dir, entries: entries.slice(0, 20) },
+      },
+    );
+  }
+  await writeFile(
+    join(dir, DEMO_MARKER),
+    'Made by `espflash demo`: a later `espflash demo --dir` may overwrite this directory.\n',
+  );
 }

@@ -1,9 +1,13 @@
-// `espflash erase-flash`: erase the whole flash chip.
+// `espflash erase-flash`: erase the whole flash chip. The chip erase is one command that takes
+// seconds with no progress of its own, so the elapsed time is shown while it runs.
 
 import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
 import { withDevice } from '../reporter/device-session.js';
 import { addDeviceOptions } from '../shared-options.js';
+
+/** How often the elapsed time of a running chip erase is shown. */
+const ERASE_TICK_MS = 1000;
 
 export const eraseFlashCommand = defineCommand({
   command: 'erase-flash',
@@ -15,7 +19,17 @@ export const eraseFlashCommand = defineCommand({
   builder: (y: Argv) => addDeviceOptions(y),
   handler: async (args, ctx) => {
     const size = await withDevice(args, ctx, async ({ device }) => {
-      await device.eraseFlash();
+      const started = Date.now();
+      const tick = setInterval(() => {
+        const elapsedMs = Date.now() - started;
+        if (ctx.json) ctx.emitJson({ event: 'erase-waiting', elapsedMs });
+        else ctx.io.stderr(`  still erasing… ${Math.round(elapsedMs / 1000)} s\n`);
+      }, ERASE_TICK_MS);
+      try {
+        await device.eraseFlash();
+      } finally {
+        clearInterval(tick);
+      }
       return device.flashInfo.sizeName;
     });
     if (ctx.json) ctx.emitJson({ event: 'erased', offset: 0, size });

@@ -20,7 +20,7 @@ import {
   resolveCliOptions,
 } from '../shared-options.js';
 import { overridesFrom } from './plan.js';
-import { buildForFlash, monitorAfterFlash } from './watch.js';
+import { buildForFlash, keepSimChip, monitorAfterFlash } from './watch.js';
 
 /** Text summary of a flash: one line per region, then totals. */
 export function renderFlashSummary(summary: FlashSummary, cwd: string): string {
@@ -34,7 +34,7 @@ export function renderFlashSummary(summary: FlashSummary, cwd: string): string {
   const verdict =
     unverified === 0
       ? 'every region verified by MD5.'
-      : `${unverified} region(s) NOT verified: this ROM loader has no MD5 (drop --no-stub to verify).`;
+      : `${unverified} region(s) NOT verified: ${summary.unverifiedReason ?? 'the loader has no MD5'}.`;
   lines.push(
     `Flashed ${written} of ${summary.regions.length} regions (${formatBytes(summary.bytesWritten)}) in ${(summary.ms / 1000).toFixed(1)} s; ${verdict}`,
   );
@@ -64,12 +64,14 @@ export const flashCommand = defineCommand({
       .option('force', {
         type: 'boolean',
         default: false,
-        describe: 'Write regions even when the device already holds them',
+        describe:
+          'Write regions even when the device already holds them, and images with a bad checksum or digest (with a warning)',
       })
       .option('allow-stale', {
         type: 'boolean',
         default: false,
-        describe: 'Flash even if images are older than their ELF',
+        describe:
+          'Flash even if the app image was not built from the ELF next to it (embedded ELF SHA-256 differs)',
       })
       .option('build', {
         type: 'boolean',
@@ -89,7 +91,9 @@ export const flashCommand = defineCommand({
     if (args.monitor) {
       // Pick the port once so the monitor opens the one just flashed.
       const { port } = await choosePort(resolved, ctx);
-      resolved = { ...resolved, port: resolved.port ?? sourced(port, 'derived', 'the only ESP board found') };
+      // The monitor must reach the chip just flashed (a plain sim:// chip ends when the flasher closes it).
+      const chosen = resolved.port ?? sourced(port, 'derived', 'the only ESP board found');
+      resolved = { ...resolved, port: { ...chosen, value: keepSimChip(chosen.value) } };
     }
     const located = await locateBuildDir({
       cwd: ctx.io.cwd,
@@ -101,6 +105,7 @@ export const flashCommand = defineCommand({
       overrides: overridesFrom(resolved, regionSelection(args)),
       logger: ctx.logger,
       allowStale: Boolean(args.allowStale),
+      allowBadImages: Boolean(args.force),
     });
     const size = plan.flash.size.value;
     const summary = await withDevice(

@@ -82,9 +82,12 @@ interface RenderOptions {
   problems: ImageProblem[];
 }
 
-/** The chip used to name the header codes: --chip, else the image's own chip id. */
+/**
+ * The chip used to name the header codes: the image's own chip id (the codes mean what they mean for
+ * the chip it was built for, even when --chip names another: that is reported as a mismatch), else --chip.
+ */
 function decodeChip(image: EspImage, chip: ChipName | undefined): ChipName | null {
-  return chip ?? image.chip;
+  return image.chip ?? chip ?? null;
 }
 
 function revision(full: number): string {

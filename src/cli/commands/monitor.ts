@@ -6,6 +6,7 @@ import type { Argv } from 'yargs';
 import type { Logger } from '../../logger.js';
 import { createKeyHandler, KEY_HELP, type KeyAction } from '../../monitor/keys.js';
 import { resolveMonitorBaud } from '../../monitor/monitor-baud.js';
+import { assertLogFileWritable } from '../../monitor/monitor-output.js';
 import { type MonitorSession, startMonitor } from '../../monitor/monitor-session.js';
 import { openTransport } from '../../node/open-transport.js';
 import { describeSource, sourced } from '../../provenance.js';
@@ -77,6 +78,7 @@ export const monitorCommand = defineCommand({
       typeof args.timestamps === 'boolean' ? args.timestamps : (resolved.monitor.timestamps?.value ?? false);
     // Opening a pty or TCP port warns about missing modem lines in flashing terms; not useful here.
     const logger: Logger = { ...ctx.logger, warn: (m) => ctx.logger.debug(m) };
+    if (logFile !== undefined) await assertLogFileWritable(logFile);
     const open = () => openTransport(port, { baud: baud.value, logger });
     const transport = await open();
 

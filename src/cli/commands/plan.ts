@@ -3,6 +3,7 @@
 
 import { relative } from 'node:path';
 import type { Argv } from 'yargs';
+import { ENCRYPTED_REGIONS_RULE } from '../../api/flash-encryption.js';
 import { describeResolved, type ResolvedOptions } from '../../config/resolve-options.js';
 import { hex } from '../../core/bytes.js';
 import type { Logger } from '../../logger.js';
@@ -35,14 +36,16 @@ export const planCommand = defineCommand({
       .option('allow-stale', {
         type: 'boolean',
         default: false,
-        describe: 'Plan even if images are older than their ELF or flasher_args.json',
+        describe:
+          'Plan even if the app image was not built from the ELF next to it (embedded ELF SHA-256 differs)',
       })
       .option('show-config', { type: 'boolean', default: false, describe: 'Show the source of every value' }),
   handler: async (args, ctx) => {
+    // stdout must carry exactly one JSON object: with --json, warnings go into it.
+    const warnings: string[] = [];
     const { plan, resolved } = await planFromCli(args, ctx, {
       allowStale: Boolean(args.allowStale),
-      // stdout must carry exactly one JSON object, so warnings go to stderr as text
-      ...(ctx.json ? { logger: stderrLogger(ctx) } : {}),
+      ...(ctx.json ? { logger: collectingLogger(warnings) } : {}),
     });
     const showSources = Boolean(args.showConfig);
     const esptool = {
@@ -50,8 +53,14 @@ export const planCommand = defineCommand({
       ...(resolved.port ? { port: resolved.port.value } : {}),
       ...(resolved.baud ? { baud: resolved.baud.value } : {}),
     };
-    if (ctx.json) ctx.emitJson(planToJson(plan, { showSources }));
-    else
+    const notes = plan.regions.some((r) => r.encrypted) ? [ENCRYPTED_REGIONS_RULE] : [];
+    if (ctx.json) {
+      ctx.emitJson({
+        ...planToJson(plan, { showSources }),
+        ...(warnings.length ? { warnings } : {}),
+        ...(notes.length ? { notes } : {}),
+      });
+    } else
       ctx.print(
         renderPlan(plan, { ...esptool, showSources, config: showSources ? describeResolved(resolved) : [] }),
       );
@@ -107,12 +116,12 @@ export function overridesFrom(
   return o;
 }
 
-/** Warnings as plain text on stderr (for --json, where stdout is one object). */
-function stderrLogger(ctx: CliContext): Logger {
+/** Keeps warnings for the --json object (stdout carries exactly one object). */
+function collectingLogger(warnings: string[]): Logger {
   return {
     debug: () => {},
     info: () => {},
-    warn: (m) => ctx.io.stderr(`warning: ${m}\n`),
+    warn: (m) => warnings.push(m),
   };
 }
 
@@ -161,8 +170,14 @@ export function renderPlan(
     ...(options.showSources ? [src(r.source)] : []),
   ]);
   lines.push(...table([header, ...rows]).map((l) => `  ${l}`));
-  for (const s of plan.stale ?? [])
-    lines.push(`  stale: ${rel(s.file)} (${s.entry}) is older than ${rel(s.newerThan)}`);
+  if (plan.regions.some((r) => r.encrypted)) lines.push(`  note: ${ENCRYPTED_REGIONS_RULE}.`);
+  for (const s of plan.stale ?? []) {
+    lines.push(
+      s.basis === 'content'
+        ? `  stale: ${rel(s.file)} (${s.entry}) was not built from ${rel(s.newerThan)} (ELF SHA-256 differs)`
+        : `  older: ${rel(s.file)} (${s.entry}) is older than ${rel(s.newerThan)} (file times only)`,
+    );
+  }
   if (options.config?.length) {
     lines.push('', 'options (CLI > env > config file):');
     for (const row of options.config)

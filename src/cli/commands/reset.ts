@@ -1,6 +1,7 @@
 // `espflash reset`: connect and reset the chip (--after picks how; default hard_reset).
 
 import type { Argv } from 'yargs';
+import { EspflashError } from '../../errors.js';
 import { defineCommand } from '../command.js';
 import { withDevice } from '../reporter/device-session.js';
 import { addDeviceOptions } from '../shared-options.js';
@@ -17,9 +18,28 @@ export const resetCommand = defineCommand({
   ],
   builder: (y: Argv) => addDeviceOptions(y),
   handler: async (args, ctx) => {
-    const mode = await withDevice(args, ctx, async ({ after }) => after);
-    if (ctx.json) ctx.emitJson({ event: 'reset-done', mode });
-    else ctx.print(`Reset (${mode.replace(/_/g, '-')})`);
+    // Report what was done, not what was asked: a port without DTR/RTS cannot reset the chip, and a
+    // watchdog reset falls back to a hard reset on chips without one.
+    const { asked, done } = await withDevice(
+      args,
+      ctx,
+      async ({ device, after }) => ({ asked: after, done: await device.reset(after) }),
+      { reset: false },
+    );
+    if (done === 'none') {
+      throw new EspflashError('reset/not-reset', 'the chip was not reset: this port has no DTR/RTS lines', {
+        hint: "Press the board's EN/RESET button, or use a port with DTR/RTS (a USB serial port, or rfc2217:// instead of socket://).",
+        details: { asked },
+      });
+    }
+    const words = (m: string) => m.replace(/_/g, '-');
+    if (ctx.json) ctx.emitJson({ event: 'reset-done', mode: done, asked });
+    else
+      ctx.print(
+        done === asked
+          ? `Reset (${words(done)})`
+          : `Reset (${words(done)}; ${words(asked)} is not available here)`,
+      );
     return 0;
   },
 });

@@ -1,8 +1,9 @@
 // `espflash sim`: run a virtual ESP32 (ROM loader, flasher stub, NOR flash, timing) on a TCP port,
 // optionally behind a pseudo-terminal, until SIGINT/SIGTERM; saves the flash file on exit.
 
+import { access, constants, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { CHIP_NAMES } from '../../chips/chips.js';
 import { UsageError } from '../../errors.js';
@@ -153,6 +154,7 @@ export const simCommand = defineCommand({
     const revision = typeof args.rev === 'string' ? simRevision(chip, args.rev, '--rev') : undefined;
     const flashFile =
       typeof args['flash-file'] === 'string' ? resolve(ctx.io.cwd, args['flash-file']) : undefined;
+    if (flashFile) await assertFlashFileWritable(flashFile);
     const ptyArg = typeof args.pty === 'string' ? args.pty : undefined;
     const faults = faultArgs(args.fault, args.seed);
     const server: SimServer = await startSimServer({
@@ -215,3 +217,30 @@ export const simCommand = defineCommand({
     return 0;
   },
 });
+
+/**
+ * The sim saves its flash to `--flash-file` as clients write: a path it cannot write would only fail
+ * when it exits, after clients were told "written and verified". Check it before serving.
+ */
+async function assertFlashFileWritable(file: string): Promise<void> {
+  const problem = await stat(file).then(
+    (st) =>
+      st.isFile()
+        ? access(file, constants.W_OK).then(
+            () => null,
+            () => 'it is not writable',
+          )
+        : 'it is not a file',
+    () =>
+      access(dirname(file), constants.W_OK).then(
+        () => null,
+        () => `its folder ${dirname(file)} does not exist or is not writable`,
+      ),
+  );
+  if (problem) {
+    throw new UsageError('sim/flash-file-write', `--flash-file ${file} cannot be used: ${problem}`, {
+      hint: 'Pass --flash-file with a path in a folder you can write to.',
+      details: { file },
+    });
+  }
+}

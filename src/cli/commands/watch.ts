@@ -10,11 +10,13 @@ import { isEspflashError, UsageError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { createKeyHandler, KEY_HELP } from '../../monitor/keys.js';
 import { resolveMonitorBaud } from '../../monitor/monitor-baud.js';
+import { assertLogFileWritable } from '../../monitor/monitor-output.js';
+import { type MonitorOptions, type MonitorSession, startMonitor } from '../../monitor/monitor-session.js';
+import { openTransport } from '../../node/open-transport.js';
 import { createChokidarWatcher } from '../../watch/chokidar-watcher.js';
 import {
   createBuildRunner,
   createDeviceFlasher,
-  createPortMonitor,
   createPortReset,
   createSnapshotter,
 } from '../../watch/node-deps.js';
@@ -23,7 +25,7 @@ import { DEFAULT_DEBOUNCE_MS, watchAndFlash } from '../../watch/watch-controller
 import { watchKeyHelp } from '../../watch/watch-keys.js';
 import { outputWatchSpec, sourceWatchSpec } from '../../watch/watch-paths.js';
 import { createWatchRenderer } from '../../watch/watch-render.js';
-import type { MonitorFactory } from '../../watch/watch-types.js';
+import type { MonitorHandle } from '../../watch/watch-types.js';
 import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { choosePort } from '../reporter/device-session.js';
@@ -36,7 +38,7 @@ import { planFromCli } from './plan.js';
 export function buildSettings(
   resolved: ResolvedOptions,
   cwd: string,
-): { projectDir: string; command?: string[] } {
+): { projectDir: string; command?: string[] | string } {
   const project = resolved.project;
   const projectDir = resolve(
     cwd,
@@ -65,11 +67,27 @@ export async function buildForFlash(resolved: ResolvedOptions, ctx: CliContext):
     if (ctx.json) ctx.emitJson({ event: 'build-done', ms: result.ms });
     else ctx.io.stderr(`Build finished in ${(result.ms / 1000).toFixed(1)} s\n`);
   } catch (err) {
-    if (isEspflashError(err) && err.code === 'build/failed' && !ctx.json && Array.isArray(err.details.tail)) {
+    // On a TTY the log was dimmed: repeat the last lines plainly so the error stands out. Plain
+    // output already shows every line once.
+    if (isEspflashError(err) && err.code === 'build/failed' && dim && Array.isArray(err.details.tail)) {
       ctx.io.stderr(`\n--- last lines of build output ---\n${(err.details.tail as string[]).join('\n')}\n\n`);
     }
     throw err;
   }
+}
+
+/** A monitor for the flash loop; `afterFlash` resets the chip again once the monitor reads. */
+type FlashMonitor = MonitorHandle & { afterFlash(): Promise<void> };
+
+let simChipCount = 0;
+
+/**
+ * A plain `sim://` chip lives only while a transport holds it. When a command opens the port more
+ * than once (flash, then monitor), name it (`id=`) so every open reaches the chip that was flashed.
+ */
+export function keepSimChip(port: string): string {
+  if (!/^sim:\/\//i.test(port) || /[?&]id=/.test(port)) return port;
+  return `${port}${port.includes('?') ? '&' : '?'}id=espflash-${process.pid}-${++simChipCount}`;
 }
 
 /** The monitor settings shared by `watch --monitor` and `flash --monitor`. */
@@ -78,7 +96,7 @@ async function monitorFactory(
   ctx: CliContext,
   port: string,
   sink: (text: string) => void,
-): Promise<{ factory: MonitorFactory; baud: number }> {
+): Promise<{ factory: () => Promise<FlashMonitor>; baud: number }> {
   const projectDir = resolve(ctx.io.cwd, resolved.project?.value ?? ctx.io.cwd);
   const buildDir = resolve(ctx.io.cwd, resolved.buildDir?.value ?? join(projectDir, 'build'));
   const baud = await resolveMonitorBaud({
@@ -88,19 +106,40 @@ async function monitorFactory(
   });
   // Opening a pty or TCP port warns about missing modem lines in flashing terms; not useful here.
   const logger: Logger = { ...ctx.logger, warn: (m) => ctx.logger.debug(m) };
-  const factory = createPortMonitor({
-    port,
+  if (resolved.monitor.logFile) await assertLogFileWritable(resolved.monitor.logFile.value);
+  const open = () => openTransport(port, { baud: baud.value, logger });
+  const options: Omit<MonitorOptions, 'transport' | 'reopen'> = {
     baud: baud.value,
     sink,
     buildDir,
-    logger,
     color: ctx.color,
     env: ctx.io.env,
     timestamps: resolved.monitor.timestamps?.value ?? false,
     ...(resolved.monitor.logFile ? { logFile: resolved.monitor.logFile.value } : {}),
     ...(resolved.monitor.elf ? { elf: resolved.monitor.elf.value } : {}),
     ...(resolved.chip ? { chip: resolved.chip.value } : {}),
-  });
+  };
+  // The flasher resets the chip before the monitor has the port again: reset once more (as idf.py
+  // monitor does on open) so the first lines after the reset are on screen. Ports without DTR/RTS
+  // cannot be reset from here; the flasher's reset stands there.
+  const resetIfPossible = async (session: MonitorSession) => {
+    if (session.transport.capabilities.modemLines) await session.reset();
+  };
+  const factory = async (): Promise<FlashMonitor> => {
+    const session = startMonitor({ ...options, transport: await open(), reopen: open });
+    return {
+      pause: () => session.pause(),
+      resume: async () => {
+        await session.resume();
+        await resetIfPossible(session);
+      },
+      reset: () => session.reset(),
+      send: (bytes) => session.send(bytes),
+      close: () => session.close(),
+      done: session.done,
+      afterFlash: () => resetIfPossible(session),
+    };
+  };
   return { factory, baud: baud.value };
 }
 
@@ -115,6 +154,7 @@ export async function monitorAfterFlash(
   if (!ctx.json) ctx.io.stderr(`--- monitor on ${port} at ${baud} baud; ${KEY_HELP} ---\n`);
   return withInterrupt(async (signal) => {
     const session = await factory();
+    await session.afterFlash();
     const keys = createKeyHandler();
     const detach = attachKeys(ctx.io.stdin, (bytes) => {
       for (const action of keys.feed(bytes)) {
@@ -199,14 +239,18 @@ export const watchCommand = defineCommand({
       .option('allow-stale', {
         type: 'boolean',
         default: false,
-        describe: 'Flash even if images are older than their ELF',
+        describe:
+          'Flash even if the app image was not built from the ELF next to it (embedded ELF SHA-256 differs)',
       })
       .option('max-cycles', { type: 'number', describe: 'Quit after this many cycles (scripts and tests)' }),
   handler: async (args, ctx) => {
     const resolved = await resolveCliOptions(args, ctx);
     const debounceMs = debounceFrom(args, resolved);
     const maxCycles = maxCyclesFrom(args.maxCycles);
-    const { port, info } = await choosePort(resolved, ctx);
+    const chosen = await choosePort(resolved, ctx);
+    const { info } = chosen;
+    // Flashes and the monitor take turns on the port: keep a sim:// chip between them.
+    const port = keepSimChip(chosen.port);
     const { projectDir, command } = buildSettings(resolved, ctx.io.cwd);
     const planner = async () => (await planFromCli(args, ctx, { allowStale: Boolean(args.allowStale) })).plan;
     const extra = resolved.watch.paths?.value ?? [];

@@ -64,6 +64,12 @@ export const writeBinCommand = defineCommand({
     });
     const file = resolve(ctx.io.cwd, String(args.file));
     const data = await readInputFile(file, '<file>');
+    if (data.length === 0) {
+      throw new UsageError('usage/empty-file', `<file> ${file} is empty: there is nothing to write`, {
+        hint: 'Pass the binary you meant to write (check the build produced it).',
+        details: { file },
+      });
+    }
     const result = await withDevice(args, ctx, async ({ device, resolved }) => {
       let offset = offsetArg;
       let label: string | null = null;
@@ -89,12 +95,17 @@ export const writeBinCommand = defineCommand({
       }
       return device.writeBin(offset, data, { label, force: Boolean(args.force), ...compressChoice(args) });
     });
+    const { span } = result;
+    const kept =
+      span.offset !== result.offset || span.size !== result.size
+        ? ` (sectors ${hex(span.offset)}..${hex(span.offset + span.size)} rewritten, the bytes around it kept and verified)`
+        : '';
     if (ctx.json) ctx.emitJson({ event: 'written', file, ...result });
     else
       ctx.print(
         result.status === 'skipped'
           ? `${file} is already at ${hex(result.offset)} (md5 ${result.md5}); nothing written`
-          : `Wrote ${file} at ${hex(result.offset)} and verified it (md5 ${result.md5})`,
+          : `Wrote ${file} at ${hex(result.offset)} and verified it (md5 ${result.md5})${kept}`,
       );
     return 0;
   },

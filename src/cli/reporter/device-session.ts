@@ -1,6 +1,7 @@
 // CLI glue for device commands: resolve --port (flag, env, config, or the only ESP board plugged
 // in), open the Device with the progress reporter attached, run the job, reset, always close.
 
+import { stat } from 'node:fs/promises';
 import type { Device } from '../../api/device.js';
 import { type OpenDeviceOptions, openDevice } from '../../api/open-device.js';
 import type { ResolvedOptions } from '../../config/resolve-options.js';
@@ -31,6 +32,7 @@ export async function choosePort(resolved: ResolvedOptions, ctx: CliContext): Pr
   const given = resolved.port?.value;
   // URL ports (sim://, socket://, rfc2217://) need no USB classification.
   if (given?.includes('://')) return { port: given, info: null };
+  if (given !== undefined) await assertNotAFile(given);
   const ports = await listPorts().catch(() => [] as PortInfo[]);
   if (given !== undefined) return { port: given, info: ports.find((p) => p.path === given) ?? null };
   const likely = ports.filter((p) => p.likelyEspressif);
@@ -122,4 +124,18 @@ export async function withDevice<T>(
     reporter.finish();
     await device.close();
   }
+}
+
+/** A regular file or a directory given as --port is bad input (exit 2), not a failing device. */
+async function assertNotAFile(port: string): Promise<void> {
+  const st = await stat(port).catch(() => null);
+  if (!st || !(st.isFile() || st.isDirectory())) return;
+  throw new UsageError(
+    'port/not-a-port',
+    `--port ${port} is a ${st.isFile() ? 'regular file' : 'directory'}, not a serial port`,
+    {
+      hint: 'Pass --port with a serial device such as /dev/ttyUSB0 (`espflash list-ports` shows them), or sim://esp32.',
+      details: { port },
+    },
+  );
 }
