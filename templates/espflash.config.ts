@@ -37,9 +37,12 @@ export default {
   // Reset afterwards: hard_reset, soft_reset, no_reset, no_reset_stub, watchdog_reset. Flag --after.
   // after: 'hard_reset',
 
-  // Upload the flasher stub (faster, compressed writes). false talks to the ROM loader only.
-  // Flag --no-stub; env ESPFLASH_NO_STUB=1.
-  // stub: true,
+  // Upload the flasher stub (faster, compressed writes). false talks to the ROM loader only
+  // (flag --no-stub; env ESPFLASH_NO_STUB=1). As an object: `version` picks the stub set as esptool v5
+  // numbers them, 2 = esp-flasher-stub (shipped, the default), 1 = legacy (flag --stub-version).
+  // stub: { enabled: true, version: 2 },
+  // Or a stub of your own in esptool's stub JSON format, relative to this file (flag --stub-file):
+  //   stub: { file: 'stubs/esp32.json' },
 
   // Custom reset sequence for unusual adapters: D/R = DTR/RTS to 0 or 1, W = wait in milliseconds.
   // Flag --reset-sequence.

@@ -57,7 +57,10 @@ export function addPortOption(y: Argv): Argv {
   });
 }
 
-/** Flags for talking to a device: --port, --baud, --chip, --before, --after, --no-stub, --reset-sequence. */
+/**
+ * Flags for talking to a device: --port, --baud, --chip, --before, --after, --no-stub, --stub-version,
+ * --stub-file, --reset-sequence.
+ */
 export function addDeviceOptions(y: Argv): Argv {
   return addPortOption(addChipOption(y))
     .option('baud', {
@@ -76,6 +79,15 @@ export function addDeviceOptions(y: Argv): Argv {
     .option('stub', {
       type: 'boolean',
       describe: 'Use the flasher stub; --no-stub talks to the ROM loader [env ESPFLASH_NO_STUB]',
+    })
+    .option('stub-version', {
+      type: 'string',
+      describe:
+        'Stub set as esptool v5 numbers them: 2 = esp-flasher-stub (shipped, default), 1 = legacy [config stub.version]',
+    })
+    .option('stub-file', {
+      type: 'string',
+      describe: "A flasher stub of your own, in esptool's stub JSON format [config stub.file]",
     })
     .option('reset-sequence', {
       type: 'string',
@@ -119,6 +131,8 @@ export function cliOptionValues(args: Record<string, unknown>): CliOptionValues 
   str('before', args.before);
   str('after', args.after);
   str('resetSequence', args.resetSequence);
+  str('stubVersion', args.stubVersion);
+  str('stubFile', args.stubFile);
   if (args.baud !== undefined) out.baud = parseBaudFlag(args.baud);
   if (typeof args.stub === 'boolean') out.stub = args.stub;
   return out;

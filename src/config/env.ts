@@ -14,6 +14,8 @@ export interface EnvOptions {
   before?: Sourced<string>;
   after?: Sourced<string>;
   stub?: Sourced<boolean>;
+  stubVersion?: Sourced<string>;
+  stubFile?: Sourced<string>;
   flashMode?: Sourced<string>;
   flashFreq?: Sourced<string>;
   flashSize?: Sourced<string>;
@@ -40,6 +42,12 @@ export const ENV_VARS: readonly EnvVarInfo[] = [
   { name: 'ESPFLASH_BEFORE', option: 'before', describe: 'reset before connecting (like --before)' },
   { name: 'ESPFLASH_AFTER', option: 'after', describe: 'reset after the operation (like --after)' },
   { name: 'ESPFLASH_NO_STUB', option: 'stub', describe: '1/true: talk to the ROM loader (like --no-stub)' },
+  {
+    name: 'ESPFLASH_STUB_VERSION',
+    option: 'stubVersion',
+    describe: 'stub set, 1 or 2 (like --stub-version)',
+  },
+  { name: 'ESPFLASH_STUB_FILE', option: 'stubFile', describe: 'a stub JSON of your own (like --stub-file)' },
   { name: 'ESPFLASH_FLASH_MODE', option: 'flashMode', describe: 'flash mode (like --flash-mode)' },
   { name: 'ESPFLASH_FLASH_FREQ', option: 'flashFreq', describe: 'flash frequency (like --flash-freq)' },
   { name: 'ESPFLASH_FLASH_SIZE', option: 'flashSize', describe: 'flash size (like --flash-size)' },

@@ -26,6 +26,9 @@ export interface CliOptionValues {
   before?: string;
   after?: string;
   stub?: boolean;
+  /** `--stub-version` as given (checked here: 1 or 2). */
+  stubVersion?: string | number;
+  stubFile?: string;
   resetSequence?: string;
 }
 
@@ -45,6 +48,10 @@ export interface ResolvedOptions {
   before?: Sourced<BeforeReset>;
   after?: Sourced<AfterReset>;
   stub?: Sourced<boolean>;
+  /** Stub set as esptool v5 numbers them (1 legacy, 2 esp-flasher-stub). */
+  stubVersion?: Sourced<number>;
+  /** Absolute path of a stub JSON of one's own. */
+  stubFile?: Sourced<string>;
   resetSequence?: Sourced<string>;
   /** From `build.command`: a string runs through the shell, an array is argv. */
   buildCommand?: Sourced<string[] | string>;
@@ -93,6 +100,8 @@ const FLAGS: Record<TopKey, string> = {
   before: '--before',
   after: '--after',
   stub: '--stub',
+  stubVersion: '--stub-version',
+  stubFile: '--stub-file',
   resetSequence: '--reset-sequence',
 };
 
@@ -108,6 +117,8 @@ const CONFIG_KEYS: Record<TopKey, string> = {
   before: 'before',
   after: 'after',
   stub: 'stub',
+  stubVersion: 'stub.version',
+  stubFile: 'stub.file',
   resetSequence: 'reset.sequence',
 };
 
@@ -128,6 +139,9 @@ export function resolveOptions(input: ResolveOptionsInput): ResolvedOptions {
         flashFreq: config.flash?.freq,
         flashSize: config.flash?.size,
         resetSequence: config.reset?.sequence,
+        stub: typeof config.stub === 'object' ? config.stub.enabled : config.stub,
+        stubVersion: typeof config.stub === 'object' ? config.stub.version : undefined,
+        stubFile: typeof config.stub === 'object' ? config.stub.file : undefined,
       }
     : {};
 
@@ -182,6 +196,16 @@ export function resolveOptions(input: ResolveOptionsInput): ResolvedOptions {
   set('before', (c) => oneOf(c, BEFORE_MODES, normalizeResetMode));
   set('after', (c) => oneOf(c, AFTER_MODES, normalizeResetMode));
   set('stub', (c) => (c.value === true || c.value === false ? c.value : fail(c, 'true or false')));
+  set('stubVersion', (c) => {
+    const n =
+      typeof c.value === 'number'
+        ? c.value
+        : /^\s*\d+\s*$/.test(String(c.value))
+          ? Number(c.value)
+          : Number.NaN;
+    return n === 1 || n === 2 ? n : fail(c, '1 (the legacy esptool stub) or 2 (esp-flasher-stub)');
+  });
+  set('stubFile', (c) => resolve(c.base, text(c)));
   set('resetSequence', (c) =>
     isResetSequence(text(c)) ? text(c).trim() : fail(c, "a reset sequence like 'D0|R1|W100|D1|R0|W50|D0'"),
   );

@@ -27,8 +27,12 @@ export interface EspflashConfig {
   before?: string;
   /** Reset after the operation: `hard_reset`, `soft_reset`, `no_reset`, `no_reset_stub`, `watchdog_reset`. */
   after?: string;
-  /** Upload the flasher stub (default true); false talks to the ROM loader only. */
-  stub?: boolean;
+  /**
+   * Upload the flasher stub (default true); false talks to the ROM loader only. As an object:
+   * `version` picks a stub set as esptool v5 numbers them (2 = esp-flasher-stub, the one shipped),
+   * `file` a stub JSON of one's own (esptool's format, relative to this file).
+   */
+  stub?: boolean | { enabled?: boolean; version?: number; file?: string };
   /** Custom reset sequence, e.g. `D0|R1|W100|D1|R0|W50|D0` (D=DTR, R=RTS, W=wait ms). */
   reset?: { sequence?: string };
   /** How `espflash watch` / `flash --build` rebuilds; cwd relative to this file. */
@@ -69,7 +73,12 @@ export type FieldSpec =
   | { kind: 'reset-sequence' }
   | { kind: 'command' }
   | { kind: 'path-list' }
-  | { kind: 'object'; fields: Readonly<Record<string, FieldSpec>> };
+  | {
+      kind: 'object';
+      fields: Readonly<Record<string, FieldSpec>>;
+      /** `true`/`false` may stand for the whole object (`stub: false`). */
+      orBoolean?: true;
+    };
 
 /** `default-reset` / ` Default_Reset ` → `default_reset`. */
 export function normalizeResetMode(text: string): string {
@@ -93,7 +102,15 @@ export const CONFIG_SCHEMA: Readonly<Record<string, FieldSpec>> = {
   },
   before: { kind: 'enum', values: BEFORE_MODES, normalize: normalizeResetMode },
   after: { kind: 'enum', values: AFTER_MODES, normalize: normalizeResetMode },
-  stub: { kind: 'boolean' },
+  stub: {
+    kind: 'object',
+    orBoolean: true,
+    fields: {
+      enabled: { kind: 'boolean' },
+      version: { kind: 'integer', min: 1, max: 2 },
+      file: { kind: 'path' },
+    },
+  },
   reset: { kind: 'object', fields: { sequence: { kind: 'reset-sequence' } } },
   build: { kind: 'object', fields: { command: { kind: 'command' }, cwd: { kind: 'path' } } },
   monitor: {
@@ -133,6 +150,8 @@ export const KEY_ALIASES: Readonly<Record<string, string>> = {
   projectdir: 'project',
   projectpath: 'project',
   nostub: 'stub',
+  stubversion: 'stub.version',
+  stubfile: 'stub.file',
   resetsequence: 'reset.sequence',
   customreset: 'reset.sequence',
   buildcmd: 'build.command',
@@ -151,8 +170,8 @@ export function leafPaths(
   const out: string[] = [];
   for (const [key, spec] of Object.entries(fields)) {
     const path = prefix ? `${prefix}.${key}` : key;
+    if (spec.kind !== 'object' || spec.orBoolean) out.push(path);
     if (spec.kind === 'object') out.push(...leafPaths(spec.fields, path));
-    else out.push(path);
   }
   return out;
 }

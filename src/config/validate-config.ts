@@ -125,7 +125,11 @@ function checkField(options: {
     case 'path-list':
       return isStringList(raw) ? raw : bad('an array of non-empty strings');
     case 'object': {
-      if (!isPlainObject(raw)) return bad(`an object with keys ${Object.keys(spec.fields).join(', ')}`);
+      if (spec.orBoolean && typeof raw === 'boolean') return raw;
+      if (!isPlainObject(raw)) {
+        const keys = `an object with keys ${Object.keys(spec.fields).join(', ')}`;
+        return bad(spec.orBoolean ? `true, false or ${keys}` : keys);
+      }
       return checkObject({ value: raw, fields: spec.fields, prefix: path, file, issues });
     }
   }

@@ -2,6 +2,7 @@
 // located lazily, base64-decoded, cached per file. Missing package or file → `stub/unavailable`.
 // Also picks the stub set (`--stub-version`, as esptool v5) or a stub of one's own (`--stub-file`).
 
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -71,6 +72,43 @@ export function parseStubJson(json: unknown, file: string): StubImage {
     dataStart: j.data_start ?? 0,
     ...(j.bss_start === undefined ? {} : { bssStart: j.bss_start }),
   };
+}
+
+/** A stub JSON of one's own (`--stub-file`), read at once; its faults are usage errors (exit 2). */
+function readStubFile(path: string): StubImage {
+  const fix = {
+    hint: "Fix or replace the file given with --stub-file (config stub.file): esptool's stub JSON format",
+  };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(
+      'stub/file-unreadable',
+      `--stub-file ${path} could not be read (${(err as Error).message})`,
+      {
+        ...fix,
+        details: { file: path },
+      },
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UsageError('stub/file-invalid', `--stub-file ${path} is not valid JSON`, {
+      ...fix,
+      details: { file: path },
+    });
+  }
+  try {
+    return parseStubJson(json, path);
+  } catch (err) {
+    throw new UsageError('stub/file-invalid', `--stub-file ${path}: ${(err as Error).message}`, {
+      ...fix,
+      details: { file: path },
+    });
+  }
 }
 
 async function loadStub(path: string): Promise<StubImage> {
@@ -148,17 +186,9 @@ export function stubProviderFor(choice: StubChoice = {}): StubProvider {
     );
   }
   if (choice.file !== undefined) {
-    const file = choice.file;
-    let pending: Promise<StubImage> | null = null;
-    return async () => {
-      if (!pending) {
-        pending = loadStub(file);
-        pending.catch(() => {
-          pending = null;
-        });
-      }
-      return pending;
-    };
+    // Read and check it now, before any port is opened: a bad file is the user's input, not a link fault.
+    const image = readStubFile(choice.file);
+    return async () => image;
   }
   const version = choice.version ?? SHIPPED_STUB_VERSION;
   if (version === SHIPPED_STUB_VERSION) return esptoolJsStubProvider;

@@ -23,6 +23,8 @@ describe('readEnvOptions', () => {
       ESPFLASH_BEFORE: 'no-reset',
       ESPFLASH_AFTER: 'soft_reset',
       ESPFLASH_NO_STUB: '1',
+      ESPFLASH_STUB_VERSION: '2',
+      ESPFLASH_STUB_FILE: 'stubs/esp32.json',
       ESPFLASH_FLASH_MODE: 'dio',
       ESPFLASH_FLASH_FREQ: '40m',
       ESPFLASH_FLASH_SIZE: '8MB',

@@ -89,7 +89,7 @@ describe('validateConfig', () => {
   it.each([
     [{ baud: '921600' }, 'baud', 'an integer between 300 and 20000000', "'921600' (a string)"],
     [{ baud: 12.5 }, 'baud', 'an integer', '12.5 (a number)'],
-    [{ stub: 'no' }, 'stub', 'true or false', "'no' (a string)"],
+    [{ stub: 'no' }, 'stub', 'true, false or an object with keys enabled, version, file', "'no' (a string)"],
     [{ port: '' }, 'port', 'a non-empty string', "'' (a string)"],
     [{ flash: 'dio' }, 'flash', 'an object with keys mode, freq, size', "'dio' (a string)"],
     [{ flash: { mode: 'fast' } }, 'flash.mode', 'one of qio, qout, dio, dout, keep', "'fast'"],

@@ -280,6 +280,8 @@ export const watchCommand = defineCommand({
         logger: ctx.logger,
         ...(resolved.baud ? { baud: resolved.baud.value } : {}),
         ...(resolved.resetSequence ? { resetSequence: resolved.resetSequence.value } : {}),
+        ...(resolved.stubVersion ? { stubVersion: resolved.stubVersion.value } : {}),
+        ...(resolved.stubFile ? { stubFile: resolved.stubFile.value } : {}),
         ...(info?.kind === 'usb-otg' ? { usbOtg: true } : {}),
         ...(info?.kind === 'usb-jtag-serial' ? { usbJtagSerial: true } : {}),
         fastReflash:

@@ -105,6 +105,8 @@ export async function withDevice<T>(
     ...(resolved.chip ? { chip: resolved.chip.value } : {}),
     ...(resolved.before ? { before: resolved.before.value } : {}),
     ...(resolved.stub ? { stub: resolved.stub.value } : {}),
+    ...(resolved.stubVersion ? { stubVersion: resolved.stubVersion.value } : {}),
+    ...(resolved.stubFile ? { stubFile: resolved.stubFile.value } : {}),
     ...(resolved.resetSequence ? { resetSequence: resolved.resetSequence.value } : {}),
     ...(resolved.flashSize ? { flashSize: resolved.flashSize.value } : {}),
     ...(info?.kind === 'usb-otg' ? { usbOtg: true } : {}),
