@@ -75,11 +75,10 @@ describe('stub choice', () => {
     const image = await provider('esp32c3', {});
     expect(image?.entry).toBe(0x400a9000);
     expect(Array.from(image!.text)).toEqual([0x06, 0xff, 0xff, 0x00]);
-    await expect(
-      stubProviderFor({ file: join(dirs[0]!, 'missing.json') })('esp32', {}),
-    ).rejects.toMatchObject({
-      code: 'stub/unavailable',
-    });
+    // A missing file is the user's input: refused when the choice is made, before any port opens.
+    expect(() => stubProviderFor({ file: join(dirs[0]!, 'missing.json') })).toThrow(
+      expect.objectContaining({ code: 'stub/file-unreadable' }),
+    );
   });
 
   it('openDevice refuses stub version 1 before opening the port', async () => {

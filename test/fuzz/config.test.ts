@@ -30,7 +30,11 @@ function validValue(rng: Prng, spec: FieldSpec): unknown {
     case 'boolean':
       return rng.chance(0.5);
     case 'integer':
-      return rng.pick([spec.min, spec.max ?? spec.min + 1000, spec.min + rng.below(1000)]);
+      return rng.pick([
+        spec.min,
+        spec.max ?? spec.min + 1000,
+        spec.min + rng.below(spec.max === undefined ? 1000 : spec.max - spec.min + 1),
+      ]);
     case 'enum':
       return rng.pick(spec.values);
     case 'reset-sequence':
@@ -40,7 +44,7 @@ function validValue(rng: Prng, spec: FieldSpec): unknown {
     case 'path-list':
       return rng.chance(0.3) ? [] : ['main', 'components'];
     case 'object':
-      return validObject(rng, spec.fields);
+      return spec.orBoolean && rng.chance(0.3) ? rng.chance(0.5) : validObject(rng, spec.fields);
   }
 }
 
@@ -153,7 +157,7 @@ function conforms(value: unknown, fields: Readonly<Record<string, FieldSpec>>): 
         case 'path-list':
           return !Array.isArray(v);
         case 'object':
-          return conforms(v, spec.fields) !== null;
+          return spec.orBoolean && typeof v === 'boolean' ? false : conforms(v, spec.fields) !== null;
       }
     })();
     if (bad) return `key ${key} does not conform`;
