@@ -9,7 +9,7 @@ import type { Loader } from '../loader.js';
 import { type HashFn, md5Hex } from '../md5.js';
 import type { DeflateFn } from './deflate-blocks.js';
 import { ROM_WRITE_BLOCK, writeBlockSize } from './flash-begin.js';
-import { canMd5, deviceHolds, flashMd5 } from './md5-region.js';
+import { canMd5, deviceHolds, flashMd5, md5UnavailableReason } from './md5-region.js';
 import { firstMismatch, sectorFloor } from './verify-scan.js';
 import { prepareRegion, type WriteRegionResult, willCompress } from './write-region.js';
 import { BLOCK_ATTEMPTS, writeStream } from './write-stream.js';
@@ -205,7 +205,7 @@ export async function writeRegionResilient(
         loader.onEvent({
           type: 'warning',
           code: 'flash/unverified',
-          message: `${loader.chip.displayName} ROM cannot compute MD5; region at ${hex(offset)} was written but not verified`,
+          message: `${md5UnavailableReason(loader)}: region at ${hex(offset)} was written but not verified`,
         });
         return {
           status: 'written',
