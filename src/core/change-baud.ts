@@ -1,6 +1,7 @@
 // CHANGE_BAUDRATE (PROTOCOL.md §2.6): second word = old baud for the stub, 0 for the ROM; the ESP32 ROM's
 // crystal-calibration correction and the C2 ROM's 26 MHz trick; then host baud, 50 ms pause, flush.
 
+import { EspflashError, isEspflashError } from '../errors.js';
 import { packU32 } from './bytes.js';
 import type { LoaderSession } from './loader-session.js';
 import { OP } from './opcodes.js';
@@ -10,6 +11,24 @@ import { estimateCrystal } from './ops/crystal.js';
 export const ESP32_RTCCALICFG1 = 0x3ff5f06c;
 /** Pause after switching the host baud (garbage may arrive during the switch). */
 export const BAUD_SETTLE_MS = 50;
+
+/**
+ * The loader answered CHANGE_BAUDRATE with a failing status: it refuses that rate (a verdict, not a
+ * link error). The hint names what to change: the rate, through --baud or the config key.
+ */
+export function baudRefusedError(options: { baud: number; loader: string; cause: unknown }): EspflashError {
+  const { baud, loader, cause } = options;
+  const reason = isEspflashError(cause) ? cause.message : String(cause);
+  return new EspflashError(
+    'connect/baud-refused',
+    `The ${loader} refused to switch to ${baud} baud (${reason})`,
+    {
+      hint: `Ask for a lower rate: --baud 921600 (or 460800, 115200), or change \`baud\` in espflash.config.* / ESPFLASH_BAUD.`,
+      details: { baud, loader },
+      cause,
+    },
+  );
+}
 
 /** Result of {@link changeBaud}. */
 export interface BaudChange {
@@ -64,7 +83,8 @@ export interface ChangeBaudOptions {
  * Switch the link to `baud`: CHANGE_BAUDRATE(new, stub ? old : 0), wait for the reply at the old rate,
  * switch the host side, sleep 50 ms and flush. Emits `baud-changed`. Skips (without error) when the
  * baud is unchanged, the transport cannot change baud (unless `remote`), or the loader cannot
- * (ESP8266 ROM, C2 in SDM).
+ * (ESP8266 ROM, C2 in SDM). A refused rate (a failing status) is `connect/baud-refused`, whose hint
+ * names --baud and the config key `baud`.
  */
 export async function changeBaud(session: LoaderSession, options: ChangeBaudOptions): Promise<BaudChange> {
   const { transport } = session;
@@ -78,7 +98,16 @@ export async function changeBaud(session: LoaderSession, options: ChangeBaudOpti
     return { baud: current, changed: false, skipped: 'c2-sdm' };
   }
   const sentBaud = await romBaudWord(session, options.baud);
-  await session.command({ op: OP.CHANGE_BAUDRATE, data: packU32(sentBaud, session.isStub ? current : 0) });
+  try {
+    await session.command({ op: OP.CHANGE_BAUDRATE, data: packU32(sentBaud, session.isStub ? current : 0) });
+  } catch (err) {
+    // A status reply (rom/*, stub/*) is the loader's answer; timeouts and lost ports stay as they are.
+    if (isEspflashError(err) && /^(rom|stub)\//.test(err.code)) {
+      const loader = `${session.chip.displayName} ${session.isStub ? 'flasher stub' : 'ROM loader'}`;
+      throw baudRefusedError({ baud: options.baud, loader, cause: err });
+    }
+    throw err;
+  }
   await transport.setBaudRate(options.baud);
   // A host-side switch can catch garbage; a remote one switches nothing here, so nothing to wait out.
   if (!options.remote) await session.clock.sleep(BAUD_SETTLE_MS, session.signal);

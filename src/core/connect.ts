@@ -107,7 +107,7 @@ function planResets(
     onEvent({
       type: 'warning',
       code: 'connect/no-modem-lines',
-      message: `${options.transport.description} has no DTR/RTS lines: connecting without a reset (put the chip in download mode by hand)`,
+      message: `${options.transport.description} has no DTR/RTS lines, so no reset was done: connecting to the chip as it is (for the ROM loader, hold BOOT and tap EN/RESET; --before no-reset says you did)`,
     });
     return null;
   }

@@ -1,7 +1,9 @@
 // Fast reflash of one region: when the device cache knows what the region last held, write only the
 // changed 4 KiB sectors (runs merged by the sector-diff cost model), then let ONE device MD5 of the
 // whole region judge, and fall back to a full write of the region on a mismatch (a device changed
-// behind our back included). Without a usable cache entry it is a plain writeRegion (MD5 skip).
+// behind our back included). A region found erased (a fresh virtual chip, a chip erased by another
+// tool) is simply written in full, with a debug line: only contents changed to something else warn.
+// Without a usable cache entry it is a plain writeRegion (MD5 skip).
 
 import { deflateSync } from 'node:zlib';
 import { type Loader, withEventSink } from '../core/loader.js';
@@ -52,8 +54,17 @@ export interface FastReflashOptions {
   write?: RegionWriter;
 }
 
-/** Why a cached region was not used for a partial write. */
-export type FastReflashFallback = 'device-changed' | 'verify-failed' | 'cheaper-in-full' | null;
+/**
+ * Why a cached region was not used for a partial write: `device-erased` the device held all 0xFF
+ * where the cache said our bytes were (normal: a fresh or erased chip); `device-changed` it held
+ * something else; `verify-failed` the region did not verify after writing the changed sectors.
+ */
+export type FastReflashFallback =
+  | 'device-erased'
+  | 'device-changed'
+  | 'verify-failed'
+  | 'cheaper-in-full'
+  | null;
 
 /** What {@link fastReflashRegion} did. */
 export interface FastReflashResult {
@@ -91,6 +102,16 @@ function routed(loader: Loader, route: (e: FlashEvent) => void): Loader {
 }
 
 const sectorsIn = (bytes: number) => Math.ceil(bytes / SECTOR);
+
+/**
+ * MD5 of the region as an erased chip would hold it after `runs` of `data` were written: 0xFF
+ * everywhere else (a run's partial last sector was erased too). No runs: a blank region.
+ */
+function erasedMd5(data: Uint8Array, runs: readonly WriteRun[], hash: HashFn | undefined): string {
+  const bytes = new Uint8Array(data.length).fill(0xff);
+  for (const r of runs) bytes.set(data.subarray(r.start, r.start + r.length), r.start);
+  return md5Hex(bytes, hash);
+}
 
 /**
  * Write one region, using the cache to send only what changed. Emits one region-start, then
@@ -169,6 +190,10 @@ export async function fastReflashRegion(
 
   emit({ type: 'region-start', index, offset: prepared.offset, size: prepared.data.length, label, role });
   routing = { kind: 'fallback' };
+  const erasedNote = (): void =>
+    current.logger.debug(
+      `region ${index} (${label ?? role}) is erased on the device (a fresh or erased chip); writing it in full`,
+    );
   options.signal?.throwIfAborted();
   // Optimistic: trust the cache for the diff and let the one region MD5 at the end judge. A device
   // changed behind our back then costs a wasted partial write before the full one, but the common
@@ -184,6 +209,10 @@ export async function fastReflashRegion(
   if (diff.runs.length === 0) {
     // Every sector of the new bytes matches the cached ones (equal, or a shrink): confirm on the device.
     const onDevice = await flashMd5(current, { offset: prepared.offset, size: prepared.data.length });
+    if (onDevice !== expected && onDevice === erasedMd5(prepared.data, [], hash)) {
+      erasedNote();
+      return full(false, 'device-erased');
+    }
     if (onDevice !== expected) {
       emit({
         type: 'warning',
@@ -227,6 +256,10 @@ export async function fastReflashRegion(
   }
   routing = { kind: 'fallback' };
   const actual = await flashMd5(current, { offset: prepared.offset, size: prepared.data.length });
+  if (actual !== expected && actual === erasedMd5(prepared.data, diff.runs, hash)) {
+    erasedNote();
+    return full(false, 'device-erased');
+  }
   if (actual !== expected) {
     emit({
       type: 'warning',

@@ -16,7 +16,7 @@ export interface SerialTransportOptions {
   path: string;
   /** Initial baud rate (default 115200, what every ESP ROM loader starts at). */
   baud?: number;
-  /** Receives the one-time notice when the port has no modem lines. */
+  /** Receives the one-time debug line when the port has no modem lines. */
   logger?: Logger;
   /** Time source for read timeouts (default: the real clock). */
   clock?: Clock;
@@ -32,7 +32,8 @@ function callback(run: (done: (err: Error | null | undefined) => void) => void):
 /**
  * Open a serial port as a Transport. The first action after opening drives DTR and RTS low
  * (de-asserted), so opening never leaves the chip in reset. A port whose modem lines cannot be set
- * (a pseudo-terminal) reports `capabilities.modemLines = false` and logs one notice instead of failing.
+ * (a pseudo-terminal) reports `capabilities.modemLines = false` and logs one debug line instead of
+ * failing; the warning, when a reset was wanted, comes from the caller.
  * Open failures reject with `port/not-found` (listing existing ports), `port/permission-denied`,
  * `port/busy` (naming the holder on Linux) or `port/open-failed`.
  */
@@ -128,8 +129,10 @@ class SerialTransport implements Transport {
     } catch (err) {
       if (isNoModemLinesError(err)) {
         this.capabilities.modemLines = false;
-        this.logger.warn(
-          `${this.description} has no modem control lines (DTR/RTS could not be set), so espflash cannot reset the chip into download mode. Hold BOOT and tap RESET (EN) on the board, or use --before no-reset.`,
+        // Only a fact about the port: whoever wanted a reset (connect, --after, monitor) says what
+        // that means for this run, and nobody warns when no reset was asked for (--before no-reset).
+        this.logger.debug(
+          `${this.description} has no modem control lines (DTR/RTS cannot be set): no reset through DTR/RTS on this port`,
         );
         return;
       }

@@ -354,6 +354,22 @@ describe('connect: reset strategies and modes', () => {
     expect(events.filter((e) => e.type === 'warning' && e.code === 'connect/no-modem-lines')).toHaveLength(1);
   });
 
+  it('says no reset was done on a transport without modem lines, and is quiet with --before no_reset', async () => {
+    const loud = run({ chip: 'esp32', capabilities: { modemLines: false } }, { stub: false });
+    await loud.promise;
+    const warning = loud.events.find((e) => e.type === 'warning' && e.code === 'connect/no-modem-lines');
+    expect(warning && 'message' in warning ? warning.message : '').toMatch(/no reset was done/);
+    for (const before of ['no_reset', 'no-reset'] as const) {
+      const quiet = run(
+        { chip: 'esp32', capabilities: { modemLines: false } },
+        { before: before as never, stub: false },
+      );
+      await quiet.promise;
+      expect(quiet.device.signalLog).toHaveLength(0);
+      expect(quiet.events.filter((e) => e.type === 'warning')).toEqual([]);
+    }
+  });
+
   it('forces no reset on socket:// transports', async () => {
     const { promise, device, events } = run(
       { chip: 'esp32', description: 'socket://127.0.0.1:5555' },

@@ -65,4 +65,21 @@ describe('fast reflash from the CLI', () => {
     expect(full.bytesWritten).toBe(ota.length);
     expect(new Uint8Array(readFileSync(flashFile))[otadata.offset + 0x1000 + 101]).toBe(0xa5);
   }, 60_000);
+
+  it('a second run on a fresh sim:// chip (same MAC, blank flash) writes everything without a warning', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'espflash-fast-'));
+    dirs.push(work);
+    const { buildDir } = await generateExampleBuild({ dir: work, chip: 'esp32', seed: 6 });
+    const args = ['--port', 'sim://esp32', '--build-dir', buildDir];
+    const first = await flash(args, work);
+    const r = await runCli([...args, '--json'], { cwd: work });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout + r.stderr).not.toMatch(/cache-stale|partial-verify-failed|"warning"/);
+    const second = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { event: string } & Summary)
+      .find((e) => e.event === 'flash-summary')!;
+    expect(second.bytesWritten).toBe(first.bytesWritten);
+  }, 60_000);
 });

@@ -51,11 +51,25 @@ describe('through the ROM loader (--no-stub)', () => {
 describe('what a failure reports', () => {
   it('a region that never verified names the offset reached and what to try; earlier regions stay verified', async () => {
     const r = await runFaultFlash({ appSize: 256 * 1024, faults: { badSectors: [0x14000] } });
-    expect(r.code).toBe('flash/verify-failed');
+    expect(r.code).toBe('flash/bad-sector');
     expect(r.message).toMatch(/factory.*0x10000.*0x14000/s);
     expect(r.message).toMatch(/Verified on the device: bootloader, partition-table; not verified: factory/);
     expect(r.summary!.regions.map((x) => x.verified)).toEqual([true, true, false]);
   });
+
+  for (const stub of [true, false]) {
+    it(`a bad sector (${stub ? 'stub: MD5 mismatch' : 'ROM: flash write status'}) blames the flash, not the cable`, async () => {
+      const r = await runFaultFlash({ appSize: 128 * 1024, stub, faults: { badSectors: [0x15000] } });
+      expect(r.code).toBe('flash/bad-sector');
+      expect(r.message).toContain('sector at 0x15000');
+      expect(r.hint).toContain('erase-region 0x15000 0x1000');
+      expect(r.hint).toMatch(/--flash-mode/);
+      expect(r.hint).not.toMatch(/cable|--baud|rfc2217/);
+      // A flash fault is not worked around by reconnecting or lowering the baud.
+      expect(r.events.filter((e) => e.type === 'retry' && e.operation === 'reconnect')).toEqual([]);
+      expect(r.summary!.regions.map((x) => x.verified)).toEqual([true, true, false]);
+    });
+  }
 
   it('a port that never comes back gives up with flash/connection-lost and the cable/baud/VM advice', async () => {
     const r = await runFaultFlash({

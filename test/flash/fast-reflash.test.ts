@@ -178,6 +178,45 @@ describe('fastReflashRegion on the virtual ESP32', () => {
     expect(r.events).toContainEqual(expect.objectContaining({ type: 'warning', code: 'flash/cache-stale' }));
   });
 
+  it('a fresh (blank) chip with a known MAC is written in full without a warning', async () => {
+    // A new virtual chip (or one erased by another tool) reads all 0xFF where the cache says our
+    // image was: a normal case, not a stale cache.
+    const first = await connect();
+    await reflash(first, image);
+    await first.device.close();
+    open = [];
+
+    const same = await connect();
+    expect(same.cache.get(APP)?.bytes).toEqual(image);
+    const r = await reflash(same, image);
+    expect(r.result).toMatchObject({ status: 'written', fallback: 'device-erased', sectorsWritten: 32 });
+    expect(onFlash(same, image.length)).toEqual(image);
+    expect(r.events.filter((e) => e.type === 'warning')).toEqual([]);
+    await same.device.close();
+    open = [];
+
+    // With a change, the optimistic changed-sector write lands on a blank chip: still no warning.
+    const changed = await connect();
+    const next = image.slice();
+    next[70_000] = next[70_000]! ^ 0x44;
+    const c = await reflash(changed, next);
+    expect(c.result).toMatchObject({ status: 'written', fallback: 'device-erased', sectorsWritten: 32 });
+    expect(onFlash(changed, next.length)).toEqual(next);
+    expect(c.events.filter((e) => e.type === 'warning')).toEqual([]);
+  });
+
+  it('still warns when the device holds something else entirely (not erased)', async () => {
+    const s = await connect();
+    await reflash(s, image);
+    const other = noise(image.length, 99);
+    for (let at = 0; at < other.length; at += SECTOR) s.flash.eraseSector(APP + at);
+    s.flash.program(APP, other);
+    const r = await reflash(s, image);
+    expect(r.result).toMatchObject({ status: 'written', fallback: 'device-changed' });
+    expect(onFlash(s, image.length)).toEqual(image);
+    expect(r.events).toContainEqual(expect.objectContaining({ type: 'warning', code: 'flash/cache-stale' }));
+  });
+
   it('a one-sector change costs one device MD5 of the region (no confirming MD5 before the write)', async () => {
     const s = await connect();
     await reflash(s, image);

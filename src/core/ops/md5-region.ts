@@ -15,6 +15,16 @@ export function canMd5(loader: Pick<Loader, 'isStub' | 'chip' | 'secureDownloadM
   return loader.isStub || loader.chip.rom.md5;
 }
 
+/**
+ * Why this loader has no flash MD5, in words (for a warning): Secure Download Mode blocks the command;
+ * otherwise the ROM loader (the ESP8266's) has none.
+ */
+export function md5UnavailableReason(loader: Pick<Loader, 'isStub' | 'chip' | 'secureDownloadMode'>): string {
+  if (loader.secureDownloadMode)
+    return `${loader.chip.displayName} is in Secure Download Mode, which blocks the flash MD5 command`;
+  return `The ${loader.chip.displayName} ROM loader cannot compute a flash MD5`;
+}
+
 /** Options for {@link flashMd5}. */
 export interface FlashMd5Options {
   offset: number;
@@ -29,21 +39,16 @@ export async function flashMd5(loader: Loader, options: FlashMd5Options): Promis
   if (!canMd5(loader)) {
     const details = { chip: loader.chip.name, offset: options.offset, size: options.size };
     if (loader.secureDownloadMode) {
-      throw new EspflashError(
-        'flash/md5-unsupported',
-        `${loader.chip.displayName} is in Secure Download Mode, which blocks the flash MD5 command`,
-        { hint: 'Secure Download Mode blocks verification; nothing to change on the command line.', details },
-      );
+      throw new EspflashError('flash/md5-unsupported', md5UnavailableReason(loader), {
+        hint: 'Secure Download Mode blocks verification; nothing to change on the command line.',
+        details,
+      });
     }
     // Only the ESP8266 ROM lacks it, and it is in use only when the user chose --no-stub.
-    throw new UsageError(
-      'flash/md5-unsupported',
-      `The ${loader.chip.displayName} ROM loader cannot compute a flash MD5`,
-      {
-        hint: 'Use the flasher stub (drop --no-stub).',
-        details,
-      },
-    );
+    throw new UsageError('flash/md5-unsupported', md5UnavailableReason(loader), {
+      hint: 'Use the flasher stub (drop --no-stub).',
+      details,
+    });
   }
   const reply = await loader.command({
     op: OP.SPI_FLASH_MD5,

@@ -15,7 +15,7 @@ import {
   ROM_WRITE_BLOCK,
   writeBlockSize,
 } from './flash-begin.js';
-import { canMd5, flashMd5 } from './md5-region.js';
+import { canMd5, flashMd5, md5UnavailableReason } from './md5-region.js';
 import { alignStart, padTo } from './payload.js';
 
 /** Options for {@link writeRegion}. */
@@ -127,7 +127,7 @@ export async function writeRegion(loader: Loader, options: WriteRegionOptions): 
     loader.onEvent({
       type: 'warning',
       code: 'flash/unverified',
-      message: `${loader.chip.displayName} ROM cannot compute MD5; region at ${hex(offset)} was written but not verified`,
+      message: `${md5UnavailableReason(loader)}: region at ${hex(offset)} was written but not verified`,
     });
     return { status: 'written', offset, size: data.length, md5: expected, verified: false, wireBytes };
   }

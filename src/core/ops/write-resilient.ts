@@ -9,7 +9,7 @@ import type { Loader } from '../loader.js';
 import { type HashFn, md5Hex } from '../md5.js';
 import type { DeflateFn } from './deflate-blocks.js';
 import { ROM_WRITE_BLOCK, writeBlockSize } from './flash-begin.js';
-import { canMd5, deviceHolds, flashMd5 } from './md5-region.js';
+import { canMd5, deviceHolds, flashMd5, md5UnavailableReason } from './md5-region.js';
 import { firstMismatch, sectorFloor } from './verify-scan.js';
 import { prepareRegion, type WriteRegionResult, willCompress } from './write-region.js';
 import { BLOCK_ATTEMPTS, writeStream } from './write-stream.js';
@@ -17,6 +17,27 @@ import { BLOCK_ATTEMPTS, writeStream } from './write-stream.js';
 /** What to try when a flash keeps failing (shared by every give-up error). */
 export const FLASH_FAILURE_HINT =
   'Check the USB cable and hub (a short cable straight into the computer, or a powered hub); try a lower --baud (e.g. --baud 115200); in a VM, USB passthrough often drops bytes: serve the port from the host (esp_rfc2217_server) and use --port rfc2217://<host>:<port>; if the chip does not enter download mode, hold BOOT while it resets.';
+
+/**
+ * What to try when one sector keeps failing at the same place while the rest of the link works: the
+ * flash, not the cable. `sectorAddress` is the absolute address of the failing sector.
+ */
+export function badSectorHint(sectorAddress: number): string {
+  const at = hex(sectorAddress);
+  return `The flash chip does not keep the bytes written to the sector at ${at}: it is bad or write-protected. Erase it and retry (espflash erase-region ${at} 0x1000), check the flash supply voltage and --flash-mode (config key flash.mode; try dio); if it persists, the flash chip is worn out or its write protection is set.`;
+}
+
+/** Codes of a status that blames the flash chip itself (ROM flash write/read error, stub SPI failure). */
+const FLASH_CHIP_FAILURES = new Set([
+  'rom/flash-write',
+  'rom/flash-read',
+  'stub/spi-failed',
+  'stub/spi-unlock',
+]);
+
+function isFlashChipFailure(err: unknown): boolean {
+  return isEspflashError(err) && FLASH_CHIP_FAILURES.has(err.code);
+}
 
 /** Why a reconnect is asked for. */
 export interface ReconnectRequest {
@@ -99,7 +120,8 @@ function reasonOf(err: unknown): string {
  * Write and verify one region through failures. Emits region-start, region-progress, `retry`
  * events (operation `write-block`, `write-region`, `verify`, `reconnect`), then region-verified or
  * region-skipped. Gives up with `flash/write-failed` (attempts or time exhausted),
- * `flash/connection-lost` (no way back to the chip) or `flash/verify-failed`, each naming the region,
+ * `flash/connection-lost` (no way back to the chip), `flash/verify-failed` or `flash/bad-sector` (one
+ * sector fails at the same place after 3 rewrites: the flash, not the link), each naming the region,
  * the offset reached and what to try.
  */
 export async function writeRegionResilient(
@@ -132,9 +154,16 @@ export async function writeRegionResilient(
   /** After a reconnect: find the first sector in `[verifiedTo, writtenTo)` that differs first. */
   let rescan = false;
   let checkedSkip = !(o.skipIfMatch ?? true);
-  /** A sector that keeps failing verification after being rewritten does not program: stop early. */
+  /**
+   * A sector that keeps failing at the same place after being rewritten (its verify, or the
+   * loader's flash write status) does not program: stop early and blame the flash, not the link.
+   */
   let badSector = -1;
   let badSectorHits = 0;
+  const sectorFailed = (at: number): void => {
+    badSectorHits = at === badSector ? badSectorHits + 1 : 1;
+    badSector = at;
+  };
   loader.onEvent({
     type: 'region-start',
     index: o.index,
@@ -144,12 +173,12 @@ export async function writeRegionResilient(
     role: o.role,
   });
 
-  const giveUp = (code: string, why: string, cause: unknown): EspflashError =>
+  const giveUp = (code: string, why: string, cause: unknown, hint = FLASH_FAILURE_HINT): EspflashError =>
     new EspflashError(
       code,
       `Writing region ${o.index} (${name}) at ${hex(offset)} failed ${why}; ${hex(offset + verifiedTo)} onwards is not verified (last error: ${reasonOf(cause)})`,
       {
-        hint: FLASH_FAILURE_HINT,
+        hint,
         cause,
         details: {
           operation: 'write',
@@ -176,7 +205,7 @@ export async function writeRegionResilient(
         loader.onEvent({
           type: 'warning',
           code: 'flash/unverified',
-          message: `${loader.chip.displayName} ROM cannot compute MD5; region at ${hex(offset)} was written but not verified`,
+          message: `${md5UnavailableReason(loader)}: region at ${hex(offset)} was written but not verified`,
         });
         return {
           status: 'written',
@@ -234,6 +263,7 @@ export async function writeRegionResilient(
             if (good > verifiedTo) stalled = 0;
             verifiedTo = Math.max(verifiedTo, good);
             from = verifiedTo;
+            if (isFlashChipFailure(r.error)) sectorFailed(from);
           }
         }
       }
@@ -276,8 +306,7 @@ export async function writeRegionResilient(
         });
         // Every sector matched on its own (a damaged MD5 reply): just check the whole region again.
         from = verifiedTo;
-        badSectorHits = from === badSector ? badSectorHits + 1 : 1;
-        badSector = from;
+        sectorFailed(from);
         writtenTo = verifiedTo;
       }
     } catch (err) {
@@ -293,11 +322,13 @@ export async function writeRegionResilient(
     if (!isLinkLost(failure)) transferErrors++;
     const deadlinePassed = o.deadline !== undefined && loader.clock.now() >= o.deadline;
     const mismatch = isEspflashError(failure) && failure.code === 'flash/verify-failed';
-    if (mismatch && badSectorHits >= 3) {
+    const flashFailed = mismatch || isFlashChipFailure(failure);
+    if (flashFailed && badSector === from && badSectorHits >= 3) {
       throw giveUp(
-        'flash/verify-failed',
+        'flash/bad-sector',
         `because the sector at ${hex(offset + badSector)} does not keep the written bytes (3 rewrites)`,
         failure,
+        badSectorHint(offset + badSector),
       );
     }
     if (fruitless > maxFruitless || restarts > maxRestarts) {
@@ -309,7 +340,7 @@ export async function writeRegionResilient(
     }
     if (deadlinePassed) throw giveUp('flash/write-failed', 'within the time limit', failure);
     const gone = isLinkLost(failure) || fellBackToRom(loader, failure);
-    const lost = gone || (stalled > reconnectAfter && o.reconnect !== undefined && !mismatch);
+    const lost = gone || (stalled > reconnectAfter && o.reconnect !== undefined && !flashFailed);
     loader.onEvent({
       type: 'retry',
       operation: lost ? 'reconnect' : mismatch ? 'verify' : 'write-region',

@@ -73,9 +73,26 @@ describe('writeRegion with the ROM (uncompressed)', () => {
     expect(loader.ops).not.toContain(OP.FLASH_DEFL_BEGIN);
     expect(loader.ops).not.toContain(OP.SPI_FLASH_MD5);
     expect(r.verified).toBe(false);
-    expect(loader.events.some((e) => e.type === 'warning' && e.code === 'flash/unverified')).toBe(true);
+    const warning = loader.events.find((e) => e.type === 'warning' && e.code === 'flash/unverified');
+    expect(warning && 'message' in warning ? warning.message : '').toMatch(
+      /ESP8266 ROM loader cannot compute/,
+    );
     expect(words(loader.log.find((c) => c.op === OP.FLASH_BEGIN)!.data)).toHaveLength(4);
     expect(loader.flash.subarray(0, 100)).toEqual(data);
+  });
+
+  it('in Secure Download Mode, the unverified warning names the mode, not a missing ROM MD5', async () => {
+    const loader = new FakeLoader({ chip: 'esp32s3', stub: false, sdm: true });
+    const data = sampleBytes(0x1800);
+    const r = await writeRegion(loader, { ...base, offset: 0x10000, data, skipIfMatch: false });
+    expect(r.verified).toBe(false);
+    expect(loader.ops).not.toContain(OP.SPI_FLASH_MD5);
+    const warning = loader.events.find((e) => e.type === 'warning' && e.code === 'flash/unverified');
+    const message = warning && 'message' in warning ? warning.message : '';
+    expect(message).toMatch(/Secure Download Mode, which blocks the flash MD5/);
+    expect(message).not.toMatch(/ROM cannot compute/);
+    expect(message).toContain('0x10000');
+    expect(loader.flash.subarray(0x10000, 0x10000 + data.length)).toEqual(data);
   });
 
   it('announces the ESP8266 ROM erase size that compensates its erase bug', async () => {

@@ -37,6 +37,19 @@ function faulty(fake: FakeLoader, fail: (r: CommandRequest, seq: number | null) 
 const coded = (code: string) => new EspflashError(code, code);
 
 describe('writeRegionResilient', () => {
+  it('in Secure Download Mode, writes without verifying and says the mode blocks the MD5', async () => {
+    const fake = new FakeLoader({ chip: 'esp32s3', stub: false, sdm: true });
+    const data = sampleBytes(0x2800);
+    const r = await writeRegionResilient(fake, { ...base, offset: OFFSET, data, hash: nodeHash });
+    expect(r).toMatchObject({ status: 'written', verified: false });
+    expect(fake.ops).not.toContain(OP.SPI_FLASH_MD5);
+    const warning = fake.events.find((e) => e.type === 'warning' && e.code === 'flash/unverified');
+    const message = warning && 'message' in warning ? warning.message : '';
+    expect(message).toMatch(/Secure Download Mode, which blocks the flash MD5/);
+    expect(message).not.toMatch(/ROM cannot compute/);
+    expect(fake.flash.subarray(OFFSET, OFFSET + data.length)).toEqual(data);
+  });
+
   it('resends a block the ROM rejected for its checksum under the next seq, in the same stream', async () => {
     const fake = new FakeLoader({ chip: 'esp32', stub: false });
     let failed = false;

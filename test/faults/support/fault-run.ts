@@ -70,6 +70,8 @@ export interface FaultRunResult {
   /** Error code on failure. */
   code: string | null;
   message: string | null;
+  /** The failure's hint (null on success or without one). */
+  hint: string | null;
   /** The failure was a coded EspflashError (with a hint). */
   coded: boolean;
   summary: FlashSummary | null;
@@ -139,6 +141,7 @@ export async function runFaultFlash(options: FaultRunOptions): Promise<FaultRunR
     ok: error === null,
     code: isEspflashError(error) ? error.code : error === null ? null : String(error),
     message: error instanceof Error ? error.message : null,
+    hint: isEspflashError(error) ? (error.hint ?? null) : null,
     coded:
       error === null || (isEspflashError(error) && typeof error.hint === 'string' && error.hint.length > 0),
     summary,
