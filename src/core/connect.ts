@@ -236,7 +236,7 @@ async function startStub(
     return;
   }
   try {
-    await uploadStub(session, { image, blockSize: options.usbOtg ? USB_RAM_BLOCK : ESP_RAM_BLOCK });
+    await uploadStub(session, { image, blockSize: stubBlockSize(session, options) });
   } catch (err) {
     if (!isEspflashError(err) || err.code !== 'stub/no-ohai' || options.signal?.aborted) throw err;
     await fallBackToRom(session, options, err);
@@ -244,6 +244,21 @@ async function startStub(
   }
   session.onEvent({ type: 'stub-started', chip: chip.name, reused: false });
 }
+
+/**
+ * MEM_DATA block size for the stub upload. The ROM checks a block with an XOR of its bytes, which
+ * misses two flips of the same bit; a stub damaged that way never starts. Where the port can reset
+ * the chip that costs a reset (see fallBackToRom); where it cannot (raw TCP, a pty) the chip stays
+ * dead, so smaller blocks make it rarer: the chance per upload grows with the block length (about
+ * 6x rarer at 1 KiB than at 6 KiB, for a few more round trips).
+ */
+function stubBlockSize(session: LoaderSession, options: ConnectOptions): number {
+  if (options.usbOtg) return USB_RAM_BLOCK;
+  return session.transport.capabilities.modemLines ? ESP_RAM_BLOCK : NO_RESET_RAM_BLOCK;
+}
+
+/** Stub upload block where nothing can reset the chip. */
+export const NO_RESET_RAM_BLOCK = 0x400;
 
 /**
  * The uploaded stub never started. Where the port can reset the chip, reset it into its ROM loader

@@ -370,6 +370,21 @@ describe('connect: reset strategies and modes', () => {
     }
   });
 
+  it('uploads the stub in 1 KiB blocks where nothing could reset a chip whose stub arrived damaged', async () => {
+    const resettable = run({ chip: 'esp32' });
+    await resettable.promise;
+    expect(resettable.state.memBegins.map((b) => b.blockSize)).toEqual([0x1800, 0x1800]);
+    const { promise, state } = run({ chip: 'esp32', capabilities: { modemLines: false } });
+    await promise;
+    expect(state.memBegins[0]).toEqual({
+      size: IMAGE.text.length,
+      blocks: Math.ceil(IMAGE.text.length / 0x400),
+      blockSize: 0x400,
+      address: IMAGE.textStart,
+    });
+    expect(state.memBlocks.every((b) => b.length <= 0x400)).toBe(true);
+  });
+
   it('forces no reset on socket:// transports', async () => {
     const { promise, device, events } = run(
       { chip: 'esp32', description: 'socket://127.0.0.1:5555' },
