@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { OP } from '../../src/core/opcodes.js';
 import { dataBlock, encodeCommand } from '../../src/core/packets.js';
 import { slipEncode } from '../../src/core/slip.js';
 import { startSimServer } from '../../src/sim/tcp-server.js';
@@ -28,28 +29,6 @@ const FLASHER_STUB = join(dirname(require.resolve('esptool-js')), 'targets', 'st
 const LEGACY_V5 = join(SHARED_TOOLS, 'esptool', 'stubs-v5.3', '1', 'esp32.json');
 const LEGACY_481 = join(SHARED_TOOLS, 'esptool', 'esptool', 'targets', 'stub_flasher', '1', 'esp32.json');
 
-const OP = {
-  FLASH_BEGIN: 0x02,
-  FLASH_DATA: 0x03,
-  FLASH_END: 0x04,
-  MEM_BEGIN: 0x05,
-  MEM_END: 0x06,
-  MEM_DATA: 0x07,
-  SYNC: 0x08,
-  WRITE_REG: 0x09,
-  READ_REG: 0x0a,
-  SPI_SET_PARAMS: 0x0b,
-  SPI_ATTACH: 0x0d,
-  READ_FLASH_SLOW: 0x0e,
-  CHANGE_BAUDRATE: 0x0f,
-  DEFL_BEGIN: 0x10,
-  DEFL_DATA: 0x11,
-  DEFL_END: 0x12,
-  MD5: 0x13,
-  SECURITY_INFO: 0x14,
-  ERASE_REGION: 0xd1,
-  READ_FLASH: 0xd2,
-} as const;
 const MAGIC = 0x40001000;
 /** A harmless RAM word to write and read back (ESP32 internal SRAM). */
 const SCRATCH = 0x3ffb0000;
@@ -163,9 +142,9 @@ describe.skipIf(!HAVE_TOOLS)(
         );
         await r.cmd('READ_REG written', OP.READ_REG, words(SCRATCH));
         await r.cmd('WRITE_REG with 12 bytes', OP.WRITE_REG, words(SCRATCH, 1, 0xffffffff));
-        await r.cmd('GET_SECURITY_INFO after READ_REG', OP.SECURITY_INFO);
+        await r.cmd('GET_SECURITY_INFO after READ_REG', OP.GET_SECURITY_INFO);
         await r.sync('esptool re-syncs');
-        await r.cmd('GET_SECURITY_INFO after SYNC', OP.SECURITY_INFO, undefined, { count: 8 });
+        await r.cmd('GET_SECURITY_INFO after SYNC', OP.GET_SECURITY_INFO, undefined, { count: 8 });
         await r.sync('re-sync again');
         await r.cmd('esptool reads the chip magic', OP.READ_REG, words(MAGIC));
         await r.cmd('unsupported stub opcode (ERASE_FLASH)', 0xd0);
@@ -178,8 +157,8 @@ describe.skipIf(!HAVE_TOOLS)(
         await r.cmd('SPI_ATTACH', OP.SPI_ATTACH, words(0, 0));
         await r.cmd('SPI_SET_PARAMS with 20 bytes', OP.SPI_SET_PARAMS, words(0, 4 << 20, 0x10000, 4096, 256));
         await r.cmd('SPI_SET_PARAMS', OP.SPI_SET_PARAMS, words(0, 4 << 20, 0x10000, 4096, 256, 0xffff));
-        await r.cmd('SPI_FLASH_MD5 blank', OP.MD5, words(0, 0x1000, 0, 0));
-        await r.cmd('SPI_FLASH_MD5 with 8 bytes', OP.MD5, words(0x1000, 0x1000));
+        await r.cmd('SPI_FLASH_MD5 blank', OP.SPI_FLASH_MD5, words(0, 0x1000, 0, 0));
+        await r.cmd('SPI_FLASH_MD5 with 8 bytes', OP.SPI_FLASH_MD5, words(0x1000, 0x1000));
         await r.cmd('READ_FLASH_SLOW 64', OP.READ_FLASH_SLOW, words(0x1000, 64));
         await r.cmd('READ_FLASH_SLOW 16', OP.READ_FLASH_SLOW, words(0x1000, 16));
         await r.cmd('READ_FLASH_SLOW 65', OP.READ_FLASH_SLOW, words(0x1000, 65));
@@ -223,15 +202,20 @@ describe.skipIf(!HAVE_TOOLS)(
         await r.block('FLASH_DATA 2 past the announced size', OP.FLASH_DATA, 2, pattern(0x400, 3));
         await r.block('FLASH_DATA 3 longer than a block', OP.FLASH_DATA, 3, pattern(0x800, 4));
         await r.block('FLASH_DATA 3 short', OP.FLASH_DATA, 3, pattern(0x100, 5));
-        await r.cmd('MD5 of what was written', OP.MD5, words(0x10000, 0x1000, 0, 0));
+        await r.cmd('MD5 of what was written', OP.SPI_FLASH_MD5, words(0x10000, 0x1000, 0, 0));
         await r.cmd('READ_FLASH_SLOW written', OP.READ_FLASH_SLOW, words(0x10800, 64));
         const blocks = Math.ceil(z.length / 0x100);
-        await r.cmd('FLASH_DEFL_BEGIN', OP.DEFL_BEGIN, words(0x1800, blocks, 0x100, 0x20000));
-        await r.block('FLASH_DEFL_DATA 1 (wrong seq)', OP.DEFL_DATA, 1, z.subarray(0x100, 0x200));
+        await r.cmd('FLASH_DEFL_BEGIN', OP.FLASH_DEFL_BEGIN, words(0x1800, blocks, 0x100, 0x20000));
+        await r.block('FLASH_DEFL_DATA 1 (wrong seq)', OP.FLASH_DEFL_DATA, 1, z.subarray(0x100, 0x200));
         for (let i = 0; i < blocks; i++) {
-          await r.block(`FLASH_DEFL_DATA ${i}`, OP.DEFL_DATA, i, z.subarray(i * 0x100, (i + 1) * 0x100));
+          await r.block(
+            `FLASH_DEFL_DATA ${i}`,
+            OP.FLASH_DEFL_DATA,
+            i,
+            z.subarray(i * 0x100, (i + 1) * 0x100),
+          );
         }
-        await r.cmd('MD5 of the inflated image', OP.MD5, words(0x20000, 0x1800, 0, 0));
+        await r.cmd('MD5 of the inflated image', OP.SPI_FLASH_MD5, words(0x20000, 0x1800, 0, 0));
         await r.cmd('MEM_BEGIN', OP.MEM_BEGIN, words(0x100, 2, 0x80, SCRATCH));
         await r.block('MEM_DATA 0 bad checksum', OP.MEM_DATA, 0, pattern(0x80, 1), 0);
         await r.block('MEM_DATA 1 (wrong seq)', OP.MEM_DATA, 1, pattern(0x80, 1));
@@ -269,9 +253,9 @@ describe.skipIf(!HAVE_TOOLS)(
       const steps = await expectTwins(async (r) => {
         await r.sync();
         await r.cmd('SPI_ATTACH', OP.SPI_ATTACH, words(0, 0));
-        await r.cmd('FLASH_DEFL_BEGIN', OP.DEFL_BEGIN, words(0x800, 1, 0x400, 0x30000));
-        await r.block('FLASH_DEFL_DATA 0 (the whole stream)', OP.DEFL_DATA, 0, z);
-        await r.block('FLASH_DEFL_DATA 1 after the end', OP.DEFL_DATA, 1, pattern(16, 9), undefined, 0);
+        await r.cmd('FLASH_DEFL_BEGIN', OP.FLASH_DEFL_BEGIN, words(0x800, 1, 0x400, 0x30000));
+        await r.block('FLASH_DEFL_DATA 0 (the whole stream)', OP.FLASH_DEFL_DATA, 0, z);
+        await r.block('FLASH_DEFL_DATA 1 after the end', OP.FLASH_DEFL_DATA, 1, pattern(16, 9), undefined, 0);
         await r.step(
           'SYNC to a hung loader',
           r.client.exchange(OP.SYNC, new Uint8Array([7, 7, 0x12, 0x20, ...Array(32).fill(0x55)]), {
@@ -293,11 +277,11 @@ describe.skipIf(!HAVE_TOOLS)(
         const z = new Uint8Array(deflateSync(image, { level: 9 }));
         const nb = Math.ceil(z.length / 0x100);
         const defl = async (r: Recorder, at: number, label: string) => {
-          await r.cmd(`${label}: FLASH_DEFL_BEGIN`, OP.DEFL_BEGIN, words(image.length, nb, 0x100, at));
+          await r.cmd(`${label}: FLASH_DEFL_BEGIN`, OP.FLASH_DEFL_BEGIN, words(image.length, nb, 0x100, at));
           for (let i = 0; i < nb; i++)
             await r.block(
               `${label}: DEFL_DATA ${i}`,
-              OP.DEFL_DATA,
+              OP.FLASH_DEFL_DATA,
               i,
               z.subarray(i * 0x100, (i + 1) * 0x100),
             );
@@ -320,7 +304,7 @@ describe.skipIf(!HAVE_TOOLS)(
           await r.cmd('READ_REG written', OP.READ_REG, words(SCRATCH + 4));
           await r.cmd('unknown opcode', 0x55);
           await r.cmd('READ_FLASH_SLOW', OP.READ_FLASH_SLOW, words(0, 64));
-          await r.cmd('GET_SECURITY_INFO', OP.SECURITY_INFO);
+          await r.cmd('GET_SECURITY_INFO', OP.GET_SECURITY_INFO);
           await r.raw('size field 8, data 4', [0, OP.READ_REG, 8, 0, 0, 0, 0, 0, 0x00, 0x10, 0x00, 0x40]);
           await r.raw('direction byte 1', [1, OP.READ_REG, 4, 0, 0, 0, 0, 0, 0x00, 0x10, 0x00, 0x40]);
           await r.cmd('SPI_ATTACH', OP.SPI_ATTACH, words(0));
@@ -332,7 +316,7 @@ describe.skipIf(!HAVE_TOOLS)(
             words(0, 4 << 20, 0x10000, 4096, 256),
           );
           await r.cmd('FLASH_END without FLASH_BEGIN', OP.FLASH_END, words(1));
-          await r.cmd('FLASH_DEFL_END without FLASH_DEFL_BEGIN', OP.DEFL_END, words(1));
+          await r.cmd('FLASH_DEFL_END without FLASH_DEFL_BEGIN', OP.FLASH_DEFL_END, words(1));
           await r.block('FLASH_DATA without FLASH_BEGIN', OP.FLASH_DATA, 0, pattern(0x400, 1));
           await r.block('MEM_DATA without MEM_BEGIN', OP.MEM_DATA, 0, pattern(0x40, 1));
           await r.cmd('MEM_END without MEM_BEGIN', OP.MEM_END, words(1, 0));
@@ -348,7 +332,7 @@ describe.skipIf(!HAVE_TOOLS)(
           await r.block('FLASH_DATA too much', OP.FLASH_DATA, 2, pattern(0x400, 4));
           await r.cmd('FLASH_END 1', OP.FLASH_END, words(1));
           await r.cmd('FLASH_END 1 again', OP.FLASH_END, words(1));
-          await r.cmd('MD5 of the write', OP.MD5, words(0x10000, 0x3000, 0, 0));
+          await r.cmd('MD5 of the write', OP.SPI_FLASH_MD5, words(0x10000, 0x3000, 0, 0));
           for (const at of [0x10000, 0x11000, 0x11400]) {
             r.client.clear();
             r.client.send(OP.READ_FLASH, words(at, 16, 16, 64));
@@ -357,31 +341,35 @@ describe.skipIf(!HAVE_TOOLS)(
             await r.step(`READ_FLASH ${at.toString(16)} digest`, r.client.collect({ count: 1 }));
           }
           await defl(r, 0x20000, 'compressed');
-          await r.cmd('compressed: FLASH_DEFL_END 1', OP.DEFL_END, words(1));
-          await r.cmd('compressed: FLASH_DEFL_END 1 again', OP.DEFL_END, words(1));
-          await r.cmd('compressed: MD5', OP.MD5, words(0x20000, image.length, 0, 0));
+          await r.cmd('compressed: FLASH_DEFL_END 1', OP.FLASH_DEFL_END, words(1));
+          await r.cmd('compressed: FLASH_DEFL_END 1 again', OP.FLASH_DEFL_END, words(1));
+          await r.cmd('compressed: MD5', OP.SPI_FLASH_MD5, words(0x20000, image.length, 0, 0));
           await defl(r, 0x30000, 'too much');
-          await r.block('too much: DEFL_DATA after the stream', OP.DEFL_DATA, nb, pattern(0x20, 1));
-          await r.cmd('too much: FLASH_DEFL_END 1', OP.DEFL_END, words(1));
-          await r.cmd('corrupt: FLASH_DEFL_BEGIN', OP.DEFL_BEGIN, words(0x1000, 1, 0x100, 0x40000));
-          await r.block('corrupt: DEFL_DATA', OP.DEFL_DATA, 0, pattern(0x40, 5));
-          await r.cmd('corrupt: FLASH_DEFL_END 1', OP.DEFL_END, words(1));
+          await r.block('too much: DEFL_DATA after the stream', OP.FLASH_DEFL_DATA, nb, pattern(0x20, 1));
+          await r.cmd('too much: FLASH_DEFL_END 1', OP.FLASH_DEFL_END, words(1));
+          await r.cmd('corrupt: FLASH_DEFL_BEGIN', OP.FLASH_DEFL_BEGIN, words(0x1000, 1, 0x100, 0x40000));
+          await r.block('corrupt: DEFL_DATA', OP.FLASH_DEFL_DATA, 0, pattern(0x40, 5));
+          await r.cmd('corrupt: FLASH_DEFL_END 1', OP.FLASH_DEFL_END, words(1));
           await r.cmd('ERASE_REGION', OP.ERASE_REGION, words(0x20000, 0x1000), { maxMs: 8000 });
           await r.cmd('ERASE_REGION unaligned', OP.ERASE_REGION, words(0x20100, 0x1000));
-          await r.cmd('MD5 after the erase', OP.MD5, words(0x20000, 0x2000, 0, 0));
+          await r.cmd('MD5 after the erase', OP.SPI_FLASH_MD5, words(0x20000, 0x2000, 0, 0));
           await r.cmd('CHANGE_BAUDRATE', OP.CHANGE_BAUDRATE, words(230400, 115200));
           await r.sync('SYNC at 230400');
           await r.cmd('CHANGE_BAUDRATE back', OP.CHANGE_BAUDRATE, words(115200, 230400));
           // esptool 4.8.1 write_flash leave with compression: FLASH_BEGIN(0,0) + FLASH_DEFL_END(1).
           await defl(r, 0x60000, 'esptool write');
           await r.cmd('esptool write: READ_REG barrier', OP.READ_REG, words(MAGIC));
-          await r.cmd('esptool write: MD5', OP.MD5, words(0x60000, image.length, 0, 0));
+          await r.cmd('esptool write: MD5', OP.SPI_FLASH_MD5, words(0x60000, image.length, 0, 0));
           // Last compressed session: the legacy stub corrupts the next one after an incomplete one (README).
-          await r.cmd('short: FLASH_DEFL_BEGIN', OP.DEFL_BEGIN, words(image.length, nb, 0x100, 0x50000));
-          await r.block('short: DEFL_DATA 0', OP.DEFL_DATA, 0, z.subarray(0, 0x100));
-          await r.cmd('short: FLASH_DEFL_END 1', OP.DEFL_END, words(1));
+          await r.cmd(
+            'short: FLASH_DEFL_BEGIN',
+            OP.FLASH_DEFL_BEGIN,
+            words(image.length, nb, 0x100, 0x50000),
+          );
+          await r.block('short: DEFL_DATA 0', OP.FLASH_DEFL_DATA, 0, z.subarray(0, 0x100));
+          await r.cmd('short: FLASH_DEFL_END 1', OP.FLASH_DEFL_END, words(1));
           await r.cmd('leave: FLASH_BEGIN 0', OP.FLASH_BEGIN, words(0, 0, 0x4000, 0));
-          await r.cmd('leave: FLASH_DEFL_END 1', OP.DEFL_END, words(1));
+          await r.cmd('leave: FLASH_DEFL_END 1', OP.FLASH_DEFL_END, words(1));
           await r.cmd('leave -u: FLASH_BEGIN 0', OP.FLASH_BEGIN, words(0, 0, 0x4000, 0));
           await r.cmd('leave -u: FLASH_END 1', OP.FLASH_END, words(1));
           // --after no_reset: FLASH_BEGIN(0,0) + FLASH_END(0).
@@ -406,11 +394,13 @@ describe.skipIf(!HAVE_TOOLS)(
         await r.sync();
         const upload = await uploadStub(r.client, stubJson(FLASHER_STUB));
         r.steps.push({ label: 'stub started', frames: upload.at(-1)!.frames.map(frameHex) });
-        await r.cmd('FLASH_DEFL_BEGIN', OP.DEFL_BEGIN, words(image.length, nb, 0x4000, 0x100000));
+        await r.cmd('FLASH_DEFL_BEGIN', OP.FLASH_DEFL_BEGIN, words(image.length, nb, 0x4000, 0x100000));
         for (let i = 0; i < 3; i++)
-          await r.block(`DEFL_DATA ${i}`, OP.DEFL_DATA, i, blockOf(i), undefined, 1);
+          await r.block(`DEFL_DATA ${i}`, OP.FLASH_DEFL_DATA, i, blockOf(i), undefined, 1);
         const b3 = dataBlock({ seq: 3, payload: blockOf(3) });
-        const frame = slipEncode(encodeCommand({ op: OP.DEFL_DATA, data: b3.data, checksum: b3.checksum }));
+        const frame = slipEncode(
+          encodeCommand({ op: OP.FLASH_DEFL_DATA, data: b3.data, checksum: b3.checksum }),
+        );
         r.client.writeRaw(frame.subarray(0, frame.length >> 1));
         // Half a 16 KiB frame takes ~0.7 s on the ROM's 115200 UART; then the link drops.
         await r.step('before the drop', r.client.collect({ count: 0, quietMs: 1500 }));
@@ -420,10 +410,10 @@ describe.skipIf(!HAVE_TOOLS)(
         await r.step('after reconnecting', r.client.collect({ count: 0, quietMs: 300 }));
         await r.sync('first SYNC closes the partial frame');
         await r.sync('second SYNC');
-        await r.block('DEFL_DATA 3 resent', OP.DEFL_DATA, 3, blockOf(3));
-        for (let i = 4; i < nb; i++) await r.block(`DEFL_DATA ${i}`, OP.DEFL_DATA, i, blockOf(i));
-        await r.cmd('FLASH_DEFL_END 1', OP.DEFL_END, words(1), { maxMs: 8000 });
-        await r.cmd('MD5', OP.MD5, words(0x100000, image.length, 0, 0), { maxMs: 8000 });
+        await r.block('DEFL_DATA 3 resent', OP.FLASH_DEFL_DATA, 3, blockOf(3));
+        for (let i = 4; i < nb; i++) await r.block(`DEFL_DATA ${i}`, OP.FLASH_DEFL_DATA, i, blockOf(i));
+        await r.cmd('FLASH_DEFL_END 1', OP.FLASH_DEFL_END, words(1), { maxMs: 8000 });
+        await r.cmd('MD5', OP.SPI_FLASH_MD5, words(0x100000, image.length, 0, 0), { maxMs: 8000 });
       });
       expect(frames(steps, 'first SYNC closes the partial frame')).toEqual(['01 11 02 00 00 00 00 00 c0 00']);
       expect(frames(steps, 'second SYNC')).toHaveLength(8);
