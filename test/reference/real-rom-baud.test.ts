@@ -11,7 +11,7 @@ import { openDevice } from '../../src/api/open-device.js';
 import { bytesEqual } from '../../src/core/bytes.js';
 import type { FlashEvent } from '../../src/events.js';
 import { generateExampleBuild } from '../../src/example/example-build.js';
-import { plannedBytes } from '../../src/flash/flash-plan.js';
+import { expectedRegions } from '../e2e/support/planned.js';
 import { HAVE_TOOLS, startQemu, TOOLS_SKIP_NOTE } from '../support/reference-tools.js';
 
 /** ESP32 UART0 clock divider (integer part in bits 0..19). */
@@ -105,15 +105,9 @@ describe.skipIf(!HAVE_TOOLS)(`real ROM: --baud over socket://${TOOLS_SKIP_NOTE}`
       expect(events.find((e) => e.type === 'connected')).toMatchObject({ baud: 921600, stub: true });
       await qemu.stop();
       const flash = new Uint8Array(await readFile(qemu.flashFile));
-      for (const region of plan.regions) {
-        const bytes = plannedBytes({
-          region,
-          plan,
-          bytes: new Uint8Array(await readFile(region.file)),
-          detectedSize: '4MB',
-          secure: false,
-        });
-        expect(bytesEqual(flash.subarray(region.offset, region.offset + bytes.length), bytes)).toBe(true);
+      for (const region of await expectedRegions(plan, '4MB')) {
+        const { offset, bytes } = region;
+        expect(bytesEqual(flash.subarray(offset, offset + bytes.length), bytes), region.label).toBe(true);
       }
       expect(files.app).toBeTruthy();
     } finally {

@@ -13,9 +13,9 @@ import { SlipDecoder } from '../../src/core/slip.js';
 import type { Transport } from '../../src/core/transport.js';
 import type { FlashEvent } from '../../src/events.js';
 import { generateExampleBuild } from '../../src/example/example-build.js';
-import { plannedBytes } from '../../src/flash/flash-plan.js';
 import { openTransport } from '../../src/node/open-transport.js';
 import { derivePlan } from '../../src/plan/derive-plan.js';
+import { expectedRegions } from '../e2e/support/planned.js';
 import { HAVE_TOOLS, startQemu, TOOLS_SKIP_NOTE } from '../support/reference-tools.js';
 
 const dirs: string[] = [];
@@ -90,15 +90,9 @@ describe.skipIf(!HAVE_TOOLS)(`real ROM: fast reflash of a one-sector change${TOO
 
       await qemu.stop();
       const flash = new Uint8Array(await readFile(qemu.flashFile));
-      for (const region of plan.regions) {
-        const bytes = plannedBytes({
-          region,
-          plan,
-          bytes: new Uint8Array(await readFile(region.file)),
-          detectedSize: '4MB',
-          secure: false,
-        });
-        expect(bytesEqual(flash.subarray(region.offset, region.offset + bytes.length), bytes)).toBe(true);
+      for (const region of await expectedRegions(plan, '4MB')) {
+        const { offset, bytes } = region;
+        expect(bytesEqual(flash.subarray(offset, offset + bytes.length), bytes), region.label).toBe(true);
       }
     } finally {
       await qemu.stop();
