@@ -10,8 +10,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateExampleBuild } from '../../src/example/example-build.js';
-import { parseImage } from '../../src/image/image-parse.js';
-import { sha256 } from '../../src/image/sha256.js';
+import { changeLastSector } from '../support/image-edit.js';
 import { HAVE_TOOLS, type Qemu, startQemu, TOOLS_SKIP_NOTE } from '../support/reference-tools.js';
 import { type CliRun, erased, espflash, md5, onQemu, scratch, textPattern } from './support/real-rom-cli.js';
 
@@ -196,19 +195,6 @@ describe.skipIf(!HAVE_TOOLS)(`real ESP32 ROM: device commands at 115200${TOOLS_S
 describe.skipIf(!HAVE_TOOLS)(`real ESP32 ROM: device commands at 921600${TOOLS_SKIP_NOTE}`, () => {
   commandSequence({ baud: 921600, name: 'cmd921k' });
 });
-
-/** Change one byte of the image's last segment in its last sector and re-seal checksum and SHA-256. */
-function changeLastSector(app: Uint8Array): { bytes: Uint8Array; at: number } {
-  const bytes = new Uint8Array(app);
-  const image = parseImage(bytes);
-  const last = image.segments[image.segments.length - 1]!;
-  const at = last.fileOffset + last.length - 64;
-  const delta = 0x5a;
-  bytes[at]! ^= delta;
-  bytes[image.dataLength - 1]! ^= delta; // the XOR checksum byte
-  bytes.set(sha256(bytes.subarray(0, image.dataLength)), image.dataLength);
-  return { bytes, at };
-}
 
 describe.skipIf(!HAVE_TOOLS)(`real ESP32 ROM: fast reflash of a one-sector change${TOOLS_SKIP_NOTE}`, () => {
   const { s, run } = session('fast');
