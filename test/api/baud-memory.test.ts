@@ -83,7 +83,8 @@ describe('openDevice with a baud memory', () => {
       chip: 'esp32',
       timing: true,
       clock,
-      faults: { statusErrorOnBlock: { seq: 1, code: 0xc4 } },
+      // One block's reply never comes in time: a transfer error (a flash-chip status would not lower the baud).
+      faults: { stallReplies: [{ op: 0x11, ms: 60_000 }] },
     });
     const events: FlashEvent[] = [];
     const device = await openDevice({
