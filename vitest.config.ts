@@ -1,8 +1,17 @@
 // Test runner configuration: every *.test.ts under test/, Node environment, no watch in CI.
-// Two projects: `unit` (in-process and local-process suites, files in parallel) and `reference`
-// (test/reference: the real ESP32 ROM under QEMU and esptool, about a core each, so one file at a
-// time and only after the unit project has finished).
+// Three projects, one after the other: `unit` (in-process suites, files in parallel); `os` (real
+// pseudo-terminals, ser2net and CLI child processes, whose hang-up and timing paths misbehave when
+// they share two cores with the CPU-heavy unit files: one file at a time); `reference`
+// (test/reference: the real ESP32 ROM under QEMU and esptool, about a core each, one file at a time).
 import { defineConfig } from 'vitest/config';
+
+/** Suites that drive real OS devices and processes (socat ptys, ser2net, the built CLI). */
+const OS_SUITES = [
+  'test/node/serial-transport.test.ts',
+  'test/node/rfc2217-transport.test.ts',
+  'test/monitor/monitor-pty.test.ts',
+  'test/e2e/cli-process.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -14,7 +23,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/reference/**'] },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/reference/**', ...OS_SUITES] },
+      },
+      {
+        extends: true,
+        test: { name: 'os', include: OS_SUITES, fileParallelism: false, sequence: { groupOrder: 1 } },
       },
       {
         extends: true,
@@ -24,7 +37,7 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 60_000,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
