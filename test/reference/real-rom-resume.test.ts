@@ -8,6 +8,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { flashProject } from '../../src/api/flash-project.js';
 import { bytesEqual } from '../../src/core/bytes.js';
+import type { EspflashError } from '../../src/errors.js';
 import type { FlashEvent } from '../../src/events.js';
 import type { FlashPlan } from '../../src/plan/types.js';
 import { sourced } from '../../src/provenance.js';
@@ -16,10 +17,11 @@ import { startFlakyProxy } from '../support/flaky-proxy.js';
 import { HAVE_TOOLS, startQemu, TOOLS_SKIP_NOTE } from '../support/reference-tools.js';
 
 /**
- * Seeds of the flaky link (each costs 40-70 s of real time). Seed 2 is left out on purpose: two
- * flips of the same bit land in one 6 KiB MEM_DATA block of the stub upload, the ROM's XOR
- * checksum passes it, and the broken stub never starts; with no reset line into QEMU nothing can
- * bring that chip back (on a serial port the stub fallback resets it).
+ * Seeds of the flaky link (each costs 40-70 s of real time). Seed 2 was left out when the stub went up
+ * in 6 KiB blocks: two flips of the same bit landed in one MEM_DATA block, the ROM's XOR checksum
+ * passed it and the broken stub never started; with no reset line into QEMU nothing brings that chip
+ * back (on a port that can reset, the stub fallback does). Over such links the stub now goes up in
+ * 1 KiB blocks, which makes that rarer, not impossible.
  */
 const SEEDS = (process.env.ESPFLASH_RESUME_SEEDS ?? '3,4,5').split(',').map(Number);
 
@@ -31,41 +33,64 @@ afterAll(async () => {
 describe.skipIf(!HAVE_TOOLS)(
   `real ROM: resume through a flaky link with a TCP drop${TOOLS_SKIP_NOTE}`,
   () => {
-    it.each(SEEDS)('seed %i lands every region verified', { timeout: 300_000 }, async (seed) => {
-      const build = await plannedBuild('esp32');
-      dirs.push(build.dir);
-      const plan: FlashPlan = {
-        ...build.plan,
-        before: sourced('no_reset' as const, 'cli'),
-        after: sourced('no_reset' as const, 'cli'),
-      };
-      const qemu = await startQemu();
-      // Drop somewhere in the app (it starts about 30 KB into the host's bytes).
-      const dropAfter = 70_000 + ((seed * 37_813) % 80_000);
-      const proxy = await startFlakyProxy({ targetPort: qemu.port, seed, flipRate: 1e-4, dropAfter });
-      const events: FlashEvent[] = [];
-      let error: unknown = null;
-      try {
-        await flashProject({ plan, port: proxy.url, baudMemory: false, onEvent: (e) => events.push(e) });
-      } catch (err) {
-        error = err;
-      } finally {
-        await proxy.close();
-        await qemu.stop();
-      }
-      const code = (error as { code?: string } | null)?.code;
-      expect(error, `seed ${seed}: ${code}: ${(error as Error | null)?.message}`).toBeNull();
-      // The scenario really happened: a drop mid-write and bit flips toward the chip.
-      expect(proxy.stats.dropped).toBe(true);
-      expect(proxy.stats.connections).toBeGreaterThanOrEqual(2);
-      expect(proxy.stats.flipsUp).toBeGreaterThan(0);
-      expect(events.some((e) => e.type === 'retry' && e.operation === 'reconnect')).toBe(true);
+    it.each(SEEDS)(
+      'seed %i lands every region verified (or, after a flip no checksum covers, fails truthfully)',
+      { timeout: 300_000 },
+      async (seed) => {
+        const build = await plannedBuild('esp32');
+        dirs.push(build.dir);
+        const plan: FlashPlan = {
+          ...build.plan,
+          before: sourced('no_reset' as const, 'cli'),
+          after: sourced('no_reset' as const, 'cli'),
+        };
+        const qemu = await startQemu();
+        // Drop somewhere in the app (it starts about 30 KB into the host's bytes).
+        const dropAfter = 70_000 + ((seed * 37_813) % 80_000);
+        const proxy = await startFlakyProxy({ targetPort: qemu.port, seed, flipRate: 1e-4, dropAfter });
+        const events: FlashEvent[] = [];
+        let error: unknown = null;
+        try {
+          await flashProject({ plan, port: proxy.url, baudMemory: false, onEvent: (e) => events.push(e) });
+        } catch (err) {
+          error = err;
+        } finally {
+          await proxy.close();
+          await qemu.stop();
+        }
+        const code = (error as { code?: string } | null)?.code;
+        const flash = new Uint8Array(await readFile(qemu.flashFile));
+        const expected = await expectedRegions(plan, '4MB');
+        if (error !== null && proxy.stats.unchecked.length > 0) {
+          // The protocol checksums only data payloads. A flip in a command's parameters or framing can
+          // wedge the stub (an MD5 or erase over a huge range) until a reset, and raw TCP has none: the
+          // run may then fail, but only with a coded error whose summary is true to the chip.
+          expect(code, `seed ${seed}: ${(error as Error).message}`).toBe('flash/connection-lost');
+          const summary = (error as EspflashError).details?.summary as
+            | { regions: Array<{ index: number; verified: boolean }> }
+            | undefined;
+          expect(summary?.regions.length).toBe(expected.length);
+          for (const r of summary!.regions.filter((x) => x.verified)) {
+            const region = expected[r.index]!;
+            const onChip = flash.subarray(region.offset, region.offset + region.bytes.length);
+            expect(bytesEqual(onChip, region.bytes), `seed ${seed}: ${region.label} claimed verified`).toBe(
+              true,
+            );
+          }
+          return;
+        }
+        expect(error, `seed ${seed}: ${code}: ${(error as Error | null)?.message}`).toBeNull();
+        // The scenario really happened: a drop mid-write and bit flips toward the chip.
+        expect(proxy.stats.dropped).toBe(true);
+        expect(proxy.stats.connections).toBeGreaterThanOrEqual(2);
+        expect(proxy.stats.flipsUp).toBeGreaterThan(0);
+        expect(events.some((e) => e.type === 'retry' && e.operation === 'reconnect')).toBe(true);
 
-      const flash = new Uint8Array(await readFile(qemu.flashFile));
-      for (const region of await expectedRegions(plan, '4MB')) {
-        const onChip = flash.subarray(region.offset, region.offset + region.bytes.length);
-        expect(bytesEqual(onChip, region.bytes), `seed ${seed}: ${region.label} on the chip`).toBe(true);
-      }
-    });
+        for (const region of expected) {
+          const onChip = flash.subarray(region.offset, region.offset + region.bytes.length);
+          expect(bytesEqual(onChip, region.bytes), `seed ${seed}: ${region.label} on the chip`).toBe(true);
+        }
+      },
+    );
   },
 );

@@ -1,7 +1,10 @@
 // A seeded fault-injecting TCP proxy for tests: listens on a free loopback port, forwards each client
 // to a target port (QEMU's UART), flips one bit of a byte at a per-byte rate in each direction, and
 // drops the client connection once after N bytes from the client. The target side stays up across
-// client connections only as long as the target accepts the next one (QEMU does).
+// client connections only as long as the target accepts the next one (QEMU does). Each host→chip flip
+// is classified: the loader protocol checksums only the payload of MEM/FLASH/FLASH_DEFL_DATA blocks,
+// so a flip anywhere else (a command's parameters, a data block's header, a SLIP framing byte) can
+// go unnoticed by the chip.
 
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
@@ -39,6 +42,48 @@ export interface FlakyProxyStats {
   bytesUp: number;
   bytesDown: number;
   dropped: boolean;
+  /**
+   * Host→chip flips no checksum covers, SYNC frames left out (a damaged SYNC is harmless): opcode
+   * and stream offset of each. Such a flip can send the stub into a long or wrong operation (an MD5
+   * or erase of a huge range) that only a reset ends.
+   */
+  unchecked: Array<{ op: number; at: number }>;
+}
+
+const DATA_OPS = new Set([0x03, 0x07, 0x11]); // FLASH_DATA, MEM_DATA, FLASH_DEFL_DATA
+const SYNC_OP = 0x08;
+
+/** Follows the host's SLIP frames byte by byte to say which bytes a data checksum covers. */
+class FrameTracker {
+  private inFrame = false;
+  private escaped = false;
+  private index = 0;
+  private op = -1;
+
+  /** Where `byte` (as sent) sits: its frame's opcode and whether a checksum covers it. Then advance. */
+  feed(byte: number): { op: number; checked: boolean } {
+    if (byte === 0xc0) {
+      if (this.inFrame && this.index > 0) this.inFrame = false;
+      else {
+        this.inFrame = true;
+        this.index = 0;
+        this.op = -1;
+      }
+      return { op: this.op, checked: false };
+    }
+    if (!this.inFrame) return { op: -1, checked: false };
+    if (byte === 0xdb && !this.escaped) {
+      this.escaped = true;
+      return { op: this.op, checked: false };
+    }
+    const at = this.index++;
+    const wasEscape = this.escaped;
+    this.escaped = false;
+    if (at === 1) this.op = byte;
+    // Checksum field (4..7) and payload after the 16-byte block header (24..) of a data command.
+    const covered = DATA_OPS.has(this.op) && ((at >= 4 && at < 8) || at >= 24);
+    return { op: this.op, checked: covered && !wasEscape };
+  }
 }
 
 export interface FlakyProxy {
@@ -60,16 +105,23 @@ export async function startFlakyProxy(options: FlakyProxyOptions): Promise<Flaky
     bytesUp: 0,
     bytesDown: 0,
     dropped: false,
+    unchecked: [],
   };
+  let frames = new FrameTracker();
   const sockets = new Set<Socket>();
   /** Stream offset of `chunk[0]` (bytes already counted before the chunk). */
   const corrupt = (chunk: Buffer, dir: 'up' | 'down', base: number): Buffer => {
     if (rate <= 0) return chunk;
     const out = Buffer.from(chunk);
     for (let i = 0; i < out.length; i++) {
+      const place = dir === 'up' ? frames.feed(out[i]!) : null;
       if (random() < rate) {
         const from = out[i]!;
         out[i] = from ^ (1 << Math.floor(random() * 8));
+        const framing = out[i] === 0xc0 || out[i] === 0xdb;
+        if (place && (!place.checked || framing) && place.op !== SYNC_OP) {
+          stats.unchecked.push({ op: place.op, at: base + i });
+        }
         options.onFlip?.({ dir, at: base + i, from, to: out[i]! });
         if (dir === 'up') stats.flipsUp++;
         else stats.flipsDown++;
@@ -79,6 +131,7 @@ export async function startFlakyProxy(options: FlakyProxyOptions): Promise<Flaky
   };
   const server: Server = createServer((client) => {
     stats.connections++;
+    frames = new FrameTracker();
     sockets.add(client);
     client.setNoDelay(true);
     const target = createConnection({ host: '127.0.0.1', port: options.targetPort });
