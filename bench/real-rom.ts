@@ -10,7 +10,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flashProject } from '../src/api/flash-project.js';
 import { openDevice } from '../src/api/open-device.js';
@@ -20,6 +20,7 @@ import { plannedBytes } from '../src/flash/flash-plan.js';
 import { openTransport } from '../src/node/open-transport.js';
 import { derivePlan } from '../src/plan/derive-plan.js';
 import type { FlashPlan } from '../src/plan/types.js';
+import { changeLastSector } from '../test/support/image-edit.js';
 import { HAVE_TOOLS, type Qemu, SHARED_TOOLS, startQemu } from '../test/support/reference-tools.js';
 import { prepareFixtureBuild } from './support/fixture-build.js';
 import { TraceTransport } from './support/trace-transport.js';
@@ -43,9 +44,9 @@ function landed(flashFile: string, expected: Expected[]): boolean {
   return expected.every((e) => bytesEqual(flash.subarray(e.offset, e.offset + e.bytes.length), e.bytes));
 }
 
-function run(file: string, args: string[]): Promise<{ code: number; output: string }> {
+function run(file: string, args: string[], cwd?: string): Promise<{ code: number; output: string }> {
   return new Promise((done) => {
-    execFile(file, args, { timeout: 300_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+    execFile(file, args, { timeout: 300_000, maxBuffer: 16 << 20, cwd }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       done({ code, output: `${stdout}${stderr}` });
     });
@@ -110,24 +111,32 @@ function expectedFor(plan: FlashPlan): Expected[] {
   }));
 }
 
-/** `espflash flash` as a process (like esptool's figure, process start included). */
+/**
+ * `espflash flash` as a process (like esptool's figure, process start included), run from the
+ * project folder as a user would; that folder has no espflash.config.* (this repository's own
+ * config would otherwise be found and loaded).
+ */
 async function espflashCli(buildDir: string, plan: FlashPlan): Promise<Timed | null> {
   if (!existsSync(CLI)) return null;
   const r = await onFreshChip((q) =>
-    run(process.execPath, [
-      join(repoRoot, 'bin', 'espflash.js'),
-      'flash',
-      '--build-dir',
-      buildDir,
-      '--port',
-      q.url,
-      '--baud',
-      String(BAUD),
-      '--before',
-      'no-reset',
-      '--after',
-      'no-reset',
-    ]),
+    run(
+      process.execPath,
+      [
+        join(repoRoot, 'bin', 'espflash.js'),
+        'flash',
+        '--build-dir',
+        buildDir,
+        '--port',
+        q.url,
+        '--baud',
+        String(BAUD),
+        '--before',
+        'no-reset',
+        '--after',
+        'no-reset',
+      ],
+      dirname(buildDir),
+    ),
   );
   const ok = r.result.code === 0 && landed(r.flashFile, expectedFor(plan));
   return { ms: r.ms, ok, ...(ok ? {} : { note: r.result.output.split('\n').slice(-3).join(' ') }) };
@@ -205,12 +214,10 @@ async function espflashTraced(buildDir: string, plan: FlashPlan): Promise<void> 
     process.stdout.write(`    timeline: ${marks.map((m) => `${m.what} @${sec(m.at)}`).join(', ')}\n`);
     printOps(trace);
 
-    // Watch cycle: the next build differs in one byte mid-app (one 4 KiB sector).
+    // Watch cycle: the next build differs in one byte of code, checksum and SHA-256 re-sealed as a
+    // rebuild would, all in the app's last 4 KiB sector.
     const app = plan.regions.find((r) => r.role === 'app')!;
-    const bytes = new Uint8Array(readFileSync(app.file));
-    const at = Math.floor(bytes.length / 2);
-    bytes[at] = bytes[at]! ^ 0x5a;
-    writeFileSync(app.file, bytes);
+    writeFileSync(app.file, changeLastSector(new Uint8Array(readFileSync(app.file))).bytes);
     const w0 = performance.now();
     const next = await derivePlan({ buildDir });
     const watchTrace = new TraceTransport(await openTransport(qemu.url, { ackNudge: true, pace: true }));
