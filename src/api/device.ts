@@ -22,6 +22,7 @@ import { isEspflashError, UsageError } from '../errors.js';
 import { type DeviceCache, openDeviceCache } from '../flash/device-cache.js';
 import { type FlashSummary, flashPlan, nodeMd5 } from '../flash/flash-plan.js';
 import { unverifiedReason } from '../flash/flash-summary.js';
+import { FLASH_SECTOR, mergeIntoSectors } from '../flash/unaligned-write.js';
 import type { BaudMemory } from '../node/baud-memory.js';
 import type { AfterReset, FlashPlan } from '../plan/types.js';
 import { describeSource } from '../provenance.js';
@@ -36,16 +37,6 @@ const READ_CHUNK_BYTES = 0x40000;
 const READ_MIN_CHUNK_BYTES = 0x1000;
 /** Failed tries in a row (without a chunk getting through) before a read error is final. */
 const READ_ATTEMPTS = 12;
-
-/** Flash erase unit: writes rewrite whole sectors. */
-const FLASH_SECTOR = 0x1000;
-
-/** The 4 KiB-aligned range covering `size` bytes at `offset`. */
-export function sectorSpan(offset: number, size: number): { offset: number; size: number } {
-  const start = Math.floor(offset / FLASH_SECTOR) * FLASH_SECTOR;
-  const end = Math.ceil((offset + size) / FLASH_SECTOR) * FLASH_SECTOR;
-  return { offset: start, size: end - start };
-}
 
 /** Stub write block over the ROM's USB-OTG CDC. */
 const USB_OTG_WRITE_BLOCK = 0x800;
@@ -332,9 +323,16 @@ export class Device {
       });
     }
     this.checkRange(offset, data.length, 'write');
-    const span = sectorSpan(offset, data.length);
-    const aligned = span.offset === offset && span.size === data.length;
-    const merged = aligned ? data : await this.mergeSpan(span, offset, data);
+    const l = this.loader;
+    const { span, bytes: merged } = await mergeIntoSectors({
+      offset,
+      data,
+      source: {
+        canRead: !l.secureDownloadMode && (l.isStub || l.chip.rom.readFlashSlow),
+        secureDownloadMode: l.secureDownloadMode,
+        readSector: (at) => this.readFlash(at, FLASH_SECTOR),
+      },
+    });
     const {
       loader: _l,
       restarts: _r,
@@ -362,42 +360,6 @@ export class Device {
       md5: md5Hex(data, nodeMd5),
       span: { offset: result.offset, size: result.size },
     };
-  }
-
-  /** The sector-aligned span with `data` placed at `offset` and the old bytes around it read back. */
-  private async mergeSpan(
-    span: { offset: number; size: number },
-    offset: number,
-    data: Uint8Array,
-  ): Promise<Uint8Array> {
-    const end = offset + data.length;
-    const spanEnd = span.offset + span.size;
-    const kept = [
-      ...(offset > span.offset ? [{ offset: span.offset, size: offset - span.offset }] : []),
-      ...(end < spanEnd ? [{ offset: end, size: spanEnd - end }] : []),
-    ];
-    const l = this.loader;
-    if (l.secureDownloadMode || (!l.isStub && !l.chip.rom.readFlashSlow)) {
-      const ranges = kept.map((k) => `${hex(k.offset)}..${hex(k.offset + k.size)}`).join(' and ');
-      throw new UsageError(
-        'flash/unaligned-write',
-        `writing ${data.length} bytes at ${hex(offset)} rewrites the whole 4 KiB sectors ${hex(span.offset)}..${hex(spanEnd)}, which would erase ${ranges}, and this loader cannot read them back to keep them`,
-        {
-          hint: l.secureDownloadMode
-            ? 'Pass an <offset> that is a multiple of 0x1000 and a file whose size is a multiple of 4 KiB (pad it with 0xFF).'
-            : 'Drop --no-stub (the stub reads the neighbouring bytes back), or pass an <offset> and file size that are multiples of 4 KiB.',
-          details: { offset, size: data.length, span, erased: kept },
-        },
-      );
-    }
-    const out = new Uint8Array(span.size);
-    // Read the partial first and last sectors (once when they are the same sector).
-    const reads = new Set<number>();
-    if (offset > span.offset) reads.add(span.offset);
-    if (end < spanEnd) reads.add(spanEnd - FLASH_SECTOR);
-    for (const at of reads) out.set(await this.readFlash(at, FLASH_SECTOR), at - span.offset);
-    out.set(data, offset - span.offset);
-    return out;
   }
 
   /** The device's MD5 (lower-case hex) of `size` bytes at `offset`. */
