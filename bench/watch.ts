@@ -14,7 +14,7 @@ import type { Clock } from '../src/core/clock.js';
 import { OP } from '../src/core/opcodes.js';
 import { readMac } from '../src/core/ops/read-mac.js';
 import { SlipDecoder } from '../src/core/slip.js';
-import type { ModemSignals, Transport } from '../src/core/transport.js';
+import type { Transport } from '../src/core/transport.js';
 import type { FlashEvent } from '../src/events.js';
 import { generateExampleBuild } from '../src/example/example-build.js';
 import { openDeviceCache } from '../src/flash/device-cache.js';
@@ -24,6 +24,7 @@ import { derivePlan } from '../src/plan/derive-plan.js';
 import type { FlashPlan } from '../src/plan/types.js';
 import { createSimTransport } from '../src/sim/sim-transport.js';
 import { VirtualClock } from '../src/sim/virtual-clock.js';
+import { ForwardingTransport } from './support/forwarding-transport.js';
 
 const BAUD = 921600;
 const APP_SIZE = 1 << 20;
@@ -36,27 +37,17 @@ function flagValue(name: string, fallback: number): number {
 const MD5_MS_PER_MIB = flagValue('--md5-ms-per-mib', 200);
 
 /** Delays every SPI_FLASH_MD5 request by `msPerMiB` × its size, as device hashing time. */
-class Md5CostTransport implements Transport {
+class Md5CostTransport extends ForwardingTransport {
   private readonly slip = new SlipDecoder({ maxFrame: 1 << 20 });
   md5Ms = 0;
   constructor(
-    private readonly inner: Transport,
+    inner: Transport,
     private readonly clock: Clock,
     private readonly msPerMiB: number,
-  ) {}
-  get description() {
-    return this.inner.description;
+  ) {
+    super(inner);
   }
-  get capabilities() {
-    return this.inner.capabilities;
-  }
-  get baudRate() {
-    return this.inner.baudRate;
-  }
-  read(o: { timeoutMs: number; signal?: AbortSignal }) {
-    return this.inner.read(o);
-  }
-  async write(data: Uint8Array) {
+  override async write(data: Uint8Array) {
     for (const f of this.slip.feed(data).frames) {
       if (f.length >= 16 && f[0] === 0 && f[1] === OP.SPI_FLASH_MD5) {
         const size = new DataView(f.buffer, f.byteOffset).getUint32(12, true);
@@ -66,18 +57,6 @@ class Md5CostTransport implements Transport {
       }
     }
     return this.inner.write(data);
-  }
-  setSignals(s: ModemSignals) {
-    return this.inner.setSignals(s);
-  }
-  setBaudRate(b: number) {
-    return this.inner.setBaudRate(b);
-  }
-  flushInput() {
-    return this.inner.flushInput();
-  }
-  close() {
-    return this.inner.close();
   }
 }
 

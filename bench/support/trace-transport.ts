@@ -4,7 +4,7 @@
 
 import { opcodeName } from '../../src/core/opcodes.js';
 import { SlipDecoder } from '../../src/core/slip.js';
-import type { ModemSignals, Transport } from '../../src/core/transport.js';
+import { ForwardingTransport } from './forwarding-transport.js';
 
 /** Totals for one opcode. */
 export interface OpTotals {
@@ -19,7 +19,7 @@ export interface OpTotals {
 }
 
 /** Wraps `inner`; `ops` fills as commands go by. */
-export class TraceTransport implements Transport {
+export class TraceTransport extends ForwardingTransport {
   readonly ops = new Map<string, OpTotals>();
   /** Every answered command: name, sent and replied (ms since the trace started). */
   readonly log: Array<{ op: string; sent: number; replied: number }> = [];
@@ -27,18 +27,6 @@ export class TraceTransport implements Transport {
   private readonly out = new SlipDecoder({ maxFrame: 1 << 20 });
   private readonly back = new SlipDecoder({ maxFrame: 1 << 20 });
   private readonly pending = new Map<number, number[]>();
-
-  constructor(private readonly inner: Transport) {}
-
-  get description() {
-    return this.inner.description;
-  }
-  get capabilities() {
-    return this.inner.capabilities;
-  }
-  get baudRate() {
-    return this.inner.baudRate;
-  }
 
   private now(): number {
     return performance.now() - this.started;
@@ -54,7 +42,7 @@ export class TraceTransport implements Transport {
     return t;
   }
 
-  async read(o: { timeoutMs: number; signal?: AbortSignal }): Promise<Uint8Array> {
+  override async read(o: { timeoutMs: number; signal?: AbortSignal }): Promise<Uint8Array> {
     const bytes = await this.inner.read(o);
     for (const f of this.back.feed(bytes).frames) {
       if (f.length < 8 || f[0] !== 1) continue;
@@ -68,7 +56,7 @@ export class TraceTransport implements Transport {
     return bytes;
   }
 
-  async write(data: Uint8Array): Promise<void> {
+  override async write(data: Uint8Array): Promise<void> {
     for (const f of this.out.feed(data).frames) {
       if (f.length < 8 || f[0] !== 0) continue;
       const t = this.totals(f[1]!);
@@ -81,18 +69,9 @@ export class TraceTransport implements Transport {
     return this.inner.write(data);
   }
 
-  setSignals(s: ModemSignals) {
-    return this.inner.setSignals(s);
-  }
-  setBaudRate(b: number) {
-    return this.inner.setBaudRate(b);
-  }
-  async flushInput() {
+  override async flushInput() {
     // Replies dropped with the flushed input never come: forget what they would have matched.
     this.pending.clear();
     return this.inner.flushInput();
-  }
-  close() {
-    return this.inner.close();
   }
 }
