@@ -1,10 +1,12 @@
 // Runs the project's build (idf.py build, or the config's `build.command`) through execa, streaming
 // output line by line, keeping the last lines for the error, and stopping the whole tree on abort.
 // A command given as one string runs through the shell (`a && b`, `;`, pipes work); an array is argv.
+// Cancelling stops the whole tree (src/build/kill-tree.ts), on Windows too.
 
 import { execa } from 'execa';
 import { EspflashError, UsageError } from '../errors.js';
 import { findIdfPy } from './find-idf.js';
+import { killPlan, killTree } from './kill-tree.js';
 
 /** Which stream a line of build output came from. */
 export type BuildStream = 'stdout' | 'stderr';
@@ -96,7 +98,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
     forceKillAfterDelay: KILL_GRACE_MS,
     ...(options.signal ? { cancelSignal: options.signal } : {}),
   });
-  const killGroup = () => killTree(child.pid, ownGroup);
+  const killGroup = () => killTree(killPlan(child.pid, process.platform, ownGroup), KILL_GRACE_MS);
   options.signal?.addEventListener('abort', killGroup, { once: true });
   let result: Awaited<typeof child>;
   try {
@@ -160,21 +162,4 @@ export function runnable(command: string[] | string, cwd: string): string {
 
 function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-function killTree(pid: number | undefined, group: boolean): void {
-  if (pid === undefined || !group) return;
-  try {
-    process.kill(-pid, 'SIGTERM');
-  } catch {
-    return; // already gone
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }, KILL_GRACE_MS);
-  timer.unref();
 }

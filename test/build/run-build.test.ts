@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { killPlan } from '../../src/build/kill-tree.js';
 import { runBuild } from '../../src/build/run-build.js';
 import type { EspflashError } from '../../src/errors.js';
 import { FAKE_IDF, type Scratch, scratch } from './support/stand-ins.js';
@@ -166,3 +167,21 @@ function isAlive(pid: number): boolean {
     return true;
   }
 }
+
+describe('stopping a cancelled build tree, per platform', () => {
+  it('signals the process group on POSIX when the build has its own group', () => {
+    expect(killPlan(4321, 'linux', true)).toEqual({ kind: 'group', pid: 4321 });
+    expect(killPlan(4321, 'darwin', true)).toEqual({ kind: 'group', pid: 4321 });
+    expect(killPlan(4321, 'linux', false)).toEqual({ kind: 'none' });
+  });
+  it('ends the whole tree with taskkill /T /F on Windows (no process groups there)', () => {
+    expect(killPlan(4321, 'win32', false)).toEqual({
+      kind: 'taskkill',
+      file: 'taskkill',
+      args: ['/pid', '4321', '/T', '/F'],
+    });
+  });
+  it('does nothing without a pid (the build never started)', () => {
+    expect(killPlan(undefined, 'win32', false)).toEqual({ kind: 'none' });
+  });
+});

@@ -2,16 +2,16 @@
 // CLI flashes a generated build over socket:// and over a socat pseudo-terminal, and `read-flash`
 // returns exactly the planned bytes at every region. Needs `npm run build` (npm test does it).
 
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateExampleBuild } from '../../src/example/example-build.js';
+import { HAVE_SOCAT, SOCAT_SKIP_NOTE } from '../node/support/socat.js';
 import { BIN, hasStackTrace, spawnCli } from '../support/cli.js';
 
 const HAVE_BUILD = existsSync(new URL('../../dist/cli/main.js', import.meta.url));
-const HAVE_SOCAT = spawnSync('sh', ['-c', 'command -v socat'], { encoding: 'utf8' }).status === 0;
 const NOTE = HAVE_BUILD ? '' : ' [SKIPPED: run `npm run build` first]';
 
 interface Listening {
@@ -99,7 +99,7 @@ describe.skipIf(!HAVE_BUILD)(`espflash sim + the built CLI as separate processes
   }, 180_000);
 
   it.skipIf(!HAVE_SOCAT)(
-    'flashes over a real OS pseudo-terminal (sim --pty via socat)',
+    `flashes over a real OS pseudo-terminal (sim --pty via socat)${SOCAT_SKIP_NOTE}`,
     async () => {
       const work = mkdtempSync(join(tmpdir(), 'espflash-e2e-pty-'));
       dirs.push(work);

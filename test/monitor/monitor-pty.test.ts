@@ -1,14 +1,13 @@
 // End to end through a real pseudo-terminal pair made by socat: the CLI process monitors one end,
 // the test plays the device on the other. Needs socat (`apt-get install -y socat`; CI installs it).
 
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Transport } from '../../src/core/transport.js';
 import { openSerialTransport } from '../../src/node/serial-transport.js';
+import { HAVE_SOCAT, SOCAT_SKIP_NOTE as SOCAT_NOTE } from '../node/support/socat.js';
 
-const HAVE_SOCAT = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
-const SOCAT_NOTE = HAVE_SOCAT ? '' : ' [SKIPPED: socat not installed; apt-get install -y socat]';
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const RUN_CLI = fileURLToPath(new URL('./support/run-cli.ts', import.meta.url));
 const enc = (s: string) => new TextEncoder().encode(s);

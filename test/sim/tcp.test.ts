@@ -8,6 +8,7 @@ import { ESPLoader, Transport as EspJsTransport } from 'esptool-js';
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type SimServer, startSimServer } from '../../src/sim/tcp-server.js';
+import { HAVE_SOCAT, SOCAT_SKIP_NOTE } from '../node/support/socat.js';
 import { SYNC_DATA, TestHost, uploadStub, words } from './support/host.js';
 import { connectTcp, StreamTransport } from './support/socket-transport.js';
 import { loadStub } from './support/stub-image.js';
@@ -113,16 +114,19 @@ describe('sim TCP server', () => {
     expect(err.hint).toContain('apt-get install socat');
   });
 
-  it('exposes a pseudo-terminal through socat that talks to the device', async () => {
-    const link = join(mkdtempSync(join(tmpdir(), 'espflash-pty-')), 'tty');
-    const s = await server({ ptyLink: link });
-    expect(s.pty).toBe(link);
-    const serial = new SerialPort({ path: link, baudRate: 115200 });
-    await new Promise<void>((resolve, reject) => serial.once('open', resolve).once('error', reject));
-    const t = new StreamTransport(serial, link);
-    clients.push({ close: () => new Promise<void>((resolve) => serial.close(() => resolve())) });
-    const host = new TestHost(t);
-    const r = await host.command(0x0a, words(0x40001000));
-    expect(r.value).toBe(0x00f01d83);
-  });
+  it.skipIf(!HAVE_SOCAT)(
+    `exposes a pseudo-terminal through socat that talks to the device${SOCAT_SKIP_NOTE}`,
+    async () => {
+      const link = join(mkdtempSync(join(tmpdir(), 'espflash-pty-')), 'tty');
+      const s = await server({ ptyLink: link });
+      expect(s.pty).toBe(link);
+      const serial = new SerialPort({ path: link, baudRate: 115200 });
+      await new Promise<void>((resolve, reject) => serial.once('open', resolve).once('error', reject));
+      const t = new StreamTransport(serial, link);
+      clients.push({ close: () => new Promise<void>((resolve) => serial.close(() => resolve())) });
+      const host = new TestHost(t);
+      const r = await host.command(0x0a, words(0x40001000));
+      expect(r.value).toBe(0x00f01d83);
+    },
+  );
 });
