@@ -1,10 +1,10 @@
 // The last baud rate that flashed cleanly, per port, kept machine-locally in a small JSON file
-// ($ESPFLASH_CACHE_DIR, else $XDG_CACHE_HOME/espflash, else ~/.cache/espflash; never the project).
+// (the platform's per-user cache folder, see espflashCacheDir; never the project).
 // A port that needed a lower baud starts there next time instead of failing at the high one again.
 
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix, win32 } from 'node:path';
 
 /** File name inside the cache directory. */
 export const BAUD_MEMORY_FILE = 'baud-memory.json';
@@ -27,11 +27,23 @@ export interface BaudMemory {
   readonly file: string;
 }
 
-/** The cache directory: `env.ESPFLASH_CACHE_DIR`, `$XDG_CACHE_HOME/espflash` or `~/.cache/espflash`. */
-export function espflashCacheDir(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
+/**
+ * The cache directory, where each platform keeps per-user caches: `env.ESPFLASH_CACHE_DIR` when set;
+ * else Linux and other Unixes `$XDG_CACHE_HOME/espflash` or `~/.cache/espflash`; macOS
+ * `~/Library/Caches/espflash`; Windows `%LOCALAPPDATA%\espflash\Cache` (or `~\AppData\Local\…`).
+ */
+export function espflashCacheDir(
+  env: NodeJS.ProcessEnv = process.env,
+  home: string = homedir(),
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (env.ESPFLASH_CACHE_DIR) return env.ESPFLASH_CACHE_DIR;
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'espflash');
-  return join(home, '.cache', 'espflash');
+  if (platform === 'win32') {
+    return win32.join(env.LOCALAPPDATA || win32.join(home, 'AppData', 'Local'), 'espflash', 'Cache');
+  }
+  if (platform === 'darwin') return posix.join(home, 'Library', 'Caches', 'espflash');
+  if (env.XDG_CACHE_HOME) return posix.join(env.XDG_CACHE_HOME, 'espflash');
+  return posix.join(home, '.cache', 'espflash');
 }
 
 /** Options for {@link createBaudMemory}. */

@@ -23,8 +23,20 @@ afterEach(async () => {
 describe('espflashCacheDir', () => {
   it('prefers ESPFLASH_CACHE_DIR, then XDG_CACHE_HOME/espflash, then ~/.cache/espflash', () => {
     expect(espflashCacheDir({ ESPFLASH_CACHE_DIR: '/x', XDG_CACHE_HOME: '/y' }, '/home/u')).toBe('/x');
-    expect(espflashCacheDir({ XDG_CACHE_HOME: '/y' }, '/home/u')).toBe('/y/espflash');
-    expect(espflashCacheDir({}, '/home/u')).toBe('/home/u/.cache/espflash');
+    expect(espflashCacheDir({ XDG_CACHE_HOME: '/y' }, '/home/u', 'linux')).toBe('/y/espflash');
+    expect(espflashCacheDir({}, '/home/u', 'linux')).toBe('/home/u/.cache/espflash');
+  });
+  it('uses the per-user cache folder of macOS and Windows', () => {
+    expect(espflashCacheDir({ XDG_CACHE_HOME: '/y' }, '/Users/u', 'darwin')).toBe(
+      '/Users/u/Library/Caches/espflash',
+    );
+    expect(espflashCacheDir({ LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, 'C:\\Users\\u', 'win32')).toBe(
+      'C:\\Users\\u\\AppData\\Local\\espflash\\Cache',
+    );
+    expect(espflashCacheDir({}, 'C:\\Users\\u', 'win32')).toBe(
+      'C:\\Users\\u\\AppData\\Local\\espflash\\Cache',
+    );
+    expect(espflashCacheDir({ ESPFLASH_CACHE_DIR: 'D:\\c' }, 'C:\\Users\\u', 'win32')).toBe('D:\\c');
   });
 });
 
