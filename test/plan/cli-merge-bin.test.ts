@@ -93,6 +93,16 @@ describe('espflash merge-bin', () => {
     ]);
   });
 
+  it('--flash-size detect keeps the header size (no chip to detect) and says so', async () => {
+    const cli = await merge(['-o', 'detect.bin', '--flash-size', 'detect', '--flash-mode', 'dout']);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stderr).toContain('flash size "detect"');
+    const data = new Uint8Array(await readFile(join(dir, 'detect.bin')));
+    const boot = new Uint8Array(await readFile(plan.regions[0]!.file));
+    expect(data[0x1002]).toBe(0x03); // dout
+    expect(data[0x1003]).toBe(boot[3]); // size and freq nibbles as built
+  });
+
   it('--only app --target-offset 0x10000 --fill-flash-size 1MB: the app alone, padded to the end of flash', async () => {
     const cli = await merge(['-o', 'app.bin', '--only', 'app', '-t', '0x10000', '--fill-flash-size', '1MB']);
     expect(cli.code, cli.stderr).toBe(0);

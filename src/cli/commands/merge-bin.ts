@@ -88,6 +88,10 @@ export const mergeBinCommand = defineCommand({
         'the merged image holds plaintext: regions marked encrypted must be encrypted by the chip while writing (write them with --encrypt), not from this image',
       );
 
+    if (plan.flash.size.value === 'detect')
+      ctx.logger.info(
+        'flash size "detect": there is no chip to detect here, so the bootloader header keeps its own size (pass --flash-size to set one)',
+      );
     const regions: Array<MergeRegion & { region: PlanRegion; patched: boolean }> = [];
     for (const region of plan.regions) {
       const file = await readPlanned(region);
