@@ -64,7 +64,7 @@ export async function checkEncryptedRegions(
     'flash/encrypted-write-unsupported',
     `the build marks ${names} as encrypted and this ${loader.chip.displayName} ${state}; espflash cannot write encrypted yet and will not write them in plaintext`,
     {
-      hint: 'Write them with the esptool command `espflash plan` prints (write_flash --encrypt-files …) or `idf.py encrypted-flash`; --only <regions> flashes just the plaintext ones.',
+      hint: 'Write them with the esptool command `espflash plan` prints (write-flash --encrypt-files …) or `idf.py encrypted-flash`; --only <regions> flashes just the plaintext ones.',
       details: {
         chip: loader.chip.name,
         regions: encrypted.map((r) => ({ offset: r.offset, file: r.file })),

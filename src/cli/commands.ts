@@ -12,6 +12,7 @@ import { flashCommand } from './commands/flash.js';
 import { imageInfoCommand } from './commands/image-info.js';
 import { initCommand } from './commands/init.js';
 import { listPortsCommand } from './commands/list-ports.js';
+import { mergeBinCommand } from './commands/merge-bin.js';
 import { monitorCommand } from './commands/monitor.js';
 import { partitionTableCommand } from './commands/partition-table.js';
 import { planCommand } from './commands/plan.js';
@@ -31,6 +32,7 @@ export const commands: CommandDef[] = [
   erasePartsCommand,
   readFlashCommand,
   writeBinCommand,
+  mergeBinCommand,
   checksumMd5Command,
   resetCommand,
   monitorCommand,

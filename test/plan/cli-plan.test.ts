@@ -23,10 +23,12 @@ describe.skipIf(FIXTURE_BUILDS.length === 0)(`espflash plan${SHARED_SKIP_NOTE}`,
     expect(out).toMatch(/0xd000\s+8192\s+otadata\s+otadata\s+no\s+build\/ota_data_initial\.bin/);
     expect(out).toMatch(/0x10000\s+\d+\s+app\s+factory\s+no\s+build\/AirSENSE_ESP32-IDF_RTOS\.bin/);
     expect(out).toContain(
-      'esptool.py --chip esp32 -b 460800 --before default_reset --after hard_reset write_flash --flash_mode dio ' +
-        '--flash_size detect --flash_freq 40m 0x1000 build/bootloader/bootloader.bin 0x8000 build/partition_table/partition-table.bin ' +
+      'esptool v5 equivalent:\n  esptool --chip esp32 -b 460800 --before default-reset --after hard-reset write-flash --flash-mode dio ' +
+        '--flash-freq 40m --flash-size detect 0x1000 build/bootloader/bootloader.bin 0x8000 build/partition_table/partition-table.bin ' +
         '0xd000 build/ota_data_initial.bin 0x10000 build/AirSENSE_ESP32-IDF_RTOS.bin',
     );
+    expect(out).toContain('idf.py equivalent:\n  idf.py -p PORT flash');
+    expect(out).not.toContain('esptool.py');
   });
 
   it('CLI overrides are recorded as their flags; --show-config adds sources to --json', async () => {
@@ -51,6 +53,14 @@ describe.skipIf(FIXTURE_BUILDS.length === 0)(`espflash plan${SHARED_SKIP_NOTE}`,
     expect(cli.code).toBe(0);
     const json = JSON.parse(cli.stdout);
     expect(json.flash).toEqual({ mode: 'qio', freq: '40m', size: '4MB' });
+    expect(json.commands.esptool).toMatch(
+      /^esptool --chip esp32 -b 460800 --before default-reset --after no-reset --no-stub write-flash --flash-mode qio --flash-freq 40m --flash-size 4MB 0x1000 /,
+    );
+    expect(json.commands.esptoolV4).toMatch(
+      /^esptool\.py .* --after no_reset --no-stub write_flash --flash_mode qio /,
+    );
+    expect(json.commands.idfPy).toBe('idf.py -C .. -p PORT flash'); // run from inside build/
+    expect(json.commands.idfPyDiffers).toEqual(['flash mode', 'flash size', 'after', 'stub']);
     expect(json.after).toBe('no_reset');
     expect(json.stub).toBe(false);
     expect(json.sources.flash.mode).toEqual({ kind: 'cli', detail: '--flash-mode' });
@@ -128,6 +138,8 @@ describe.skipIf(FIXTURE_BUILDS.length === 0)(`espflash plan${SHARED_SKIP_NOTE}`,
     const text = (await runCli(['plan', '--show-config'], { cwd: project, env })).stdout;
     expect(text).toMatch(/port\s+\/dev\/ttyACM0\s+env \(ESPFLASH_PORT\)/);
     expect(text).toMatch(/buildDir\s+\S+build\s+config \(/);
-    expect(text).toContain('esptool.py --chip esp32 -p /dev/ttyACM0 -b 460800 --before no_reset');
+    expect(text).toContain('esptool --chip esp32 -p /dev/ttyACM0 -b 460800 --before no-reset');
+    expect(text).toContain('idf.py -p /dev/ttyACM0 flash');
+    expect(text).toContain("(idf.py uses the build's own flash freq, flash size, before, not this plan's)");
   });
 });

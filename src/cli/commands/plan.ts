@@ -8,7 +8,7 @@ import { describeResolved, type ResolvedOptions } from '../../config/resolve-opt
 import { hex } from '../../core/bytes.js';
 import type { Logger } from '../../logger.js';
 import { derivePlan, type PlanOverrides } from '../../plan/derive-plan.js';
-import { esptoolCommand } from '../../plan/esptool-command.js';
+import { equivalentCommands } from '../../plan/esptool-command.js';
 import { planToJson } from '../../plan/plan-json.js';
 import type { FlashPlan } from '../../plan/types.js';
 import { locateBuildDir } from '../../project/locate-build.js';
@@ -52,11 +52,14 @@ export const planCommand = defineCommand({
       cwd: ctx.io.cwd,
       ...(resolved.port ? { port: resolved.port.value } : {}),
       ...(resolved.baud ? { baud: resolved.baud.value } : {}),
+      ...(resolved.project ? { projectDir: resolved.project.value } : {}),
+      regionsSelected: args.only !== undefined || args.to !== undefined,
     };
     const notes = plan.regions.some((r) => r.encrypted) ? [ENCRYPTED_REGIONS_RULE] : [];
     if (ctx.json) {
       ctx.emitJson({
         ...planToJson(plan, { showSources }),
+        commands: equivalentCommands(plan, esptool),
         ...(warnings.length ? { warnings } : {}),
         ...(notes.length ? { notes } : {}),
       });
@@ -133,6 +136,8 @@ export function renderPlan(
     showSources: boolean;
     port?: string;
     baud?: number;
+    projectDir?: string;
+    regionsSelected?: boolean;
     config?: Array<{ key: string; value: string; source: string }>;
   },
 ): string {
@@ -183,12 +188,16 @@ export function renderPlan(
     for (const row of options.config)
       lines.push(`  ${row.key.padEnd(16)} ${row.value.padEnd(14)} ${row.source}`);
   }
-  const esptool = {
-    cwd: options.cwd,
-    ...(options.port ? { port: options.port } : {}),
-    ...(options.baud ? { baud: options.baud } : {}),
-  };
-  lines.push('', 'esptool equivalent:', `  ${esptoolCommand(plan, esptool)}`);
+  const commands = equivalentCommands(plan, options);
+  lines.push(
+    '',
+    'esptool v5 equivalent:',
+    `  ${commands.esptool}`,
+    'idf.py equivalent:',
+    `  ${commands.idfPy}`,
+  );
+  if (commands.idfPyDiffers.length)
+    lines.push(`  (idf.py uses the build's own ${commands.idfPyDiffers.join(', ')}, not this plan's)`);
   return lines.join('\n');
 }
 
