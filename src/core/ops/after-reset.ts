@@ -5,7 +5,7 @@ import { EspflashError } from '../../errors.js';
 import { packU32 } from '../bytes.js';
 import type { Loader } from '../loader.js';
 import { OP } from '../opcodes.js';
-import { hardReset as hardResetStrategy, runResetSequence } from '../reset-sequences.js';
+import { pulseHardReset } from '../reset-sequences.js';
 import { type AfterReset, resetModeLabel } from '../settings.js';
 import { flashBegin, writeBlockSize } from './flash-begin.js';
 
@@ -98,7 +98,7 @@ async function pulseReset(loader: Loader, usbOtg: boolean): Promise<void> {
     loader.onEvent({ type: 'reset', mode: 'none' });
     return;
   }
-  await runResetSequence(transport, loader.clock, hardResetStrategy({ usbOtg }).steps);
+  await pulseHardReset(transport, loader.clock, { usbOtg });
   loader.onEvent({ type: 'reset', mode: 'hard_reset' });
 }
 
