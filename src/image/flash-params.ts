@@ -3,13 +3,14 @@
 
 import { type ChipName, chipInfo } from '../chips/chips.js';
 import { hex } from '../core/bytes.js';
+import type { FlashMode } from '../core/settings.js';
 import { EspflashError, UsageError } from '../errors.js';
 import { parseImage, verifyImage } from './image-parse.js';
 import { type EspImage, FLASH_MODE_NAMES, type ImageProblem } from './image-types.js';
 import { sha256 } from './sha256.js';
 
-/** Header flash modes a user may ask for (`keep` leaves byte 2 alone). */
-export type HeaderFlashMode = 'qio' | 'qout' | 'dio' | 'dout' | 'keep';
+/** Header flash modes a user may ask for (`keep` leaves byte 2 alone): the settings vocabulary's. */
+export type HeaderFlashMode = FlashMode;
 
 const MODE_CODES: Record<Exclude<HeaderFlashMode, 'keep'>, number> = { qio: 0, qout: 1, dio: 2, dout: 3 };
 
