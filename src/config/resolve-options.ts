@@ -9,6 +9,7 @@ import {
   type BeforeReset,
   FLASH_MODES,
   type FlashMode,
+  isFixedFlashSize,
   parseAfterReset,
   parseBeforeReset,
   resetModeLabel,
@@ -349,7 +350,7 @@ function flashFreq(c: Candidate<unknown>): string {
 
 function flashSize(c: Candidate<unknown>): string {
   const t = text(c).trim();
-  if (/^(detect|keep)$/i.test(t)) return t.toLowerCase();
+  if (!isFixedFlashSize(t)) return t.toLowerCase();
   const m = /^(\d+)\s*(m|k)b?(-c1)?$/i.exec(t);
   return m
     ? `${m[1]}${m[2]!.toUpperCase()}B${m[3] ?? ''}`

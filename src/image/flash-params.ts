@@ -3,7 +3,7 @@
 
 import { type ChipName, chipInfo } from '../chips/chips.js';
 import { hex } from '../core/bytes.js';
-import type { FlashMode } from '../core/settings.js';
+import { type FlashMode, isFixedFlashSize } from '../core/settings.js';
 import { EspflashError, UsageError } from '../errors.js';
 import { parseImage, verifyImage } from './image-parse.js';
 import { type EspImage, FLASH_MODE_NAMES, type ImageProblem } from './image-types.js';
@@ -79,7 +79,7 @@ export function parseFlashFreq(chip: ChipName, text: string): string {
 /** Validate a flash size for `chip` (`4MB`, `detect` or `keep`). Throws `image/bad-flash-size`. */
 export function parseFlashSize(chip: ChipName, text: string): string {
   const t = text.trim().toLowerCase();
-  if (t === 'keep' || t === 'detect') return t;
+  if (!isFixedFlashSize(t)) return t;
   const info = chipInfo(chip);
   const norm = normalizeSize(text);
   if (norm !== null && Object.hasOwn(info.flashSizeCodes, norm)) return norm;
