@@ -1,6 +1,7 @@
 // flashProject: the whole `espflash` job as one call: derive the plan from the build, connect with
 // the plan's chip/before/stub, write + verify every region, reset per the plan's `after`, close.
 
+import { isFixedFlashSize } from '../core/settings.js';
 import type { FlashSummary } from '../flash/flash-plan.js';
 import { type DerivePlanOptions, derivePlan, type PlanOverrides } from '../plan/derive-plan.js';
 import type { FlashPlan } from '../plan/types.js';
@@ -70,7 +71,7 @@ export async function flashProject(options: FlashProjectOptions): Promise<FlashP
     before: plan.before.value,
     after: plan.after.value,
     stub: plan.stub.value,
-    ...(size === 'detect' || size === 'keep' ? {} : { flashSize: size }),
+    ...(isFixedFlashSize(size) ? { flashSize: size } : {}),
   });
   try {
     const cache =

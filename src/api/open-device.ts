@@ -3,8 +3,15 @@
 
 import type { ChipName } from '../chips/chips.js';
 import type { Clock } from '../core/clock.js';
-import { type BeforeReset, type ConnectedLoader, type ConnectOptions, connect } from '../core/connect.js';
+import { type ConnectedLoader, type ConnectOptions, connect } from '../core/connect.js';
 import { type PreparedFlash, prepareFlash } from '../core/ops/prepare-flash.js';
+import {
+  type AfterReset,
+  type AfterResetName,
+  type BeforeResetName,
+  isFixedFlashSize,
+  normaliseResetName,
+} from '../core/settings.js';
 import type { Transport } from '../core/transport.js';
 import { isEspflashError, UsageError } from '../errors.js';
 import type { FlashEventSink } from '../events.js';
@@ -14,7 +21,6 @@ import { type BaudMemory, createBaudMemory } from '../node/baud-memory.js';
 import { openTransport, type PortSpec, parsePortSpec } from '../node/open-transport.js';
 import { listPorts } from '../node/port-list.js';
 import { stubProviderFor } from '../node/stub-assets.js';
-import type { AfterReset } from '../plan/types.js';
 import { Device } from './device.js';
 import { createReconnector, type ReconnectPolicy } from './reconnect.js';
 
@@ -30,9 +36,10 @@ export interface OpenDeviceOptions {
   baud?: number;
   /** Expected chip; a different chip fails with `connect/chip-mismatch`. */
   chip?: ChipName;
-  before?: BeforeReset;
-  /** Default mode of {@link Device.reset}. */
-  after?: AfterReset;
+  /** Reset before connecting, either esptool spelling (`default_reset` / `default-reset`). */
+  before?: BeforeResetName;
+  /** Default mode of {@link Device.reset}, either esptool spelling (`hard_reset` / `hard-reset`). */
+  after?: AfterResetName;
   /** Upload the flasher stub (default true). */
   stub?: boolean;
   /** Stub set as esptool v5 numbers them (2 = esp-flasher-stub, shipped; 1 = legacy, not shipped). */
@@ -116,11 +123,6 @@ function memoryFor(options: OpenDeviceOptions): BaudMemory | null {
   if (options.baudMemory) return options.baudMemory;
   if (options.transport || options.port.includes('://')) return null;
   return createBaudMemory();
-}
-
-/** Accept `hard-reset` as well as `hard_reset`. */
-function underscore<T extends string>(value: T | undefined): T | undefined {
-  return value === undefined ? undefined : (value.replace(/-/g, '_') as T);
 }
 
 /** Baud for flashing when nothing asks for another (esptool's `-b` default for write-flash is the same). */
@@ -222,7 +224,7 @@ export async function openDevice(requested: OpenDeviceOptions): Promise<Device> 
     baud = remembered;
   }
   try {
-    const before = underscore(options.before);
+    const before = options.before;
     const connectOptions: Omit<ConnectOptions, 'transport' | 'baud'> = {
       stubProvider,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
@@ -239,14 +241,14 @@ export async function openDevice(requested: OpenDeviceOptions): Promise<Device> 
       ...(link.remote ? { remoteBaud: true } : {}),
     };
     const size = options.flashSize;
-    const given = size && size !== 'detect' && size !== 'keep' ? flashSizeToBytes(size) : undefined;
+    const given = size && isFixedFlashSize(size) ? flashSizeToBytes(size) : undefined;
     const { loader, flash } = await connectWithRetry(
       { ...connectOptions, transport, ...(baud === undefined ? {} : { baud }) },
       given,
     );
     const reopen = options.reopen !== undefined ? options.reopen : options.transport ? null : open;
     return new Device(loader, flash, {
-      after: underscore(options.after) ?? 'hard_reset',
+      after: options.after === undefined ? 'hard_reset' : (normaliseResetName(options.after) as AfterReset),
       usbOtg: options.usbOtg ?? false,
       signal: options.signal,
       port: options.port,

@@ -6,6 +6,7 @@ import type { ConnectedLoader, ConnectOptions } from '../core/connect.js';
 import { connect } from '../core/connect.js';
 import { type PreparedFlash, prepareFlash } from '../core/ops/prepare-flash.js';
 import type { ReconnectRequest } from '../core/ops/write-resilient.js';
+import { parseBeforeReset } from '../core/settings.js';
 import type { Transport } from '../core/transport.js';
 import { isEspflashError } from '../errors.js';
 
@@ -43,9 +44,8 @@ function portGone(err: unknown): boolean {
 
 /** Whether connecting over `transport` starts with a reset (the chip then runs its ROM at 115200). */
 function resetsChip(c: Omit<ConnectOptions, 'transport' | 'baud'>, transport: Transport): boolean {
-  const before = (c.before ?? 'default_reset').replace(/-/g, '_');
+  const before = parseBeforeReset(c.before ?? 'default_reset');
   if (before === 'no_reset' || before === 'no_reset_no_sync') return false;
-  if (/^(socket|tcp):\/\//i.test(transport.description)) return false;
   return transport.capabilities.modemLines;
 }
 

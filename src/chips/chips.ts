@@ -42,6 +42,8 @@ export interface WatchdogRegisters {
   config0: number;
   config1: number;
   wprotect: number;
+  /** Value written to `wprotect` to unlock the watchdog's registers (0 locks them again). */
+  wprotectKey: number;
   swdConf: number | null;
   swdWprotect: number | null;
   swdKey: number | null;
@@ -149,6 +151,9 @@ function spiS2Style(base: number): SpiRegisters {
   };
 }
 
+/** Write-protect key of the RTC/LP watchdog (the same on every chip that has one). */
+export const RTC_WDT_KEY = 0x50d83aa1;
+
 function lpWdt(
   base: number,
   offsets: { wprotect: number; swdConf: number; swdWprotect: number },
@@ -157,9 +162,11 @@ function lpWdt(
     config0: base,
     config1: base + 0x04,
     wprotect: base + offsets.wprotect,
+    wprotectKey: RTC_WDT_KEY,
     swdConf: base + offsets.swdConf,
     swdWprotect: base + offsets.swdWprotect,
-    swdKey: 0x50d83aa1,
+    // On the LP watchdog the super-watchdog key is the same value.
+    swdKey: RTC_WDT_KEY,
     swdAutoFeedBit: 18,
   };
 }
@@ -265,6 +272,7 @@ const TABLE: Record<ChipName, ChipInfo> = {
       config0: 0x3f408094,
       config1: 0x3f408098,
       wprotect: 0x3f4080ac,
+      wprotectKey: RTC_WDT_KEY,
       swdConf: null,
       swdWprotect: null,
       swdKey: null,
@@ -298,6 +306,7 @@ const TABLE: Record<ChipName, ChipInfo> = {
       config0: 0x60008098,
       config1: 0x6000809c,
       wprotect: 0x600080b0,
+      wprotectKey: RTC_WDT_KEY,
       swdConf: 0x600080b4,
       swdWprotect: 0x600080b8,
       swdKey: 0x8f1d312a,
@@ -331,6 +340,7 @@ const TABLE: Record<ChipName, ChipInfo> = {
       config0: 0x60008084,
       config1: 0x60008088,
       wprotect: 0x6000809c,
+      wprotectKey: RTC_WDT_KEY,
       swdConf: null,
       swdWprotect: null,
       swdKey: null,
@@ -364,6 +374,7 @@ const TABLE: Record<ChipName, ChipInfo> = {
       config0: 0x60008090,
       config1: 0x60008094,
       wprotect: 0x600080a8,
+      wprotectKey: RTC_WDT_KEY,
       swdConf: 0x600080ac,
       swdWprotect: 0x600080b0,
       swdKey: 0x8f1d312a,

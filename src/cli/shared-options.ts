@@ -5,6 +5,7 @@ import type { Argv } from 'yargs';
 import { readEnvOptions } from '../config/env.js';
 import { loadConfig } from '../config/load-config.js';
 import { type CliOptionValues, type ResolvedOptions, resolveOptions } from '../config/resolve-options.js';
+import { resetModeLabels } from '../core/settings.js';
 import { UsageError } from '../errors.js';
 import type { PlanOverrides } from '../plan/derive-plan.js';
 import type { CliContext } from './context.js';
@@ -70,11 +71,12 @@ export function addDeviceOptions(y: Argv): Argv {
     })
     .option('before', {
       type: 'string',
-      describe: 'Reset before connecting: default_reset, usb_reset, no_reset, no_reset_no_sync',
+      describe: `Reset before connecting (default_reset spellings too) [env ESPFLASH_BEFORE] ${choicesText(resetModeLabels('before'))}`,
     })
     .option('after', {
+      alias: 'a',
       type: 'string',
-      describe: 'Reset afterwards: hard_reset, soft_reset, no_reset, no_reset_stub, watchdog_reset',
+      describe: `Reset afterwards (hard_reset spellings too) [env ESPFLASH_AFTER] ${choicesText(resetModeLabels('after'))}`,
     })
     .option('stub', {
       type: 'boolean',
@@ -93,6 +95,14 @@ export function addDeviceOptions(y: Argv): Argv {
       type: 'string',
       describe: "Custom reset, e.g. 'D0|R1|W100|D1|R0|W50|D0' [config reset.sequence]",
     });
+}
+
+/**
+ * yargs's own `[choices: "a", "b"]` text, written into the description: yargs's `choices` would also
+ * validate before the value is normalised (refusing `hard_reset`) and with a generic error code.
+ */
+function choicesText(values: readonly string[]): string {
+  return `[choices: ${values.map((v) => `"${v}"`).join(', ')}]`;
 }
 
 /** --compress / --no-compress (-u, as esptool): how writes go over the wire. */

@@ -4,13 +4,22 @@
 
 import { dirname, resolve } from 'node:path';
 import { CHIP_NAMES, type ChipName, parseChipName } from '../chips/chips.js';
+import {
+  type AfterReset,
+  type BeforeReset,
+  FLASH_MODES,
+  type FlashMode,
+  isFixedFlashSize,
+  parseAfterReset,
+  parseBeforeReset,
+  resetModeLabel,
+  resetModeLabels,
+} from '../core/settings.js';
 import { UsageError } from '../errors.js';
-import type { AfterReset, BeforeReset, FlashMode } from '../plan/types.js';
 import { describeSource, type Source, type Sourced } from '../provenance.js';
 import { splitCommandLine } from './command-line.js';
 import { readEnvOptions } from './env.js';
 import type { LoadedConfig } from './load-config.js';
-import { AFTER_MODES, BEFORE_MODES, FLASH_MODES, normalizeResetMode } from './schema.js';
 import { isResetSequence, validateConfig } from './validate-config.js';
 
 /** Option values parsed from the command line (absent flags stay undefined). */
@@ -193,8 +202,11 @@ export function resolveOptions(input: ResolveOptionsInput): ResolvedOptions {
   set('flashMode', (c) => oneOf(c, FLASH_MODES, (t) => t.trim().toLowerCase()));
   set('flashFreq', (c) => flashFreq(c));
   set('flashSize', (c) => flashSize(c));
-  set('before', (c) => oneOf(c, BEFORE_MODES, normalizeResetMode));
-  set('after', (c) => oneOf(c, AFTER_MODES, normalizeResetMode));
+  set(
+    'before',
+    (c) => parseBeforeReset(text(c)) ?? fail(c, `one of ${resetModeLabels('before').join(', ')}`),
+  );
+  set('after', (c) => parseAfterReset(text(c)) ?? fail(c, `one of ${resetModeLabels('after').join(', ')}`));
   set('stub', (c) => (c.value === true || c.value === false ? c.value : fail(c, 'true or false')));
   set('stubVersion', (c) => {
     const n =
@@ -251,7 +263,11 @@ export function describeResolved(
     if (v)
       rows.push({
         key,
-        value: Array.isArray(v.value) ? v.value.join(' ') : String(v.value),
+        value: Array.isArray(v.value)
+          ? v.value.join(' ')
+          : key === 'before' || key === 'after'
+            ? resetModeLabel(String(v.value))
+            : String(v.value),
         source: describeSource(v.source),
       });
   };
@@ -334,7 +350,7 @@ function flashFreq(c: Candidate<unknown>): string {
 
 function flashSize(c: Candidate<unknown>): string {
   const t = text(c).trim();
-  if (/^(detect|keep)$/i.test(t)) return t.toLowerCase();
+  if (!isFixedFlashSize(t)) return t.toLowerCase();
   const m = /^(\d+)\s*(m|k)b?(-c1)?$/i.exec(t);
   return m
     ? `${m[1]}${m[2]!.toUpperCase()}B${m[3] ?? ''}`

@@ -1,7 +1,14 @@
 // The shape of `espflash.config.*`: the typed interface users write against, and the same shape as
 // data (field kinds, enum values, known aliases) that the runtime validator walks.
 
-import type { AfterReset, BeforeReset, FlashMode } from '../plan/types.js';
+import {
+  AFTER_RESETS,
+  BEFORE_RESETS,
+  FLASH_MODES,
+  type FlashMode,
+  normaliseResetName,
+  resetModeLabels,
+} from '../core/settings.js';
 
 /** Contents of `espflash.config.ts` (or .js/.mjs/.cjs/.json, or the `espflash` key of package.json). */
 export interface EspflashConfig {
@@ -23,9 +30,9 @@ export interface EspflashConfig {
     /** `4MB`, `16MB`, … `detect` or `keep`. */
     size?: string;
   };
-  /** Reset before connecting: `default_reset`, `usb_reset`, `no_reset`, `no_reset_no_sync`. */
+  /** Reset before connecting: `default-reset`, `usb-reset`, `no-reset`, `no-reset-no-sync` (or `default_reset` …). */
   before?: string;
-  /** Reset after the operation: `hard_reset`, `soft_reset`, `no_reset`, `no_reset_stub`, `watchdog_reset`. */
+  /** Reset after the operation: `hard-reset`, `soft-reset`, `no-reset`, `no-reset-stub`, `watchdog-reset` (or `hard_reset` …). */
   after?: string;
   /**
    * Upload the flasher stub (default true); false talks to the ROM loader only. As an object:
@@ -45,31 +52,19 @@ export interface EspflashConfig {
   cache?: { dir?: string; fastReflash?: boolean };
 }
 
-/** Flash modes accepted in `flash.mode` / `--flash-mode`. */
-export const FLASH_MODES: readonly FlashMode[] = ['qio', 'qout', 'dio', 'dout', 'keep'];
-/** Reset-before modes (canonical underscore spelling; hyphens are accepted on input). */
-export const BEFORE_MODES: readonly BeforeReset[] = [
-  'default_reset',
-  'usb_reset',
-  'no_reset',
-  'no_reset_no_sync',
-];
-/** Reset-after modes (canonical underscore spelling; hyphens are accepted on input). */
-export const AFTER_MODES: readonly AfterReset[] = [
-  'hard_reset',
-  'soft_reset',
-  'no_reset',
-  'no_reset_stub',
-  'watchdog_reset',
-];
-
 /** How one config field is checked. */
 export type FieldSpec =
   | { kind: 'string' }
   | { kind: 'path' }
   | { kind: 'integer'; min: number; max?: number }
   | { kind: 'boolean' }
-  | { kind: 'enum'; values: readonly string[]; normalize?: (text: string) => string }
+  | {
+      kind: 'enum';
+      values: readonly string[];
+      normalize?: (text: string) => string;
+      /** The values as messages show them (reset modes: esptool v5's dashed form). */
+      shown?: readonly string[];
+    }
   | { kind: 'reset-sequence' }
   | { kind: 'command' }
   | { kind: 'path-list' }
@@ -79,11 +74,6 @@ export type FieldSpec =
       /** `true`/`false` may stand for the whole object (`stub: false`). */
       orBoolean?: true;
     };
-
-/** `default-reset` / ` Default_Reset ` → `default_reset`. */
-export function normalizeResetMode(text: string): string {
-  return text.trim().toLowerCase().replace(/-/g, '_');
-}
 
 /** The config schema as data; keys match {@link EspflashConfig}. */
 export const CONFIG_SCHEMA: Readonly<Record<string, FieldSpec>> = {
@@ -100,8 +90,18 @@ export const CONFIG_SCHEMA: Readonly<Record<string, FieldSpec>> = {
       size: { kind: 'string' },
     },
   },
-  before: { kind: 'enum', values: BEFORE_MODES, normalize: normalizeResetMode },
-  after: { kind: 'enum', values: AFTER_MODES, normalize: normalizeResetMode },
+  before: {
+    kind: 'enum',
+    values: BEFORE_RESETS,
+    normalize: normaliseResetName,
+    shown: resetModeLabels('before'),
+  },
+  after: {
+    kind: 'enum',
+    values: AFTER_RESETS,
+    normalize: normaliseResetName,
+    shown: resetModeLabels('after'),
+  },
   stub: {
     kind: 'object',
     orBoolean: true,

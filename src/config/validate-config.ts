@@ -111,7 +111,9 @@ function checkField(options: {
     }
     case 'enum': {
       const text = typeof raw === 'string' ? (spec.normalize ?? ((t: string) => t))(raw) : null;
-      return text !== null && spec.values.includes(text) ? text : bad(`one of ${spec.values.join(', ')}`);
+      return text !== null && spec.values.includes(text)
+        ? text
+        : bad(`one of ${(spec.shown ?? spec.values).join(', ')}`);
     }
     case 'reset-sequence':
       return typeof raw === 'string' && isResetSequence(raw)

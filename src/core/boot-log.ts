@@ -145,7 +145,7 @@ export function diagnoseConnectFailure(evidence: ConnectEvidence): EspflashError
   const last = evidence.lastError instanceof Error ? `: ${evidence.lastError.message}` : '';
   return new EspflashError('connect/no-sync', `Failed to connect to the chip on ${port}${last}`, {
     details,
-    hint: 'reset the board into download mode (hold BOOT, press EN) and retry, or try --before no_reset',
+    hint: 'reset the board into download mode (hold BOOT, press EN) and retry, or try --before no-reset',
     cause: evidence.lastError,
   });
 }

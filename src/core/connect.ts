@@ -26,12 +26,13 @@ import {
   runResetSequence,
   usbJtagSerialReset,
 } from './reset-sequences.js';
+import { type BeforeReset, type BeforeResetName, parseBeforeReset, resetModeLabels } from './settings.js';
 import { ESP_RAM_BLOCK, type StubProvider, USB_RAM_BLOCK, uploadStub } from './stub-loader.js';
 import { type SyncResult, syncOnce } from './sync.js';
 import type { ModemSignals, Transport } from './transport.js';
 
-/** Reset before connecting (same spellings as the flash plan's `before`). */
-export type BeforeReset = 'default_reset' | 'usb_reset' | 'no_reset' | 'no_reset_no_sync';
+/** Reset before connecting (the settings vocabulary's type, re-exported for connect's callers). */
+export type { BeforeReset } from './settings.js';
 
 /** Options for {@link connect}. */
 export interface ConnectOptions {
@@ -42,8 +43,8 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   /** Expected chip; a different detected chip fails with `connect/chip-mismatch`. */
   chip?: ChipName;
-  /** Reset before connecting (default `default_reset`; hyphen spellings accepted). */
-  before?: BeforeReset;
+  /** Reset before connecting (default `default_reset`; esptool v5's `default-reset` spellings too). */
+  before?: BeforeResetName;
   /** Custom bootloader-entry sequence (`D0|R1|W100|D1|R0|W50|D0`); replaces the built-in strategies. */
   resetSequence?: string;
   /** The port is a USB-Serial/JTAG peripheral (303A:1001): its own reset, watchdog hooks. */
@@ -87,10 +88,10 @@ export const SYNC_RETRY_PAUSE_MS = 50;
 export const BOOT_LOG_QUIET_MS = 20;
 
 function normaliseBefore(before: string | undefined): BeforeReset {
-  const b = (before ?? 'default_reset').replace(/-/g, '_');
-  if (b === 'default_reset' || b === 'usb_reset' || b === 'no_reset' || b === 'no_reset_no_sync') return b;
+  const mode = parseBeforeReset(before ?? 'default_reset');
+  if (mode) return mode;
   throw new UsageError('connect/bad-before', `Unknown --before mode "${before}"`, {
-    hint: 'use --before default_reset, usb_reset, no_reset or no_reset_no_sync (config key `before`)',
+    hint: `use --before with one of ${resetModeLabels('before').join(', ')} (config key \`before\`)`,
   });
 }
 
@@ -102,8 +103,10 @@ function planResets(
 ): ResetStrategy[] | null {
   const custom = options.resetSequence ? parseResetSequence(options.resetSequence) : null;
   if (before === 'no_reset' || before === 'no_reset_no_sync') return null;
-  if (/^(socket|tcp):\/\//i.test(options.transport.description)) return null;
-  if (!options.transport.capabilities.modemLines) {
+  const capabilities = options.transport.capabilities;
+  if (!capabilities.modemLines) {
+    // A raw byte stream never has the lines: connecting as the chip is, is what its user expects.
+    if (capabilities.rawStream) return null;
     onEvent({
       type: 'warning',
       code: 'connect/no-modem-lines',

@@ -70,7 +70,7 @@ export function createMemoryTransportPair(options: MemoryTransportPairOptions = 
     onSignals: (s: ModemSignals) => void;
     name: 'host' | 'device';
   }) => {
-    const capabilities: TransportCapabilities = { modemLines: true, baudRate: true };
+    const capabilities: TransportCapabilities = { modemLines: true, baudRate: true, rawStream: false };
     let baudRate = options.baudRate ?? 115200;
     const ensureOpen = (): void => {
       if (closed) throw transportClosedError(end.description);

@@ -3,9 +3,6 @@
 
 import type { LoaderSession } from './loader-session.js';
 
-/** Write-protect key of the RTC/LP watchdog. */
-export const WDT_WRITE_KEY = 0x50d83aa1;
-
 /**
  * Disable the RTC watchdog and enable super-watchdog auto-feed when connected through USB-Serial/JTAG
  * (not in SDM, not when re-using a running stub). Returns whether anything was written.
@@ -21,7 +18,7 @@ export async function disableWatchdogsForUsbJtag(session: LoaderSession): Promis
   ) {
     return false;
   }
-  await session.writeReg(wdt.wprotect, WDT_WRITE_KEY);
+  await session.writeReg(wdt.wprotect, wdt.wprotectKey);
   await session.writeReg(wdt.config0, 0);
   await session.writeReg(wdt.wprotect, 0);
   await session.writeReg(wdt.swdWprotect, wdt.swdKey);

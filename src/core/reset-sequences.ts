@@ -149,3 +149,22 @@ export async function runResetSequence(
   }
   return lines;
 }
+
+/**
+ * The after-operation hard reset ({@link hardReset}) on `transport`: the chip leaves reset and runs its
+ * app. An abort during the hold still releases both lines (the chip is never left held in reset)
+ * and resolves. A transport without modem lines is left alone: check `capabilities.modemLines`.
+ */
+export async function pulseHardReset(
+  transport: Transport,
+  clock: Clock,
+  options: { usbOtg?: boolean; signal?: AbortSignal } = {},
+): Promise<void> {
+  const steps = hardReset({ usbOtg: options.usbOtg ?? false }).steps;
+  try {
+    await runResetSequence(transport, clock, steps, options.signal ? { signal: options.signal } : {});
+  } catch (err) {
+    if (!options.signal?.aborted) throw err;
+    await transport.setSignals({ dtr: false, rts: false });
+  }
+}

@@ -9,12 +9,24 @@ export interface ModemSignals {
   rts: boolean;
 }
 
-/** What a transport can actually do; the core degrades gracefully where it cannot. */
+/**
+ * What a transport can actually do; the core decides from these, never from `description`, and
+ * degrades gracefully where it cannot.
+ */
 export interface TransportCapabilities {
-  /** DTR/RTS reach the chip (false for raw TCP and for pseudo-terminals without modem lines). */
+  /**
+   * DTR/RTS reach the chip (false for raw TCP, and for a serial port found to have none, such as a
+   * pseudo-terminal: that one learns it at its first `setSignals` and clears the flag).
+   */
   modemLines: boolean;
   /** The host-side baud rate can be changed (false for raw TCP, where the far end owns it). */
   baudRate: boolean;
+  /**
+   * A raw byte stream with no control channel at all (raw TCP: QEMU, a ser2net raw port,
+   * `espflash sim --listen`): no modem lines and no host-side baud by design, so connecting without
+   * a reset is the expected case there, not one to warn about.
+   */
+  rawStream: boolean;
 }
 
 /**

@@ -4,6 +4,7 @@
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type ChipName, chipInfo } from '../chips/chips.js';
+import { isFixedFlashSize } from '../core/settings.js';
 import { UsageError } from '../errors.js';
 import { flashSizeToBytes, parseFlashFreq, parseFlashMode, parseFlashSize } from '../image/flash-params.js';
 import { encodePartitionTable } from '../partition/binary.js';
@@ -134,7 +135,7 @@ export async function generateExampleBuild(options: ExampleBuildOptions): Promis
   const mode = requestedMode === 'dout' ? 'dout' : 'dio';
   const freq = parseFlashFreq(chip, options.flashFreq ?? chipInfo(chip).defaultFlashFreq);
   const size = parseFlashSize(chip, options.flashSize ?? '4MB');
-  if (freq === 'keep' || size === 'keep' || size === 'detect') {
+  if (freq === 'keep' || !isFixedFlashSize(size)) {
     throw usage(
       'example/bad-flash-settings',
       'an example build needs concrete flash settings, not keep/detect',

@@ -18,6 +18,7 @@ import {
   type ResilientWriteOptions,
   writeRegionResilient,
 } from '../core/ops/write-resilient.js';
+import { isFixedFlashSize } from '../core/settings.js';
 import { UsageError } from '../errors.js';
 import type { FlashEventSink } from '../events.js';
 import { flashSizeToBytes, patchFlashParams } from '../image/flash-params.js';
@@ -116,7 +117,7 @@ async function loadRegion(region: PlanRegion): Promise<Uint8Array> {
 /** SPI_SET_PARAMS size from the plan when it names one (not `detect`/`keep`). */
 function explicitSize(plan: FlashPlan): { sizeBytes?: number } {
   const size = plan.flash.size.value;
-  return size === 'detect' || size === 'keep' ? {} : { sizeBytes: flashSizeToBytes(size) };
+  return isFixedFlashSize(size) ? { sizeBytes: flashSizeToBytes(size) } : {};
 }
 
 /** Flash size the regions must fit: the detected chip size, else the plan's explicit size, else the assumed one. */

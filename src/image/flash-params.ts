@@ -3,13 +3,14 @@
 
 import { type ChipName, chipInfo } from '../chips/chips.js';
 import { hex } from '../core/bytes.js';
+import { type FlashMode, isFixedFlashSize } from '../core/settings.js';
 import { EspflashError, UsageError } from '../errors.js';
 import { parseImage, verifyImage } from './image-parse.js';
 import { type EspImage, FLASH_MODE_NAMES, type ImageProblem } from './image-types.js';
 import { sha256 } from './sha256.js';
 
-/** Header flash modes a user may ask for (`keep` leaves byte 2 alone). */
-export type HeaderFlashMode = 'qio' | 'qout' | 'dio' | 'dout' | 'keep';
+/** Header flash modes a user may ask for (`keep` leaves byte 2 alone): the settings vocabulary's. */
+export type HeaderFlashMode = FlashMode;
 
 const MODE_CODES: Record<Exclude<HeaderFlashMode, 'keep'>, number> = { qio: 0, qout: 1, dio: 2, dout: 3 };
 
@@ -78,7 +79,7 @@ export function parseFlashFreq(chip: ChipName, text: string): string {
 /** Validate a flash size for `chip` (`4MB`, `detect` or `keep`). Throws `image/bad-flash-size`. */
 export function parseFlashSize(chip: ChipName, text: string): string {
   const t = text.trim().toLowerCase();
-  if (t === 'keep' || t === 'detect') return t;
+  if (!isFixedFlashSize(t)) return t;
   const info = chipInfo(chip);
   const norm = normalizeSize(text);
   if (norm !== null && Object.hasOwn(info.flashSizeCodes, norm)) return norm;

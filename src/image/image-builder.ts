@@ -3,6 +3,7 @@
 
 import { type ChipName, chipInfo } from '../chips/chips.js';
 import { writeU16, writeU32 } from '../core/bytes.js';
+import { isFixedFlashSize } from '../core/settings.js';
 import { UsageError } from '../errors.js';
 import { parseFlashFreq, parseFlashMode, parseFlashSize } from './flash-params.js';
 import { checksumOffset, xorChecksum } from './image-parse.js';
@@ -86,7 +87,7 @@ function headerFlashBytes(options: BuildImageOptions): { mode: number; sizeFreq:
   const mode = parseFlashMode(options.flashMode ?? 'dio');
   const freq = parseFlashFreq(options.chip, options.flashFreq ?? info.defaultFlashFreq);
   const size = parseFlashSize(options.chip, options.flashSize ?? '2MB');
-  if (mode === 'keep' || freq === 'keep' || size === 'keep' || size === 'detect') {
+  if (mode === 'keep' || freq === 'keep' || !isFixedFlashSize(size)) {
     throw badOption(
       'image/bad-build-option',
       'a new image needs a concrete flash mode, frequency and size (not keep/detect)',

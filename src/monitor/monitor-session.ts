@@ -3,6 +3,7 @@
 // (pause/resume) and reconnects when a USB port disappears and comes back.
 
 import { type Clock, realClock } from '../core/clock.js';
+import { pulseHardReset } from '../core/reset-sequences.js';
 import type { Transport } from '../core/transport.js';
 import { isEspflashError } from '../errors.js';
 import { createSymbolizer, resolveSymbolSource, type Symbolizer } from './addr2line.js';
@@ -121,11 +122,8 @@ class Session implements MonitorSession {
 
   async reset(): Promise<void> {
     const t = this.current;
-    if (t.capabilities.modemLines) {
-      await t.setSignals({ dtr: false, rts: true });
-      await this.clock.sleep(100, this.stop.signal).catch(() => {});
-      await t.setSignals({ dtr: false, rts: false });
-    }
+    if (t.capabilities.modemLines) await pulseHardReset(t, this.clock, { signal: this.stop.signal });
+    // Checked again: a serial port learns at the first setSignals that it has no lines (a pty).
     if (!t.capabilities.modemLines) {
       this.notice(`${t.description} has no DTR/RTS lines: press the board's RESET (EN) button`);
     }

@@ -78,7 +78,7 @@ export async function openRfc2217Transport(options: Rfc2217TransportOptions): Pr
 
 class Rfc2217Transport implements Transport {
   readonly description: string;
-  readonly capabilities: TransportCapabilities = { modemLines: true, baudRate: true };
+  readonly capabilities: TransportCapabilities = { modemLines: true, baudRate: true, rawStream: false };
   /** Last NOTIFY-LINESTATE / NOTIFY-MODEMSTATE values from the server (diagnostics). */
   lineState = 0;
   modemState = 0;

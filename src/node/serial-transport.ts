@@ -79,7 +79,7 @@ export async function openSerialTransport(options: SerialTransportOptions): Prom
 
 class SerialTransport implements Transport {
   readonly description: string;
-  readonly capabilities: TransportCapabilities = { modemLines: true, baudRate: true };
+  readonly capabilities: TransportCapabilities = { modemLines: true, baudRate: true, rawStream: false };
   private readonly port: SerialPort;
   private readonly logger: Logger;
   private readonly queue: ReadQueue;

@@ -122,7 +122,7 @@ export const ACK_NUDGE = Uint8Array.of(0x00);
 const SLIP_END = 0xc0;
 
 /**
- * Connect to a raw TCP serial endpoint. Capabilities are `{ modemLines: false, baudRate: false }`:
+ * Connect to a raw TCP serial endpoint. Capabilities are `{ modemLines: false, baudRate: false, rawStream: true }`:
  * `setSignals` resolves without effect and `setBaudRate` only updates the nominal rate. When the
  * peer closes, buffered bytes can still be read, then reads reject with `transport/closed`.
  */
@@ -157,7 +157,7 @@ export function formatHost(host: string): string {
 
 class TcpTransport implements Transport {
   readonly description: string;
-  readonly capabilities: TransportCapabilities = { modemLines: false, baudRate: false };
+  readonly capabilities: TransportCapabilities = { modemLines: false, baudRate: false, rawStream: true };
   private nominalBaud: number;
   private readonly socket: Socket;
   private readonly queue: ReadQueue;

@@ -2,6 +2,7 @@
 // derived clues (components, image headers) and defaults — each value keeps its source.
 
 import { CHIP_NAMES, type ChipName, parseChipName } from '../chips/chips.js';
+import { type AfterReset, type BeforeReset, parseResetMode, resetModeLabels } from '../core/settings.js';
 import { isEspflashError, UsageError } from '../errors.js';
 import { parseFlashFreq, parseFlashMode, parseFlashSize } from '../image/flash-params.js';
 import type { Logger } from '../logger.js';
@@ -9,23 +10,7 @@ import type { BuildOutput } from '../project/build-output.js';
 import { probeImageChip } from '../project/image-probe.js';
 import { type Sourced, sourced } from '../provenance.js';
 import type { PlanOverrides } from './derive-plan.js';
-import type { AfterReset, BeforeReset, FlashMode, FlashPlan } from './types.js';
-
-/** Valid before-reset modes (canonical underscore spelling). */
-export const BEFORE_RESETS: readonly BeforeReset[] = [
-  'default_reset',
-  'usb_reset',
-  'no_reset',
-  'no_reset_no_sync',
-];
-/** Valid after-reset modes (canonical underscore spelling). */
-export const AFTER_RESETS: readonly AfterReset[] = [
-  'hard_reset',
-  'soft_reset',
-  'no_reset',
-  'no_reset_stub',
-  'watchdog_reset',
-];
+import type { FlashMode, FlashPlan } from './types.js';
 
 /** The settings part of a plan. */
 export type PlanSettings = Pick<FlashPlan, 'chip' | 'flash' | 'before' | 'after' | 'stub'>;
@@ -77,15 +62,10 @@ export async function resolveSettings(options: {
   return {
     chip,
     flash: { mode, freq, size },
-    before: pickReset(overrides.before, build.before, 'default_reset', BEFORE_RESETS, 'before'),
-    after: pickReset(overrides.after, build.after, 'hard_reset', AFTER_RESETS, 'after'),
+    before: pickReset<BeforeReset>(overrides.before, build.before, 'default_reset', 'before'),
+    after: pickReset<AfterReset>(overrides.after, build.after, 'hard_reset', 'after'),
     stub: overrides.stub ?? build.stub ?? sourced(true, 'default', 'esptool default'),
   };
-}
-
-/** `default-reset` / `Default_Reset` → `default_reset`. */
-export function normalizeResetName(text: string): string {
-  return text.trim().toLowerCase().replace(/-/g, '_');
 }
 
 async function resolveChip(
@@ -155,27 +135,23 @@ function pick<T extends string>(
   return sourced(fallback, 'default', 'not set by the build; image headers kept');
 }
 
-function pickReset<T extends string>(
+function pickReset<T extends BeforeReset | AfterReset>(
   override: Sourced<string> | undefined,
   build: Sourced<string> | null,
   fallback: T,
-  valid: readonly T[],
   which: 'before' | 'after',
 ): Sourced<T> {
   const chosen = override ?? build;
   if (!chosen) return sourced(fallback, 'default', 'esptool default');
-  const name = normalizeResetName(chosen.value);
-  if (!(valid as readonly string[]).includes(name)) {
-    throw new UsageError(
-      'plan/bad-reset-mode',
-      `--${which} "${chosen.value}" is not one of ${valid.join(', ')}`,
-      {
-        hint: `Pass --${which} with one of: ${valid.join(', ')} (or fix \`${which}\` in ${chosen.source.detail ?? 'the config'}).`,
-        details: { which, value: chosen.value, source: chosen.source },
-      },
-    );
+  const mode = parseResetMode(which, chosen.value);
+  if (mode === null) {
+    const valid = resetModeLabels(which).join(', ');
+    throw new UsageError('plan/bad-reset-mode', `--${which} "${chosen.value}" is not one of ${valid}`, {
+      hint: `Pass --${which} with one of: ${valid} (or fix \`${which}\` in ${chosen.source.detail ?? 'the config'}).`,
+      details: { which, value: chosen.value, source: chosen.source },
+    });
   }
-  return { value: name as T, source: chosen.source };
+  return { value: mode as T, source: chosen.source };
 }
 
 function accepts(parse: (t: string) => unknown, text: string): boolean {

@@ -2,16 +2,11 @@
 // its provenance. Produced from build output (src/project) and consumed by the device side.
 
 import type { ChipName } from '../chips/chips.js';
+import type { AfterReset, BeforeReset, FlashFreq, FlashMode, FlashSize } from '../core/settings.js';
 import type { Source, Sourced } from '../provenance.js';
 
-/** SPI flash modes accepted for the image header (`keep` leaves the header alone). */
-export type FlashMode = 'qio' | 'qout' | 'dio' | 'dout' | 'keep';
-
-/** Reset before connecting (esptool spellings, underscore form is canonical). */
-export type BeforeReset = 'default_reset' | 'usb_reset' | 'no_reset' | 'no_reset_no_sync';
-
-/** Reset after the operation. */
-export type AfterReset = 'hard_reset' | 'soft_reset' | 'no_reset' | 'no_reset_stub' | 'watchdog_reset';
+/** The settings vocabulary lives in the core (src/core/settings.ts); re-exported for plan users. */
+export type { AfterReset, BeforeReset, FlashMode } from '../core/settings.js';
 
 /** What a region holds. */
 export type RegionRole = 'bootloader' | 'partition-table' | 'app' | 'otadata' | 'data';
@@ -39,9 +34,9 @@ export interface FlashPlan {
   flash: {
     mode: Sourced<FlashMode>;
     /** esptool spelling (`40m`, `80m`) or `keep`. */
-    freq: Sourced<string>;
-    /** `4MB` style, or `detect` / `keep`. */
-    size: Sourced<string>;
+    freq: Sourced<FlashFreq>;
+    /** `4MB` style, or `detect` / `keep` (see `isFixedFlashSize`). */
+    size: Sourced<FlashSize>;
   };
   before: Sourced<BeforeReset>;
   after: Sourced<AfterReset>;

@@ -4,6 +4,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { chipInfo } from '../chips/chips.js';
 import { hex } from '../core/bytes.js';
+import { isFixedFlashSize } from '../core/settings.js';
 import { isEspflashError, UsageError } from '../errors.js';
 import { flashSizeToBytes } from '../image/flash-params.js';
 import { parseImage, verifyImage } from '../image/image-parse.js';
@@ -201,7 +202,7 @@ async function partitionsOf(regions: PlanRegion[]): Promise<Partition[] | null> 
 }
 
 function concreteSize(size: string): number | null {
-  if (size === 'keep' || size === 'detect') return null;
+  if (!isFixedFlashSize(size)) return null;
   try {
     return flashSizeToBytes(size);
   } catch {

@@ -67,7 +67,7 @@ export interface SimTransportParts {
 export class InProcessSimTransport implements SimTransport {
   readonly device: SimDevice;
   readonly description: string;
-  readonly capabilities: TransportCapabilities = { modemLines: true, baudRate: true };
+  readonly capabilities: TransportCapabilities = { modemLines: true, baudRate: true, rawStream: false };
   private baud = 115200;
   private chunks: Uint8Array[] = [];
   private waiters: Array<() => void> = [];

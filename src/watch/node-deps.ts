@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { type FlashProjectOptions, flashProject } from '../api/flash-project.js';
 import { runBuild } from '../build/run-build.js';
 import { type Clock, realClock } from '../core/clock.js';
+import { pulseHardReset } from '../core/reset-sequences.js';
 import { EspflashError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type MonitorOptions, startMonitor } from '../monitor/monitor-session.js';
@@ -66,7 +67,7 @@ export function createPortMonitor(options: PortMonitorOptions): MonitorFactory {
   return async () => startMonitor({ ...monitor, transport: await open(), reopen: open });
 }
 
-/** Resets the chip into its app through `port` (DTR false + RTS true for 100 ms), for `r` without a monitor. */
+/** Resets the chip into its app through `port` (the hard-reset pulse), for `r` without a monitor. */
 export function createPortReset(port: string, clock: Clock = realClock): () => Promise<void> {
   return async () => {
     const t = await openTransport(port, { clock });
@@ -76,9 +77,7 @@ export function createPortReset(port: string, clock: Clock = realClock): () => P
           hint: "Press the board's RESET (EN) button.",
         });
       }
-      await t.setSignals({ dtr: false, rts: true });
-      await clock.sleep(100);
-      await t.setSignals({ dtr: false, rts: false });
+      await pulseHardReset(t, clock);
     } finally {
       await t.close().catch(() => {});
     }

@@ -93,7 +93,7 @@ describe('validateConfig', () => {
     [{ port: '' }, 'port', 'a non-empty string', "'' (a string)"],
     [{ flash: 'dio' }, 'flash', 'an object with keys mode, freq, size', "'dio' (a string)"],
     [{ flash: { mode: 'fast' } }, 'flash.mode', 'one of qio, qout, dio, dout, keep', "'fast'"],
-    [{ before: 'reset' }, 'before', 'one of default_reset, usb_reset', "'reset'"],
+    [{ before: 'reset' }, 'before', 'one of default-reset, usb-reset', "'reset'"],
     [{ build: { command: [] } }, 'build.command', 'a command string or a non-empty array', 'an array'],
     [{ watch: { paths: 'src' } }, 'watch.paths', 'an array of non-empty strings', "'src'"],
     [{ watch: { debounceMs: -1 } }, 'watch.debounceMs', 'an integer between 0', '-1'],

@@ -385,14 +385,29 @@ describe('connect: reset strategies and modes', () => {
     expect(state.memBlocks.every((b) => b.length <= 0x400)).toBe(true);
   });
 
-  it('forces no reset on socket:// transports', async () => {
+  it('connects without a reset, and without a warning, over a raw stream (raw TCP)', async () => {
+    // Decided by the capability, not by the description's URL scheme.
     const { promise, device, events } = run(
-      { chip: 'esp32', description: 'socket://127.0.0.1:5555' },
+      {
+        chip: 'esp32',
+        description: 'tcp-bridge',
+        capabilities: { modemLines: false, baudRate: false, rawStream: true },
+      },
       { stub: false },
     );
     await promise;
     expect(device.signalLog).toHaveLength(0);
     expect(events[0]).toEqual({ type: 'connect-attempt', attempt: 1, strategy: 'no-reset' });
+    expect(events.filter((e) => e.type === 'warning')).toEqual([]);
+  });
+
+  it('resets a transport whose description looks like a socket URL but that has modem lines', async () => {
+    const { promise, device } = run(
+      { chip: 'esp32', description: 'socket://127.0.0.1:5555' },
+      { stub: false },
+    );
+    await promise;
+    expect(device.signalLog.length).toBeGreaterThan(0);
   });
 
   it('no_reset_no_sync sends no SYNC at all', async () => {

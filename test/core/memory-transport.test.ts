@@ -173,7 +173,7 @@ describe('createMemoryTransportPair', () => {
     expect(seen).toEqual([true, false, false]);
     await device.setSignals({ dtr: true, rts: true });
     expect(device.signalsLog).toHaveLength(3);
-    expect(host.capabilities).toEqual({ modemLines: true, baudRate: true });
+    expect(host.capabilities).toEqual({ modemLines: true, baudRate: true, rawStream: false });
   });
 
   it('tracks the nominal baud rate per end', async () => {

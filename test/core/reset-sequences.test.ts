@@ -5,6 +5,7 @@ import {
   formatResetSequence,
   hardReset,
   parseResetSequence,
+  pulseHardReset,
   type ResetStep,
   runResetSequence,
   unixTightReset,
@@ -118,6 +119,23 @@ describe('built-in strategies: exact DTR/RTS transitions', () => {
     await runResetSequence(device, clock, hardReset({ usbOtg: true }).steps);
     expect(device.signalLog.map((s) => s.at)).toEqual([0, 200]);
     expect(clock.now()).toBe(400);
+  });
+
+  it('pulseHardReset runs the hard-reset pulse, and releases EN when aborted during the hold', async () => {
+    const clock = new FakeClock();
+    const device = new FakeDevice({ clock });
+    await pulseHardReset(device, clock, { usbOtg: true });
+    expect(device.signalLog.map((s) => `(${+s.dtr},${+s.rts})@${s.at}`)).toEqual(['(0,1)@0', '(0,0)@200']);
+    const stop = new AbortController();
+    const held = new FakeDevice({ clock });
+    const pulse = pulseHardReset(held, clock, { signal: stop.signal });
+    await Promise.resolve();
+    stop.abort(new Error('closed'));
+    await pulse;
+    expect(held.signalLog.map(({ dtr, rts }) => ({ dtr, rts }))).toEqual([
+      { dtr: false, rts: true },
+      { dtr: false, rts: false },
+    ]);
   });
 
   it('always writes both lines, keeping the untouched one from the initial state', async () => {

@@ -6,15 +6,9 @@ import { describe, it } from 'vitest';
 import { CHIP_NAMES } from '../../src/chips/chips.js';
 import { ENV_VARS } from '../../src/config/env.js';
 import { resolveOptions } from '../../src/config/resolve-options.js';
-import {
-  AFTER_MODES,
-  BEFORE_MODES,
-  CONFIG_SCHEMA,
-  type FieldSpec,
-  FLASH_MODES,
-  leafPaths,
-} from '../../src/config/schema.js';
+import { CONFIG_SCHEMA, type FieldSpec, leafPaths } from '../../src/config/schema.js';
 import { findConfigIssues, isResetSequence, validateConfig } from '../../src/config/validate-config.js';
+import { AFTER_RESETS, BEFORE_RESETS, FLASH_MODES } from '../../src/core/settings.js';
 import { UsageError } from '../../src/errors.js';
 import { fuzzFailure, guard } from './support/expect-coded.js';
 import { iterationSeed, Prng } from './support/prng.js';
@@ -343,8 +337,8 @@ describe('fuzz: config validator', () => {
       const opts = r.value;
       const problems = [
         opts.flashMode && !FLASH_MODES.includes(opts.flashMode.value) && `flash mode ${opts.flashMode.value}`,
-        opts.before && !BEFORE_MODES.includes(opts.before.value) && `before ${opts.before.value}`,
-        opts.after && !AFTER_MODES.includes(opts.after.value) && `after ${opts.after.value}`,
+        opts.before && !BEFORE_RESETS.includes(opts.before.value) && `before ${opts.before.value}`,
+        opts.after && !AFTER_RESETS.includes(opts.after.value) && `after ${opts.after.value}`,
         opts.chip &&
           !(CHIP_NAMES as readonly string[]).includes(opts.chip.value) &&
           `chip ${opts.chip.value}`,

@@ -107,7 +107,7 @@ describe.skipIf(!HAVE_SER2NET || !HAVE_SOCAT)(
     it('moves bytes both ways, with 0xFF and CR NUL intact', async () => {
       const { t, device, port } = await setup();
       expect(t.description).toBe(`rfc2217://127.0.0.1:${port}`);
-      expect(t.capabilities).toEqual({ modemLines: true, baudRate: true });
+      expect(t.capabilities).toEqual({ modemLines: true, baudRate: true, rawStream: false });
       const binary = Uint8Array.from([
         0xff,
         0x0d,

@@ -94,7 +94,7 @@ describe('TCP transport (socket://)', () => {
 
   it('has no modem lines or baud rate; both calls succeed without effect on the wire', async () => {
     const { t, peer } = await connected();
-    expect(t.capabilities).toEqual({ modemLines: false, baudRate: false });
+    expect(t.capabilities).toEqual({ modemLines: false, baudRate: false, rawStream: true });
     let wire = 0;
     peer.on('data', (c: Buffer) => {
       wire += c.length;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/logger.js';
-import { normalizeResetName, resolveSettings } from '../../src/plan/resolve-settings.js';
+import { resolveSettings } from '../../src/plan/resolve-settings.js';
 import type { BuildOutput } from '../../src/project/build-output.js';
 import { type Sourced, sourced } from '../../src/provenance.js';
 import { imageFor } from './fixture-build.js';
@@ -100,7 +100,22 @@ describe('resolveSettings', () => {
     expect(log.warnings.join()).toContain('esp32s3 overrides esp32');
   });
 
-  it('normalizeResetName accepts esptool v5 spellings', () => {
-    expect(normalizeResetName('No-Reset-No-Sync')).toBe('no_reset_no_sync');
+  it('accepts both esptool spellings of a reset mode and names the valid ones dashed when it is neither', async () => {
+    const s = await resolveSettings({
+      build: build({ chip: b('esp32') }),
+      overrides: { before: sourced('No-Reset-No-Sync', 'cli', '--before') },
+      logger: recorder(),
+    });
+    expect(s.before).toEqual(sourced('no_reset_no_sync', 'cli', '--before'));
+    const err = await resolveSettings({
+      build: build({ chip: b('esp32') }),
+      overrides: { after: sourced('reboot', 'cli', '--after') },
+      logger: recorder(),
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'plan/bad-reset-mode',
+      message:
+        '--after "reboot" is not one of hard-reset, soft-reset, no-reset, no-reset-stub, watchdog-reset',
+    });
   });
 });

@@ -4,6 +4,7 @@
 import { relative } from 'node:path';
 import type { Argv } from 'yargs';
 import { hex } from '../../core/bytes.js';
+import { isFixedFlashSize } from '../../core/settings.js';
 import type { FlashSummary } from '../../flash/flash-plan.js';
 import { derivePlan } from '../../plan/derive-plan.js';
 import { locateBuildDir } from '../../project/locate-build.js';
@@ -131,7 +132,7 @@ export const flashCommand = defineCommand({
           before: plan.before.value,
           after: plan.after.value,
           stub: plan.stub.value,
-          ...(size === 'detect' || size === 'keep' ? {} : { flashSize: size }),
+          ...(isFixedFlashSize(size) ? { flashSize: size } : {}),
         },
       },
     );

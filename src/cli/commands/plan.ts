@@ -6,6 +6,7 @@ import type { Argv } from 'yargs';
 import { ENCRYPTED_REGIONS_RULE } from '../../api/flash-encryption.js';
 import { describeResolved, type ResolvedOptions } from '../../config/resolve-options.js';
 import { hex } from '../../core/bytes.js';
+import { resetModeLabel } from '../../core/settings.js';
 import type { Logger } from '../../logger.js';
 import { derivePlan, type PlanOverrides } from '../../plan/derive-plan.js';
 import { equivalentCommands } from '../../plan/esptool-command.js';
@@ -148,8 +149,8 @@ export function renderPlan(
     ['flash mode', plan.flash.mode.value, plan.flash.mode.source],
     ['flash freq', plan.flash.freq.value, plan.flash.freq.source],
     ['flash size', plan.flash.size.value, plan.flash.size.source],
-    ['before', plan.before.value, plan.before.source],
-    ['after', plan.after.value, plan.after.source],
+    ['before', resetModeLabel(plan.before.value), plan.before.source],
+    ['after', resetModeLabel(plan.after.value), plan.after.source],
     ['stub', String(plan.stub.value), plan.stub.source],
   ];
   const lines = [`Flash plan for ${rel(plan.buildDir)}`, ''];

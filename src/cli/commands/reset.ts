@@ -1,6 +1,7 @@
-// `espflash reset`: connect and reset the chip (--after picks how; default hard_reset).
+// `espflash reset`: connect and reset the chip (--after picks how; default hard-reset).
 
 import type { Argv } from 'yargs';
+import { resetModeLabel } from '../../core/settings.js';
 import { EspflashError } from '../../errors.js';
 import { defineCommand } from '../command.js';
 import { withDevice } from '../reporter/device-session.js';
@@ -12,7 +13,7 @@ export const resetCommand = defineCommand({
   examples: [
     ['$0 reset --port /dev/ttyUSB0', 'Hard reset through RTS'],
     [
-      '$0 reset --after watchdog_reset --port /dev/ttyACM0',
+      '$0 reset --after watchdog-reset --port /dev/ttyACM0',
       'Watchdog reset (USB-OTG / USB-Serial/JTAG boards)',
     ],
   ],
@@ -32,13 +33,12 @@ export const resetCommand = defineCommand({
         details: { asked },
       });
     }
-    const words = (m: string) => m.replace(/_/g, '-');
     if (ctx.json) ctx.emitJson({ event: 'reset-done', mode: done, asked });
     else
       ctx.print(
         done === asked
-          ? `Reset (${words(done)})`
-          : `Reset (${words(done)}; ${words(asked)} is not available here)`,
+          ? `Reset (${resetModeLabel(done)})`
+          : `Reset (${resetModeLabel(done)}; ${resetModeLabel(asked)} is not available here)`,
       );
     return 0;
   },

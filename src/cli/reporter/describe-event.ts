@@ -2,6 +2,7 @@
 
 import { hex } from '../../core/bytes.js';
 import { flashSizeName } from '../../core/ops/flash-id.js';
+import { resetModeLabel } from '../../core/settings.js';
 import type { FlashEvent } from '../../events.js';
 
 /** Region name for progress lines: `factory @ 0x10000` or `bootloader @ 0x1000`. */
@@ -40,7 +41,7 @@ export function describeEvent(e: FlashEvent): string | null {
     case 'retry':
       return `Retrying ${RETRY_WORDS[e.operation] ?? e.operation}${e.offset === undefined ? '' : ` at ${hex(e.offset)}`} (attempt ${e.attempt}): ${e.reason}`;
     case 'reset':
-      return e.mode === 'none' ? null : `Reset: ${e.mode.replace(/_/g, '-')}`;
+      return e.mode === 'none' ? null : `Reset: ${resetModeLabel(e.mode)}`;
     case 'warning':
       return `warning: ${e.message}`;
     case 'erase-progress':

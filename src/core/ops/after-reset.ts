@@ -2,11 +2,11 @@
 // USB-OTG), soft reset, no reset (the stub returns to the ROM), keep the stub, or a watchdog reset.
 
 import { EspflashError } from '../../errors.js';
-import type { AfterReset } from '../../plan/types.js';
 import { packU32 } from '../bytes.js';
 import type { Loader } from '../loader.js';
 import { OP } from '../opcodes.js';
-import { hardReset as hardResetStrategy, runResetSequence } from '../reset-sequences.js';
+import { pulseHardReset } from '../reset-sequences.js';
+import { type AfterReset, resetModeLabel } from '../settings.js';
 import { flashBegin, writeBlockSize } from './flash-begin.js';
 
 /** Options for {@link resetAfter}. */
@@ -16,7 +16,6 @@ export interface ResetAfterOptions {
   usbOtg?: boolean;
 }
 
-const WDT_KEY = 0x50d83aa1;
 /** ESP32-S3 RTC_CNTL_OPTION1: bit 0 forces download boot and must be cleared before a reset. */
 const S3_RTC_CNTL_OPTION1 = 0x6000812c;
 /** Chips where esptool performs the watchdog reset (C6/H2 deliberately excluded). */
@@ -30,7 +29,7 @@ const WATCHDOG_RESET_CHIPS = new Set([
   'esp32p4',
 ]);
 
-/** Whether `--after watchdog_reset` is implemented for this loader's chip (else it falls back to hard reset). */
+/** Whether `--after watchdog-reset` is implemented for this loader's chip (else it falls back to hard reset). */
 export function supportsWatchdogReset(loader: Pick<Loader, 'chip' | 'secureDownloadMode'>): boolean {
   return (
     !loader.secureDownloadMode && loader.chip.watchdog !== null && WATCHDOG_RESET_CHIPS.has(loader.chip.name)
@@ -99,14 +98,14 @@ async function pulseReset(loader: Loader, usbOtg: boolean): Promise<void> {
     loader.onEvent({ type: 'reset', mode: 'none' });
     return;
   }
-  await runResetSequence(transport, loader.clock, hardResetStrategy({ usbOtg }).steps);
+  await pulseHardReset(transport, loader.clock, { usbOtg });
   loader.onEvent({ type: 'reset', mode: 'hard_reset' });
 }
 
 /** RTC watchdog reset: unlock, short timeout, enable with a system-reset stage, relock, wait 0.5 s. */
 async function watchdogReset(loader: Loader): Promise<void> {
   const wdt = loader.chip.watchdog!;
-  await loader.writeReg(wdt.wprotect, WDT_KEY);
+  await loader.writeReg(wdt.wprotect, wdt.wprotectKey);
   await loader.writeReg(wdt.config1, 2000);
   await loader.writeReg(wdt.config0, ((1 << 31) | (5 << 28) | (1 << 8) | 2) >>> 0);
   await loader.writeReg(wdt.wprotect, 0);
@@ -127,9 +126,9 @@ async function softReset(loader: Loader): Promise<void> {
   }
   throw new EspflashError(
     'reset/soft-unsupported',
-    `soft_reset with the flasher stub is only supported on ESP8266`,
+    `${resetModeLabel('soft_reset')} with the flasher stub is only supported on ESP8266`,
     {
-      hint: 'Use --after hard_reset (or no_reset).',
+      hint: `Use --after ${resetModeLabel('hard_reset')} (or ${resetModeLabel('no_reset')}).`,
       details: { chip: loader.chip.name },
     },
   );

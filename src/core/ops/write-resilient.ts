@@ -88,10 +88,13 @@ export interface ResilientWriteResult extends WriteRegionResult {
   reconnects: number;
 }
 
-/** The port or transport is gone: only reopening it helps. */
+/**
+ * The port or transport is gone: only reopening it helps. Every transport (the in-process sim's too)
+ * reports that as `transport/*` or `port/*`.
+ */
 export function isLinkLost(err: unknown): boolean {
   if (!isEspflashError(err)) return false;
-  if (/^(transport|port|sim)\//.test(err.code)) return true;
+  if (/^(transport|port)\//.test(err.code)) return true;
   // A resync SYNC after a timeout went unanswered: the loader stopped talking.
   return (
     err.code.startsWith('timeout/') && isEspflashError(err.cause) && err.cause.code.startsWith('timeout/')

@@ -86,7 +86,7 @@ export class FakeDevice implements Transport {
     this.clock = options.clock;
     this.responder = options.responder;
     this.description = options.description ?? 'fake://device';
-    this.capabilities = { modemLines: true, baudRate: true, ...options.capabilities };
+    this.capabilities = { modemLines: true, baudRate: true, rawStream: false, ...options.capabilities };
     this.baudRate = options.baudRate ?? 115200;
   }
 

@@ -7,7 +7,7 @@ import type { ModemSignals, Transport } from '../../../src/core/transport.js';
 
 export class StreamTransport implements Transport {
   readonly description: string;
-  readonly capabilities = { modemLines: false, baudRate: false };
+  readonly capabilities = { modemLines: false, baudRate: false, rawStream: true };
   readonly baudRate = 115200;
   private chunks: Uint8Array[] = [];
   private waiters: Array<() => void> = [];

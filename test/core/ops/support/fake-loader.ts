@@ -85,7 +85,7 @@ export class FakeLoader implements Loader {
     this.transport = {
       signals,
       description: 'fake://device',
-      capabilities: { modemLines: options.modemLines ?? true, baudRate: true },
+      capabilities: { modemLines: options.modemLines ?? true, baudRate: true, rawStream: false },
       baudRate: options.baudRate ?? 115200,
       read: async () => new Uint8Array(0),
       write: async () => {},
