@@ -115,8 +115,13 @@ describe.skipIf(!HAVE_SHARED)(`espflash plan --json on every real build fixture$
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
-    const { warnings, notes, ...plan } = JSON.parse(lines[0]!);
+    const { warnings, notes, commands, ...plan } = JSON.parse(lines[0]!);
     expect(plan).toEqual(want);
+    // The esptool v5 equivalent writes every region at its offset; the idf.py one names the build.
+    for (const r of want.regions as Array<{ offset: number }>)
+      expect(commands.esptool).toContain(` 0x${r.offset.toString(16)} `.trimEnd());
+    expect(commands.esptool).toMatch(new RegExp(`^esptool --chip ${want.chip} .* write-flash `));
+    expect(commands.idfPy).toMatch(/^idf\.py .*flash$/);
     if (fixture.startsWith('handwritten'))
       expect(warnings).toEqual(expect.arrayContaining([expect.stringContaining('not written by ESP-IDF')]));
     // Encrypted regions come with the rule `flash` applies to them.
