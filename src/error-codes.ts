@@ -242,8 +242,10 @@ export const ERROR_CODES = {
   'rfc2217/baud-rejected': final(),
   'rfc2217/no-reply': final(),
   'rfc2217/unsupported': final(),
-  // ROM loader status (PROTOCOL.md §1.5). Link damage and flash failures are transient; a message the
-  // ROM rejects (it answers 0x05 to an opcode it lacks) and malformed RAM uploads are final.
+  // ROM loader status (PROTOCOL.md §1.5). Link damage and flash failures are transient: the real ROM
+  // answers 0x05 "invalid message" to a request whose header a noisy link damaged (stub-loader.ts resends
+  // such a MEM_DATA block). An opcode the ROM lacks (0x05 to another opcode: `rom/unsupported-command`),
+  // malformed RAM uploads and the secure-download statuses (0x64-0x69) are final.
   'rom/bad-crc': transient(LINK_HINT),
   'rom/bad-encoding': final(),
   'rom/bad-ram-address': final(),
@@ -258,7 +260,7 @@ export const ERROR_CODES = {
   'rom/insufficient-storage': final(),
   'rom/invalid-format': final(),
   'rom/invalid-input': transient(),
-  'rom/invalid-message': final(
+  'rom/invalid-message': transient(
     'the loader did not accept the request; the command may need the flasher stub (remove --no-stub)',
   ),
   'rom/invalid-parameter': final(),
