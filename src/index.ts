@@ -1,10 +1,13 @@
-// espflash's public programmatic API. The CLI is one client of exactly these exports.
+// espflash's public programmatic API: the product (open a device, flash a project, plans, partition
+// tables, images, events, errors, the virtual ESP32's server). Protocol internals and building blocks
+// for custom flows live behind the `espflash/core` subpath (src/core-api.ts).
 
+// Devices and the whole flash job
 export { type BoardInfo, Device, type WriteBinOptions } from './api/device.js';
 export { type FlashProjectOptions, type FlashProjectResult, flashProject } from './api/flash-project.js';
 export { DEFAULT_FLASH_BAUD, type OpenDeviceOptions, openDevice } from './api/open-device.js';
 export { type LoadedPartitionTable, loadPartitionTable, partitionByLabel } from './api/partitions.js';
-export { BAUD_LADDER, createReconnector, lowerBaud, type ReconnectPolicy } from './api/reconnect.js';
+export type { ReconnectPolicy } from './api/reconnect.js';
 // Build and monitor
 export { type FindIdfPyOptions, findIdfPy, type IdfPyCommand } from './build/find-idf.js';
 export { type BuildResult, type BuildStream, type RunBuildOptions, runBuild } from './build/run-build.js';
@@ -28,42 +31,26 @@ export {
   resolveOptions,
 } from './config/resolve-options.js';
 export type { EspflashConfig } from './config/schema.js';
-export type { SecurityInfo } from './core/chip-detect.js';
-export { type Clock, realClock } from './core/clock.js';
-export { type ConnectedLoader, type ConnectOptions, connect } from './core/connect.js';
-export type { CommandRequest, CommandResponse, Loader } from './core/loader.js';
-export { type HashFn, md5, md5Hex } from './core/md5.js';
-export { createMemoryTransportPair } from './core/memory-transport.js';
-export { OP, OPCODES, timeoutFor } from './core/opcodes.js';
-export { resetAfter } from './core/ops/after-reset.js';
-export { eraseFlash, eraseRegion } from './core/ops/erase.js';
-export { decodeFlashId, type FlashId, readFlashId } from './core/ops/flash-id.js';
-export { flashMd5 } from './core/ops/md5-region.js';
-export { readFlash } from './core/ops/read-flash.js';
-export { readMac } from './core/ops/read-mac.js';
-export { type WriteRegionOptions, type WriteRegionResult, writeRegion } from './core/ops/write-region.js';
-// Resilience
-export {
-  FLASH_FAILURE_HINT,
-  isLinkLost,
-  type ReconnectRequest,
-  type ResilienceOptions,
-  writeRegionResilient,
-} from './core/ops/write-resilient.js';
-export {
-  classicReset,
-  formatResetSequence,
-  hardReset,
-  parseResetSequence,
-  type ResetStep,
-  runResetSequence,
-  unixTightReset,
-  usbJtagSerialReset,
-} from './core/reset-sequences.js';
-export type { StubImage, StubProvider } from './core/stub-loader.js';
-// Device side: transports, connection, operations
+export type { Clock } from './core/clock.js';
 export type { ModemSignals, Transport, TransportCapabilities } from './core/transport.js';
-export { EspflashError, type EspflashErrorOptions, isEspflashError, UsageError } from './errors.js';
+// Errors
+export {
+  type CodeIn,
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorCodeSpec,
+  type ErrorKind,
+  EspflashError,
+  type EspflashErrorOptions,
+  type ExitStatus,
+  errorKind,
+  exitStatus,
+  isErrorCode,
+  isEspflashError,
+  isPortGone,
+  UsageError,
+} from './errors.js';
+// Events and logging
 export type { FlashEvent, FlashEventSink } from './events.js';
 export { ignoreEvents } from './events.js';
 export {
@@ -71,27 +58,14 @@ export {
   type ExampleBuildOptions,
   generateExampleBuild,
 } from './example/example-build.js';
-// Fast reflash
-export { type CachedRegion, type DeviceCache, openDeviceCache } from './flash/device-cache.js';
-export { fastReflashRegion } from './flash/fast-reflash.js';
 export {
-  DEFAULT_FLASH_TIME_LIMIT_MS,
   type FlashPlanOptions,
   type FlashSummary,
   flashPlan,
-  plannedBytes,
   type RegionOutcome,
 } from './flash/flash-plan.js';
-export { defaultCostModel, diffSectors } from './flash/sector-diff.js';
-export {
-  describeHeaderFlashParams,
-  flashSizeToBytes,
-  parseFlashFreq,
-  parseFlashMode,
-  parseFlashSize,
-  patchFlashParams,
-} from './image/flash-params.js';
-export { buildAppDescriptor, buildBootloaderDescriptor, buildImage } from './image/image-builder.js';
+export { patchFlashParams } from './image/flash-params.js';
+export { buildImage } from './image/image-builder.js';
 // Images
 export { assertImageValid, parseImage, verifyImage } from './image/image-parse.js';
 export type {
@@ -105,10 +79,10 @@ export type {
 } from './image/image-types.js';
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
-export { type DecodedLine, formatTimestamp, LineDecoder } from './monitor/line-decoder.js';
-export { DEFAULT_MONITOR_BAUD, resolveMonitorBaud } from './monitor/monitor-baud.js';
+export { DEFAULT_MONITOR_BAUD } from './monitor/monitor-baud.js';
 export { type MonitorOptions, type MonitorSession, startMonitor } from './monitor/monitor-session.js';
-export { type BaudMemory, createBaudMemory, espflashCacheDir } from './node/baud-memory.js';
+export type { BaudMemory } from './node/baud-memory.js';
+// Ports
 export {
   type OpenTransportOptions,
   openTransport,
@@ -116,20 +90,11 @@ export {
   type PortSpec,
   parsePortSpec,
 } from './node/open-transport.js';
-export {
-  classifyPort,
-  type ListPortsOptions,
-  listPorts,
-  type PortInfo,
-  type PortKind,
-  type RawPortInfo,
-  rankPorts,
-} from './node/port-list.js';
-export { createStubProvider, esptoolJsStubProvider } from './node/stub-assets.js';
-export { decodePartitionTable, encodePartitionTable, looksLikeBinaryTable } from './partition/binary.js';
+export { type ListPortsOptions, listPorts, type PortInfo, type PortKind } from './node/port-list.js';
+export { decodePartitionTable, encodePartitionTable } from './partition/binary.js';
 export { type ParsePartitionCsvOptions, parsePartitionCsv } from './partition/csv-parse.js';
 export { partitionTableToCsv } from './partition/csv-write.js';
-export { findBootAppPartition, findPartitionByLabel, subtypeName, typeName } from './partition/lookup.js';
+export { findBootAppPartition, findPartitionByLabel } from './partition/lookup.js';
 export { renderPartitionTable } from './partition/render.js';
 // Partition tables
 export type {
@@ -139,36 +104,21 @@ export type {
   PartitionTable,
   SecureBootVersion,
 } from './partition/types.js';
-export { DEFAULT_TABLE_OFFSET, PartitionType, TABLE_BINARY_LENGTH } from './partition/types.js';
+export { DEFAULT_TABLE_OFFSET, PartitionType } from './partition/types.js';
 export { type VerifyPartitionTableOptions, verifyPartitionTable } from './partition/verify.js';
+// Build output and plans
 export { type DerivePlanOptions, derivePlan, type PlanOverrides } from './plan/derive-plan.js';
 export { esptoolArgs, esptoolCommand } from './plan/esptool-command.js';
 export { type PlanJson, planToJson } from './plan/plan-json.js';
-// Build output and plans
 export type { AfterReset, BeforeReset, FlashMode, FlashPlan, PlanRegion, RegionRole } from './plan/types.js';
 export { type ValidatePlanOptions, validatePlan } from './plan/validate-plan.js';
-export { parseArgFile } from './project/arg-files.js';
 export type { BuildOutput } from './project/build-output.js';
-export { parseFlasherArgs } from './project/flasher-args.js';
 export { locateBuildDir } from './project/locate-build.js';
-export { parseProjectDescription } from './project/project-description.js';
 export { readBuildOutput } from './project/read-build.js';
 export { describeSource, type Source, type Sourced, type SourceKind } from './provenance.js';
-export { SimDevice, type SimMode } from './sim/device.js';
-export { FAULT_KINDS, formatFaults, parseFaultSpecs } from './sim/fault-spec.js';
-export type { SimFaults } from './sim/faults.js';
-export { openSimUrl, resetSimRegistry } from './sim/sim-registry.js';
 // The virtual ESP32
-export {
-  createSimDevice,
-  createSimTransport,
-  parseSimUrl,
-  type SimOptions,
-  type SimTransport,
-} from './sim/sim-transport.js';
+export { createSimTransport, type SimOptions, type SimTransport } from './sim/sim-transport.js';
 export { type SimServer, type SimServerOptions, startSimServer } from './sim/tcp-server.js';
-export { VirtualClock } from './sim/virtual-clock.js';
 // Watch mode
 export { type WatchController, watchAndFlash } from './watch/watch-controller.js';
-export { outputWatchSpec, sourceWatchSpec } from './watch/watch-paths.js';
 export { type WatchAndFlashOptions, type WatchEvent, watchEventToJson } from './watch/watch-types.js';

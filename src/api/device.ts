@@ -18,7 +18,7 @@ import { readSecurityInfo, type SecurityDetails } from '../core/ops/security-inf
 import type { WriteRegionResult } from '../core/ops/write-region.js';
 import type { ResilienceOptions } from '../core/ops/write-resilient.js';
 import { isLinkLost, type ReconnectRequest, writeRegionResilient } from '../core/ops/write-resilient.js';
-import { isEspflashError, UsageError } from '../errors.js';
+import { errorKind, isEspflashError, UsageError } from '../errors.js';
 import { type DeviceCache, openDeviceCache } from '../flash/device-cache.js';
 import { type FlashSummary, flashPlan, nodeMd5 } from '../flash/flash-plan.js';
 import { unverifiedReason } from '../flash/flash-summary.js';
@@ -85,9 +85,6 @@ export interface WriteBinResult extends WriteRegionResult {
    */
   span: { offset: number; size: number };
 }
-
-/** Errors that no retry can fix (a read blocked by Secure Download Mode stays blocked). */
-const PERMANENT_READ_ERRORS: ReadonlySet<string> = new Set(['flash/read-blocked']);
 
 /** Options the Device keeps from `openDevice`. */
 export interface DeviceSettings {
@@ -286,11 +283,9 @@ export class Device {
         failures = 0;
       } catch (err) {
         failures++;
+        // The code table decides (errorKind): final stops, transient retries, link-lost reconnects.
         const retryable =
-          isEspflashError(err) &&
-          !(err instanceof UsageError) &&
-          !PERMANENT_READ_ERRORS.has(err.code) &&
-          !this.settings.signal?.aborted;
+          isEspflashError(err) && errorKind(err) !== 'final' && !this.settings.signal?.aborted;
         if (!retryable || failures > READ_ATTEMPTS) throw err;
         const reason = `${err.code}: ${err.message}`;
         this.loader.onEvent({

@@ -13,7 +13,7 @@ import {
   normaliseResetName,
 } from '../core/settings.js';
 import type { Transport } from '../core/transport.js';
-import { isEspflashError, UsageError } from '../errors.js';
+import { errorKind, isEspflashError, isPortGone } from '../errors.js';
 import type { FlashEventSink } from '../events.js';
 import { flashSizeToBytes } from '../image/flash-params.js';
 import type { Logger } from '../logger.js';
@@ -81,9 +81,10 @@ export const CONNECT_TRIES = 4;
 
 /**
  * connect + prepareFlash, again from the reset when a transfer fails on the way (a corrupted or lost
- * MEM_DATA block of the stub upload, a lost reply, a damaged chip-magic reply): link errors, not
- * a verdict on the chip. Diagnosed connect failures (`connect/*` except `connect/unknown-chip`),
- * usage errors and a closed port are final.
+ * MEM_DATA block of the stub upload, a lost reply, a damaged chip-magic reply): the code table's
+ * `transient` errors, and a loader that stopped answering (`link-lost`: the fresh connect starts with
+ * a reset). Final errors (diagnosed connect failures, usage errors) and a port that is gone (nothing
+ * here reopens it) end the connect.
  */
 async function connectWithRetry(
   options: ConnectOptions,
@@ -96,13 +97,9 @@ async function connectWithRetry(
       const flash = await prepareFlash(loader, sizeBytes === undefined ? {} : { sizeBytes });
       return { loader, flash };
     } catch (err) {
-      const transient =
-        isEspflashError(err) &&
-        !(err instanceof UsageError) &&
-        (err.code === 'connect/unknown-chip' || !/^(connect|port|transport|sim)\//.test(err.code)) &&
-        // A stub that never starts is final at once: connect already reset into the ROM where it could.
-        err.code !== 'stub/no-ohai';
-      if (!transient || attempt >= CONNECT_TRIES || options.signal?.aborted) throw err;
+      const kind = errorKind(err);
+      const retry = kind === 'transient' || (kind === 'link-lost' && !isPortGone(err));
+      if (!retry || !isEspflashError(err) || attempt >= CONNECT_TRIES || options.signal?.aborted) throw err;
       options.onEvent?.({
         type: 'retry',
         operation: 'connect',

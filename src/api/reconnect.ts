@@ -8,7 +8,7 @@ import { type PreparedFlash, prepareFlash } from '../core/ops/prepare-flash.js';
 import type { ReconnectRequest } from '../core/ops/write-resilient.js';
 import { parseBeforeReset } from '../core/settings.js';
 import type { Transport } from '../core/transport.js';
-import { isEspflashError } from '../errors.js';
+import { isEspflashError, isPortGone } from '../errors.js';
 
 /** The ROM loader's baud after a reset. */
 const ROM_BAUD = 115200;
@@ -35,11 +35,6 @@ export interface ReconnectPolicy {
 export interface Reconnected {
   loader: ConnectedLoader;
   flash: PreparedFlash;
-}
-
-/** The port or transport itself failed (closed, unplugged): only reopening it helps. */
-function portGone(err: unknown): boolean {
-  return isEspflashError(err) && /^(transport|port|sim)\//.test(err.code);
 }
 
 /** Whether connecting over `transport` starts with a reset (the chip then runs its ROM at 115200). */
@@ -117,7 +112,7 @@ export function createReconnector(
     // The port may still be there (chip reset into its ROM at 115200, stub out of step, a silent
     // chip): reset and sync over it first. Only a port that is gone needs closing and reopening;
     // closing a port that still works can cost more than the chip (a sim:// chip goes with it).
-    if (!portGone(request.error)) {
+    if (!isPortGone(request.error)) {
       try {
         return await attach(current.transport);
       } catch (err) {

@@ -1,10 +1,13 @@
 // Turns any thrown value into what the user sees: `code: message`, a hint line, the cause with
 // --verbose; JSON in --json mode. Non-espflash errors are bugs: stack plus "please report".
 
-import { isEspflashError } from '../errors.js';
+import { exitStatus, isEspflashError } from '../errors.js';
 import type { CliContext } from './context.js';
 
-/** Render `err` and return the exit code to use. */
+/** Where bugs go (package.json `bugs.url`). */
+export const BUGS_URL = 'https://github.com/espflash-ts/espflash/issues';
+
+/** Render `err` and return the exit code to use (the code table's exit status; 70 for a bug). */
 export function renderError(
   err: unknown,
   ctx: Pick<CliContext, 'io' | 'json' | 'verbose' | 'color'>,
@@ -23,7 +26,7 @@ export function renderError(
       }
       ctx.io.stderr(text);
     }
-    return err.exitCode;
+    return exitStatus(err);
   }
   const message = err instanceof Error ? err.message : String(err);
   if (ctx.json) {
@@ -32,9 +35,9 @@ export function renderError(
   const stack = err instanceof Error && err.stack ? err.stack : message;
   ctx.io.stderr(
     `${red('internal error')}: ${message}\n${stack}\n` +
-      'This is a bug in espflash. Please report it with the command line and this output.\n',
+      `This is a bug in espflash. Please report it at ${BUGS_URL} with the command line and this output.\n`,
   );
-  return 70;
+  return exitStatus(err);
 }
 
 function describeCause(cause: unknown): string {

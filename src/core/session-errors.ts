@@ -1,26 +1,28 @@
 // Coded errors of the loader session that are not status bytes: timeouts, short replies, lost sync,
 // unsupported commands. One constructor per failure so messages stay uniform.
 
-import { EspflashError } from '../errors.js';
+import { type ErrorCode, EspflashError, isErrorCode } from '../errors.js';
 import { opcodeName, opcodeSlug } from './opcodes.js';
+
+/** `timeout/spi-flash-md5` for SPI_FLASH_MD5; `timeout/unknown-command` for a byte not in the opcode table. */
+export function timeoutCode(op: number): ErrorCode {
+  const code = `timeout/${opcodeSlug(op)}`;
+  return isErrorCode(code) ? code : 'timeout/unknown-command';
+}
 
 /** `timeout/<command>`: "No reply to SPI_FLASH_MD5 within 8000 ms". */
 export function commandTimeout(op: number, timeoutMs: number): EspflashError {
-  return new EspflashError(
-    `timeout/${opcodeSlug(op)}`,
-    `No reply to ${opcodeName(op)} within ${timeoutMs} ms`,
-    {
-      details: { command: opcodeName(op), timeoutMs },
-      hint: 'check the cable and power, or try a lower --baud',
-    },
-  );
+  return new EspflashError(timeoutCode(op), `No reply to ${opcodeName(op)} within ${timeoutMs} ms`, {
+    details: { command: opcodeName(op), timeoutMs },
+    hint: 'check the cable and power, or try a lower --baud',
+  });
 }
 
 /** `timeout/<command>` when the resync SYNC after an earlier timeout got no answer either. */
 export function resyncTimeout(options: { op: number; timeoutMs: number; cause: unknown }): EspflashError {
   const { op, timeoutMs, cause } = options;
   return new EspflashError(
-    `timeout/${opcodeSlug(op)}`,
+    timeoutCode(op),
     `Cannot send ${opcodeName(op)}: the loader stopped answering (no reply to a resync SYNC within ${timeoutMs} ms after an earlier timeout)`,
     {
       details: { command: opcodeName(op), timeoutMs },

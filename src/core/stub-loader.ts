@@ -2,7 +2,7 @@
 // USB-OTG), MEM_END with the entry point, then the stub's `OHAI` frame. The stub image comes from a provider.
 
 import type { ChipName } from '../chips/chips.js';
-import { EspflashError } from '../errors.js';
+import { EspflashError, isPortGone } from '../errors.js';
 import { bytesEqual, hex32, latin1, packU32 } from './bytes.js';
 import type { LoaderSession } from './loader-session.js';
 import { DEFAULT_TIMEOUT_MS, OP } from './opcodes.js';
@@ -47,8 +47,7 @@ async function stubAnswers(session: LoaderSession): Promise<boolean> {
       await session.flushInput();
       if ((await syncOnce(session, { firstReplyMs: STUB_PROBE_MS })).stubDetected) return true;
     } catch (err) {
-      if (session.signal?.aborted || !(err instanceof EspflashError) || err.code === 'transport/closed')
-        throw err;
+      if (session.signal?.aborted || !(err instanceof EspflashError) || isPortGone(err)) throw err;
     }
   }
   return false;

@@ -5,7 +5,7 @@ import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type ChipName, chipInfo } from '../chips/chips.js';
 import { isFixedFlashSize } from '../core/settings.js';
-import { UsageError } from '../errors.js';
+import { type ErrorCode, UsageError } from '../errors.js';
 import { flashSizeToBytes, parseFlashFreq, parseFlashMode, parseFlashSize } from '../image/flash-params.js';
 import { encodePartitionTable } from '../partition/binary.js';
 import { parsePartitionCsv } from '../partition/csv-parse.js';
@@ -60,7 +60,7 @@ const IDF_VER: Record<ExampleFlavour, string> = {
   'rtos-sdk': 'v3.4',
 };
 
-function usage(code: string, message: string, hint: string): UsageError {
+function usage(code: ErrorCode, message: string, hint: string): UsageError {
   return new UsageError(code, message, { hint });
 }
 

@@ -4,7 +4,7 @@
 import { type ChipName, chipInfo } from '../chips/chips.js';
 import { writeU16, writeU32 } from '../core/bytes.js';
 import { isFixedFlashSize } from '../core/settings.js';
-import { UsageError } from '../errors.js';
+import { type ErrorCode, UsageError } from '../errors.js';
 import { parseFlashFreq, parseFlashMode, parseFlashSize } from './flash-params.js';
 import { checksumOffset, xorChecksum } from './image-parse.js';
 import {
@@ -67,7 +67,7 @@ export interface BuildImageOptions {
   wpPin?: number;
 }
 
-function badOption(code: string, message: string, hint: string): UsageError {
+function badOption(code: ErrorCode, message: string, hint: string): UsageError {
   return new UsageError(code, message, { hint });
 }
 

@@ -3,7 +3,7 @@
 
 import { type ChipName, chipByImageId, chipInfo } from '../chips/chips.js';
 import { hex, readU16, readU32, toHex } from '../core/bytes.js';
-import { EspflashError } from '../errors.js';
+import { type ErrorCode, EspflashError } from '../errors.js';
 import { parseAppDescriptor, parseBootloaderDescriptor } from './image-descriptors.js';
 import {
   APP_DESC_SIZE,
@@ -47,7 +47,7 @@ export function checksumOffset(end: number): number {
 }
 
 function imageError(
-  code: string,
+  code: ErrorCode,
   message: string,
   file: string | undefined,
   hint = REBUILD_HINT,

@@ -114,7 +114,6 @@ export interface EspImage {
 
 /** Something wrong with a structurally parsable image. */
 export interface ImageProblem {
-  /** `image/bad-checksum`, `image/bad-sha256` or `image/chip-mismatch`. */
-  code: string;
+  code: 'image/bad-checksum' | 'image/bad-sha256' | 'image/chip-mismatch';
   message: string;
 }

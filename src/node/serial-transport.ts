@@ -5,7 +5,7 @@ import { SerialPort } from 'serialport';
 import { type Clock, realClock } from '../core/clock.js';
 import { ReadQueue, transportClosedError } from '../core/read-queue.js';
 import type { ModemSignals, Transport, TransportCapabilities } from '../core/transport.js';
-import { EspflashError, UsageError } from '../errors.js';
+import { type ErrorCode, EspflashError, UsageError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { listPorts } from './port-list.js';
 import { disconnectedError, isNoModemLinesError, mapOpenError } from './transport-errors.js';
@@ -188,7 +188,7 @@ class SerialTransport implements Transport {
   }
 
   /** A disconnect beats the specific failure: the port is gone, say so. */
-  private failure(code: string, message: string, err: unknown): EspflashError {
+  private failure(code: ErrorCode, message: string, err: unknown): EspflashError {
     if (this.endedWith) return this.endedWith;
     if (!this.port.isOpen) return disconnectedError(this.description, err);
     return new EspflashError(code, `${message}: ${err instanceof Error ? err.message : String(err)}`, {

@@ -3,7 +3,7 @@
 
 import { readU16, readU32, writeU32 } from '../core/bytes.js';
 import { md5 } from '../core/md5.js';
-import { UsageError } from '../errors.js';
+import { type CodeIn, UsageError } from '../errors.js';
 import { ENTRY_SIZE, type Partition, type PartitionTable, TABLE_BINARY_LENGTH } from './types.js';
 import { maxEntries } from './verify.js';
 
@@ -79,7 +79,12 @@ function encodeEntry(p: Partition): Uint8Array {
  */
 export function decodePartitionTable(bytes: Uint8Array, options: { file?: string } = {}): PartitionTable {
   const file = options.file ?? 'partition table';
-  const fail = (reason: string, message: string, hint: string, extra: Record<string, unknown> = {}) =>
+  const fail = (
+    reason: CodeIn<'partition'>,
+    message: string,
+    hint: string,
+    extra: Record<string, unknown> = {},
+  ) =>
     new UsageError(`partition/${reason}`, `${file}: ${message}`, {
       hint,
       details: { ...(options.file === undefined ? {} : { file: options.file }), ...extra },
@@ -134,7 +139,10 @@ export function decodePartitionTable(bytes: Uint8Array, options: { file?: string
   });
 }
 
-function decodeEntry(record: Uint8Array, fail: (reason: string, message: string) => Error): Partition {
+function decodeEntry(
+  record: Uint8Array,
+  fail: (reason: CodeIn<'partition'>, message: string) => Error,
+): Partition {
   const nameField = record.subarray(12, 28);
   const nul = nameField.indexOf(0);
   let name: string;

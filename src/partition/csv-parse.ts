@@ -1,6 +1,7 @@
 // Partition CSV -> PartitionTable, matching ESP-IDF v5.5's gen_esp32part.py: line handling,
 // keywords, size suffixes, blank offsets filled by type alignment, negative sizes, then verify.
 
+import type { CodeIn } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { expandVars, pyStrip, splitLines } from './csv-text.js';
 import { partitionError, rememberLine } from './diagnostics.js';
@@ -89,13 +90,17 @@ type RowOptions = ParsePartitionCsvOptions & { tableOffset: number };
 
 function parseRow(line: string, lineNo: number, options: RowOptions): Row {
   const fields = `${line},,,,`.split(',').map(pyStrip);
-  const fail = (reason: string, message: string, fix?: string) =>
+  const fail = (reason: CodeIn<'partition'>, message: string, fix?: string) =>
     partitionError(reason, `Error at line ${lineNo}: ${message}`, {
       file: options.file,
       line: lineNo,
       ...(fix ? { fix } : {}),
     });
-  const field = (reason: string, text: string, keywords?: ReadonlyMap<string, number>): number => {
+  const field = (
+    reason: CodeIn<'partition'>,
+    text: string,
+    keywords?: ReadonlyMap<string, number>,
+  ): number => {
     try {
       return parseIntField(text, keywords);
     } catch (err) {
@@ -137,8 +142,8 @@ interface FieldContext {
   options: RowOptions;
   text: string;
   type: number;
-  fail: (reason: string, message: string, fix?: string) => Error;
-  field: (reason: string, text: string) => number;
+  fail: (reason: CodeIn<'partition'>, message: string, fix?: string) => Error;
+  field: (reason: CodeIn<'partition'>, text: string) => number;
 }
 
 function rowOffset(c: FieldContext & { subtype: number }): number | null {

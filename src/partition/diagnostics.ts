@@ -1,7 +1,7 @@
 // Error construction shared by the partition modules: a `partition/<reason>` UsageError whose
 // details carry the file and CSV line, and a hint naming the file; plus the row -> line map.
 
-import { UsageError } from '../errors.js';
+import { type CodeIn, UsageError } from '../errors.js';
 import type { Partition } from './types.js';
 
 const lineOf = new WeakMap<Partition, number>();
@@ -25,7 +25,7 @@ export interface ErrorSite {
 
 /** Build a `partition/<reason>` UsageError with `{file, line}` details and a hint naming the file. */
 export function partitionError(
-  reason: string,
+  reason: CodeIn<'partition'>,
   message: string,
   site: ErrorSite & { fix?: string; extra?: Record<string, unknown> },
 ): UsageError {

@@ -1,6 +1,7 @@
 // Table validation with ESP-IDF v5.5's rules and wording: alignment, app size, read-only and NVS
 // rules, unique names, overlaps, one 8 KiB otadata, fits the flash, fits the 0xC00-byte binary.
 
+import type { CodeIn } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { partitionRowCsv } from './csv-write.js';
 import { partitionError } from './diagnostics.js';
@@ -65,7 +66,7 @@ export function verifyPartitionTable(table: PartitionTable, options: VerifyParti
 }
 
 function verifyOne(p: Partition, o: VerifyPartitionTableOptions & { extra: readonly ExtraSubtype[] }): void {
-  const invalid = (reason: string, what: string, fix: string) =>
+  const invalid = (reason: CodeIn<'partition'>, what: string, fix: string) =>
     partitionError(reason, `Partition ${p.name} invalid: ${what}`, { file: o.file, partition: p, fix });
   const align = offsetAlignment(p.type);
   if (!Number.isInteger(p.offset) || p.offset < 0 || p.offset > 0xffffffff) {

@@ -5,9 +5,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { chipInfo } from '../chips/chips.js';
 import { hex } from '../core/bytes.js';
 import { isFixedFlashSize } from '../core/settings.js';
-import { isEspflashError, UsageError } from '../errors.js';
+import { type ErrorCode, isEspflashError, UsageError } from '../errors.js';
 import { flashSizeToBytes } from '../image/flash-params.js';
 import { parseImage, verifyImage } from '../image/image-parse.js';
+import type { ImageProblem } from '../image/image-types.js';
 import type { Logger } from '../logger.js';
 import type { Partition } from '../partition/types.js';
 import { readPartitionTableFile, tablePartitions } from '../project/partition-file.js';
@@ -147,7 +148,7 @@ function checkFlashSize(regions: PlanRegion[], flashSize: number | null): void {
 }
 
 /** The plan's codes for image problems (the image reader calls a bad digest `image/bad-sha256`). */
-const INTEGRITY_CODES: Readonly<Record<string, string>> = {
+const INTEGRITY_CODES: Readonly<Partial<Record<ImageProblem['code'], ErrorCode>>> = {
   'image/bad-checksum': 'image/bad-checksum',
   'image/bad-sha256': 'image/bad-digest',
 };

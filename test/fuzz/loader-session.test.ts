@@ -239,7 +239,7 @@ describe('fuzz: loader session against a hostile device', () => {
       });
       const bootLogLimit = rng.pick([16, 8192]);
       const abort = new AbortController();
-      const cancelled = new EspflashError('cancelled/by-user', 'Cancelled');
+      const cancelled = new EspflashError('cli/interrupted', 'Cancelled');
       const session = new LoaderSession({
         transport: host,
         clock,

@@ -174,9 +174,9 @@ describe('watchAndFlash (with fakes)', () => {
     await t.clock.advance(300);
     t.build.calls[1]!.done.resolve({ ms: 1 });
     await settle();
-    t.flasher.calls[0]!.done.reject(new EspflashError('connect/failed', 'no answer'));
+    t.flasher.calls[0]!.done.reject(new EspflashError('connect/no-sync', 'no answer'));
     await settle();
-    expect(ofType(t.events, 'error').at(-1)).toMatchObject({ stage: 'flash', code: 'connect/failed' });
+    expect(ofType(t.events, 'error').at(-1)).toMatchObject({ stage: 'flash', code: 'connect/no-sync' });
     t.watcher.change('/project/main/a.c');
     await t.clock.advance(300);
     t.build.calls[2]!.done.resolve({ ms: 1 });

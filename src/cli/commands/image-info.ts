@@ -107,7 +107,7 @@ export function renderImage(image: EspImage, options: RenderOptions): string {
   const chip = decodeChip(image, options.chip);
   const params = chip ? describeHeaderFlashParams(image, chip) : null;
   const bad = new Set(options.problems.map((p) => p.code));
-  const ok = (code: string) => (bad.has(code) ? 'INVALID' : 'valid');
+  const ok = (code: ImageProblem['code']) => (bad.has(code) ? 'INVALID' : 'valid');
   const row = (k: string, v: string) => `${`${k}:`.padEnd(12)} ${v}`;
   const lines = [
     row('File', `${options.file} (${image.fileSize} bytes)`),

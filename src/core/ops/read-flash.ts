@@ -1,7 +1,7 @@
 // Read flash back (PROTOCOL.md §2.7): stub READ_FLASH stop-and-wait (ACK every frame with the running
 // total, then check the 16-byte MD5 frame); ROM READ_FLASH_SLOW 64 bytes per command; none on ESP8266 ROM.
 
-import { EspflashError, UsageError } from '../../errors.js';
+import { type ErrorCode, EspflashError, UsageError } from '../../errors.js';
 import { ByteBuffer, hex, packU32, toHex } from '../bytes.js';
 import type { Loader } from '../loader.js';
 import { type HashFn, md5 } from '../md5.js';
@@ -110,7 +110,7 @@ async function readWithRom(loader: Loader, options: ReadFlashOptions): Promise<U
   return out;
 }
 
-function readError(code: string, message: string, details: Record<string, unknown>): EspflashError {
+function readError(code: ErrorCode, message: string, details: Record<string, unknown>): EspflashError {
   return new EspflashError(code, message, {
     hint: 'Retry; if it persists lower --baud or check the cable.',
     details,

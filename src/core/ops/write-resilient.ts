@@ -3,7 +3,7 @@
 // that does not verify and restart there with the rest recompressed, reconnecting when the loader is
 // gone and narrowing blocks on a noisy link. Bounded by attempts and a deadline; MD5 is the judge.
 
-import { EspflashError, isEspflashError } from '../../errors.js';
+import { type ErrorCode, EspflashError, errorKind, isEspflashError } from '../../errors.js';
 import { hex } from '../bytes.js';
 import type { Loader } from '../loader.js';
 import { type HashFn, md5Hex } from '../md5.js';
@@ -88,17 +88,9 @@ export interface ResilientWriteResult extends WriteRegionResult {
   reconnects: number;
 }
 
-/**
- * The port or transport is gone: only reopening it helps. Every transport (the in-process sim's too)
- * reports that as `transport/*` or `port/*`.
- */
+/** The port, transport or loader is gone (the code table's `link-lost`): reconnect and resume. */
 export function isLinkLost(err: unknown): boolean {
-  if (!isEspflashError(err)) return false;
-  if (/^(transport|port)\//.test(err.code)) return true;
-  // A resync SYNC after a timeout went unanswered: the loader stopped talking.
-  return (
-    err.code.startsWith('timeout/') && isEspflashError(err.cause) && err.cause.code.startsWith('timeout/')
-  );
+  return errorKind(err) === 'link-lost';
 }
 
 /**
@@ -176,7 +168,7 @@ export async function writeRegionResilient(
     role: o.role,
   });
 
-  const giveUp = (code: string, why: string, cause: unknown, hint = FLASH_FAILURE_HINT): EspflashError =>
+  const giveUp = (code: ErrorCode, why: string, cause: unknown, hint = FLASH_FAILURE_HINT): EspflashError =>
     new EspflashError(
       code,
       `Writing region ${o.index} (${name}) at ${hex(offset)} failed ${why}; ${hex(offset + verifiedTo)} onwards is not verified (last error: ${reasonOf(cause)})`,

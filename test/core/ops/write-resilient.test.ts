@@ -9,7 +9,7 @@ import type { CommandRequest, Loader } from '../../../src/core/loader.js';
 import { OP } from '../../../src/core/opcodes.js';
 import { firstMismatch } from '../../../src/core/ops/verify-scan.js';
 import { isLinkLost, writeRegionResilient } from '../../../src/core/ops/write-resilient.js';
-import { EspflashError } from '../../../src/errors.js';
+import { type ErrorCode, EspflashError } from '../../../src/errors.js';
 import { FakeLoader, sampleBytes } from './support/fake-loader.js';
 
 const base = { index: 2, label: 'factory', role: 'app' };
@@ -34,7 +34,7 @@ function faulty(fake: FakeLoader, fail: (r: CommandRequest, seq: number | null) 
   return { loader, sent };
 }
 
-const coded = (code: string) => new EspflashError(code, code);
+const coded = (code: ErrorCode) => new EspflashError(code, code);
 
 describe('writeRegionResilient', () => {
   it('in Secure Download Mode, writes without verifying and says the mode blocks the MD5', async () => {

@@ -169,13 +169,13 @@ export class FakeLoader implements Loader {
       case OP.FLASH_DATA:
       case OP.FLASH_DEFL_DATA: {
         const st = this.write;
-        if (!st) throw new EspflashError('rom/not-in-flash-mode', 'no begin');
+        if (!st) throw new EspflashError('stub/not-in-flash-mode', 'no begin');
         const len = w(0);
         const payload = d.subarray(16);
         if (payload.length !== len) throw new EspflashError('stub/bad-data-len', 'length mismatch');
         if (req.checksum !== dataChecksum(payload))
           throw new EspflashError('stub/bad-data-checksum', 'checksum');
-        if (w(1) !== st.seq) throw new EspflashError('fake/bad-seq', `seq ${w(1)} != ${st.seq}`);
+        if (w(1) !== st.seq) throw new EspflashError('rom/invalid-input', `seq ${w(1)} != ${st.seq}`);
         st.seq++;
         if (st.inflater) {
           const chunks: Uint8Array[] = [];
@@ -222,7 +222,7 @@ export class FakeLoader implements Loader {
       case OP.GET_SECURITY_INFO:
         return ok(this.options.securityInfo ?? new Uint8Array(this.chip.securityInfoLength ?? 0));
       default:
-        throw new EspflashError('fake/unknown-op', `unhandled op ${req.op}`);
+        throw new EspflashError('rom/invalid-message', `unhandled op ${req.op}`);
     }
   }
 

@@ -1,0 +1,70 @@
+// `espflash/core`: the protocol internals and building blocks under the product API, for custom
+// flows and tools: connect and the loader operations, the write engines and reconnects, reset
+// sequences, opcodes, stub providers, fast-reflash pieces, image and partition details, the sim's
+// device model and faults. Less stable than the root (`espflash`), which holds the product API.
+
+export { BAUD_LADDER, createReconnector, lowerBaud } from './api/reconnect.js';
+export type { SecurityInfo } from './core/chip-detect.js';
+export { realClock } from './core/clock.js';
+export { type ConnectedLoader, type ConnectOptions, connect } from './core/connect.js';
+export type { CommandRequest, CommandResponse, Loader } from './core/loader.js';
+export { type HashFn, md5, md5Hex } from './core/md5.js';
+export { createMemoryTransportPair } from './core/memory-transport.js';
+export { OP, OPCODES, timeoutFor } from './core/opcodes.js';
+export { resetAfter } from './core/ops/after-reset.js';
+export { eraseFlash, eraseRegion } from './core/ops/erase.js';
+export { decodeFlashId, type FlashId, readFlashId } from './core/ops/flash-id.js';
+export { flashMd5 } from './core/ops/md5-region.js';
+export { readFlash } from './core/ops/read-flash.js';
+export { readMac } from './core/ops/read-mac.js';
+export { type WriteRegionOptions, type WriteRegionResult, writeRegion } from './core/ops/write-region.js';
+export {
+  FLASH_FAILURE_HINT,
+  isLinkLost,
+  type ReconnectRequest,
+  type ResilienceOptions,
+  writeRegionResilient,
+} from './core/ops/write-resilient.js';
+export {
+  classicReset,
+  formatResetSequence,
+  hardReset,
+  parseResetSequence,
+  type ResetStep,
+  runResetSequence,
+  unixTightReset,
+  usbJtagSerialReset,
+} from './core/reset-sequences.js';
+export { statusError, statusMeaning } from './core/rom-errors.js';
+export { timeoutCode } from './core/session-errors.js';
+export type { StubImage, StubProvider } from './core/stub-loader.js';
+export { type CachedRegion, type DeviceCache, openDeviceCache } from './flash/device-cache.js';
+export { fastReflashRegion } from './flash/fast-reflash.js';
+export { DEFAULT_FLASH_TIME_LIMIT_MS, plannedBytes } from './flash/flash-plan.js';
+export { defaultCostModel, diffSectors } from './flash/sector-diff.js';
+export {
+  describeHeaderFlashParams,
+  flashSizeToBytes,
+  parseFlashFreq,
+  parseFlashMode,
+  parseFlashSize,
+} from './image/flash-params.js';
+export { buildAppDescriptor, buildBootloaderDescriptor } from './image/image-builder.js';
+export { type DecodedLine, formatTimestamp, LineDecoder } from './monitor/line-decoder.js';
+export { resolveMonitorBaud } from './monitor/monitor-baud.js';
+export { createBaudMemory, espflashCacheDir } from './node/baud-memory.js';
+export { classifyPort, type RawPortInfo, rankPorts } from './node/port-list.js';
+export { createStubProvider, esptoolJsStubProvider } from './node/stub-assets.js';
+export { looksLikeBinaryTable } from './partition/binary.js';
+export { subtypeName, typeName } from './partition/lookup.js';
+export { TABLE_BINARY_LENGTH } from './partition/types.js';
+export { parseArgFile } from './project/arg-files.js';
+export { parseFlasherArgs } from './project/flasher-args.js';
+export { parseProjectDescription } from './project/project-description.js';
+export { SimDevice, type SimMode } from './sim/device.js';
+export { FAULT_KINDS, formatFaults, parseFaultSpecs } from './sim/fault-spec.js';
+export type { SimFaults } from './sim/faults.js';
+export { openSimUrl, resetSimRegistry } from './sim/sim-registry.js';
+export { createSimDevice, parseSimUrl } from './sim/sim-transport.js';
+export { VirtualClock } from './sim/virtual-clock.js';
+export { outputWatchSpec, sourceWatchSpec } from './watch/watch-paths.js';
