@@ -1,6 +1,7 @@
-// The shape of one CLI command: yargs wiring plus a handler that gets parsed args and the context.
+// The shape of one CLI command: yargs wiring plus a handler that gets the parsed args, typed from
+// the builder's options (camelCase keys), and the context.
 
-import type { Argv } from 'yargs';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { CliContext } from './context.js';
 
 /** A command definition; `main.ts` registers these with yargs. */
@@ -15,7 +16,18 @@ export interface CommandDef {
   handler: (args: Record<string, unknown>, ctx: CliContext) => Promise<number | undefined>;
 }
 
-/** Identity helper for type inference. */
-export function defineCommand(def: CommandDef): CommandDef {
-  return def;
+/** A command as written: `A` is what the builder's options parse to. */
+export interface TypedCommandDef<A> extends Omit<CommandDef, 'builder' | 'handler'> {
+  builder: (y: Argv) => Argv<A>;
+  /** Gets the args as the builder declares them (yargs parsed them by those declarations). */
+  handler: (args: ArgumentsCamelCase<A>, ctx: CliContext) => Promise<number | undefined>;
+}
+
+/** Define a command; the handler's args get their type from the builder. */
+export function defineCommand<A>(def: TypedCommandDef<A>): CommandDef {
+  return {
+    ...def,
+    builder: (y) => def.builder(y) as unknown as Argv,
+    handler: (args, ctx) => def.handler(args as ArgumentsCamelCase<A>, ctx),
+  };
 }

@@ -5,8 +5,8 @@ import { parseNumberArg } from '../../api/parse-number.js';
 import { hex } from '../../core/bytes.js';
 import { checkEraseAlignment } from '../../core/ops/erase.js';
 import { defineCommand } from '../command.js';
-import { withDevice } from '../reporter/device-session.js';
-import { addDeviceOptions } from '../shared-options.js';
+import { withDevice } from '../flows/device.js';
+import { addDeviceOptions, resolveCliOptions } from '../shared-options.js';
 
 export const eraseRegionCommand = defineCommand({
   command: 'erase-region <offset> <size>',
@@ -23,7 +23,9 @@ export const eraseRegionCommand = defineCommand({
     const offset = parseNumberArg(String(args.offset), { name: '<offset>' });
     const size = parseNumberArg(String(args.size), { name: '<size>', allowZero: false });
     checkEraseAlignment({ offset, size });
-    await withDevice(args, ctx, ({ device }) => device.eraseRegion(offset, size));
+    await withDevice(await resolveCliOptions(args, ctx), ctx, ({ device }) =>
+      device.eraseRegion(offset, size),
+    );
     if (ctx.json) ctx.emitJson({ event: 'erased', offset, size });
     else ctx.print(`Erased ${hex(size)} bytes at ${hex(offset)}`);
     return 0;

@@ -12,9 +12,9 @@ import { openTransport } from '../../node/open-transport.js';
 import { describeSource, sourced } from '../../provenance.js';
 import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
-import { choosePort } from '../reporter/device-session.js';
+import { choosePortFor } from '../flows/device.js';
+import { INTERRUPTED_EXIT, withInterrupt } from '../flows/interrupt.js';
 import { addPortOption, resolveCliOptions } from '../shared-options.js';
-import { INTERRUPTED_EXIT, withInterrupt } from './build.js';
 
 export const monitorCommand = defineCommand({
   command: 'monitor',
@@ -61,7 +61,7 @@ export const monitorCommand = defineCommand({
       .option('config', { type: 'string', describe: 'Config file to use; --no-config ignores config files' }),
   handler: async (args, ctx) => {
     const resolved = await resolveCliOptions(args, ctx);
-    const { port } = await choosePort(resolved, ctx);
+    const { port } = await choosePortFor(resolved, ctx);
     const projectDir = resolved.project?.value ?? ctx.io.cwd;
     const buildDir = resolved.buildDir?.value ?? join(projectDir, 'build');
     const flagBaud =

@@ -9,8 +9,8 @@ import { hex, toHex } from '../../core/bytes.js';
 import { UsageError } from '../../errors.js';
 import { nodeMd5 } from '../../flash/flash-plan.js';
 import { defineCommand } from '../command.js';
-import { withDevice } from '../reporter/device-session.js';
-import { addDeviceOptions } from '../shared-options.js';
+import { withDevice } from '../flows/device.js';
+import { addDeviceOptions, resolveCliOptions } from '../shared-options.js';
 
 export const readFlashCommand = defineCommand({
   command: 'read-flash <offset> <size> <file>',
@@ -29,7 +29,9 @@ export const readFlashCommand = defineCommand({
     const size = parseNumberArg(String(args.size), { name: '<size>', allowZero: false });
     const file = resolve(ctx.io.cwd, String(args.file));
     await assertWritableFile(file);
-    const data = await withDevice(args, ctx, ({ device }) => device.readFlash(offset, size));
+    const data = await withDevice(await resolveCliOptions(args, ctx), ctx, ({ device }) =>
+      device.readFlash(offset, size),
+    );
     try {
       await writeFile(file, data);
     } catch (err) {

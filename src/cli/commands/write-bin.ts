@@ -13,9 +13,14 @@ import {
 import { hex } from '../../core/bytes.js';
 import { UsageError } from '../../errors.js';
 import { defineCommand } from '../command.js';
-import { withDevice } from '../reporter/device-session.js';
-import { addCompressOptions, addDeviceOptions, compressChoice } from '../shared-options.js';
-import { findBuildDir } from './erase-parts.js';
+import { withDevice } from '../flows/device.js';
+import { findBuildDir } from '../flows/plan.js';
+import {
+  addCompressOptions,
+  addDeviceOptions,
+  compressChoice,
+  resolveCliOptions,
+} from '../shared-options.js';
 
 /** Read a user-named input file; missing → `usage/file-not-found` (exit 2). */
 export async function readInputFile(path: string, argName: string): Promise<Uint8Array> {
@@ -70,7 +75,7 @@ export const writeBinCommand = defineCommand({
         details: { file },
       });
     }
-    const result = await withDevice(args, ctx, async ({ device, resolved }) => {
+    const result = await withDevice(await resolveCliOptions(args, ctx), ctx, async ({ device, resolved }) => {
       let offset = offsetArg;
       let label: string | null = null;
       if (offset === null) {
