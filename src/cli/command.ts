@@ -1,7 +1,7 @@
 // The shape of one CLI command: yargs wiring plus a handler that gets the parsed args, typed from
 // the builder's options (camelCase keys), and the context.
 
-import type { ArgumentsCamelCase, Argv } from 'yargs';
+import type { Arguments, ArgumentsCamelCase, Argv } from 'yargs';
 import type { CliContext } from './context.js';
 
 /** A command definition; `main.ts` registers these with yargs. */
@@ -23,11 +23,42 @@ export interface TypedCommandDef<A> extends Omit<CommandDef, 'builder' | 'handle
   handler: (args: ArgumentsCamelCase<A>, ctx: CliContext) => Promise<number | undefined>;
 }
 
+/**
+ * yargs makes a flag given twice an array; for flags not declared `array` the last one wins (as in
+ * esptool), so every value has the type its option declares.
+ */
+function lastWins(argv: Arguments, y: Argv): void {
+  const arrays = new Set((y as unknown as { getOptions(): { array: string[] } }).getOptions().array);
+  for (const [key, value] of Object.entries(argv)) {
+    if (key !== '_' && Array.isArray(value) && !arrays.has(key)) argv[key] = value[value.length - 1];
+  }
+}
+
 /** Define a command; the handler's args get their type from the builder. */
 export function defineCommand<A>(def: TypedCommandDef<A>): CommandDef {
   return {
     ...def,
-    builder: (y) => def.builder(y) as unknown as Argv,
+    builder: (y) => {
+      const built = def.builder(y) as unknown as Argv;
+      return built.middleware((argv) => lastWins(argv, built));
+    },
     handler: (args, ctx) => def.handler(args as ArgumentsCamelCase<A>, ctx),
   };
+}
+
+/** The parsed-args type of a yargs builder. */
+type ArgsOf<Y> = Y extends Argv<infer T> ? T : never;
+
+/** The handler args of a builder, for helpers a handler passes them to. */
+export type CommandArgs<B extends (y: Argv) => unknown> = ArgumentsCamelCase<ArgsOf<ReturnType<B>>>;
+
+/** `T` with the `K` keys present (no `undefined`). */
+type Present<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+
+/**
+ * `<name>` positionals are present in the handler's args: yargs refuses the command without them.
+ * Changes the type only.
+ */
+export function required<Y, K extends keyof ArgsOf<Y>>(y: Y, ..._names: K[]): Argv<Present<ArgsOf<Y>, K>> {
+  return y as unknown as Argv<Present<ArgsOf<Y>, K>>;
 }

@@ -155,8 +155,8 @@ export function addCompressOptions<T>(y: Argv<T>): Argv<T & CompressArgs> {
 
 /** The write-compression choice from --compress/--no-compress/-u; undefined: the loader's default. */
 export function compressChoice(args: CompressArgs): { compress?: boolean } {
-  if (args.u === true) return { compress: false };
-  return typeof args.compress === 'boolean' ? { compress: args.compress } : {};
+  if (args.u) return { compress: false };
+  return args.compress === undefined ? {} : { compress: args.compress };
 }
 
 /**

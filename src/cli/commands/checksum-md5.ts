@@ -3,7 +3,7 @@
 import type { Argv } from 'yargs';
 import { parseNumberArg } from '../../api/parse-number.js';
 import { hex } from '../../core/bytes.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, required } from '../command.js';
 import { withDevice } from '../flows/device.js';
 import { addDeviceOptions, resolveCliOptions } from '../shared-options.js';
 
@@ -15,12 +15,16 @@ export const checksumMd5Command = defineCommand({
     ['$0 checksum-md5 0 4k --port sim://esp32 --json', 'As JSON'],
   ],
   builder: (y: Argv) =>
-    addDeviceOptions(y)
-      .positional('offset', { type: 'string', describe: 'Start (0x hex, decimal, k/M suffix)' })
-      .positional('size', { type: 'string', describe: 'Length (0x hex, decimal, k/M suffix)' }),
+    required(
+      addDeviceOptions(y)
+        .positional('offset', { type: 'string', describe: 'Start (0x hex, decimal, k/M suffix)' })
+        .positional('size', { type: 'string', describe: 'Length (0x hex, decimal, k/M suffix)' }),
+      'offset',
+      'size',
+    ),
   handler: async (args, ctx) => {
-    const offset = parseNumberArg(String(args.offset), { name: '<offset>' });
-    const size = parseNumberArg(String(args.size), { name: '<size>', allowZero: false });
+    const offset = parseNumberArg(args.offset, { name: '<offset>' });
+    const size = parseNumberArg(args.size, { name: '<size>', allowZero: false });
     const md5 = await withDevice(await resolveCliOptions(args, ctx), ctx, ({ device }) =>
       device.md5(offset, size),
     );

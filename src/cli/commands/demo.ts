@@ -81,11 +81,12 @@ export const demoCommand = defineCommand({
     const wanted = demoChip(resolved);
     const defaultPort = `sim://${wanted ?? 'esp32'}`;
     const port = resolved.port?.value ?? defaultPort;
-    const keep = typeof args.dir === 'string';
-    const dir = keep
-      ? resolve(ctx.io.cwd, String(args.dir))
-      : await mkdtemp(join(tmpdir(), 'espflash-demo-'));
-    if (keep) await assertUsableDir(dir, Boolean(args.force));
+    const keep = args.dir !== undefined;
+    const dir =
+      args.dir !== undefined
+        ? resolve(ctx.io.cwd, args.dir)
+        : await mkdtemp(join(tmpdir(), 'espflash-demo-'));
+    if (keep) await assertUsableDir(dir, args.force);
     try {
       const { chip, regions } = await withDevice(
         resolved,

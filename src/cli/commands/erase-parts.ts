@@ -3,13 +3,9 @@
 
 import type { Argv } from 'yargs';
 import { parseNumberArg } from '../../api/parse-number.js';
-import {
-  DEFAULT_PARTITION_TABLE_OFFSET,
-  loadPartitionTable,
-  partitionByLabel,
-} from '../../api/partitions.js';
+import { loadPartitionTable, partitionByLabel } from '../../api/partitions.js';
 import { hex } from '../../core/bytes.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, required } from '../command.js';
 import { withDevice } from '../flows/device.js';
 import { findBuildDir } from '../flows/plan.js';
 import { addDeviceOptions, resolveCliOptions } from '../shared-options.js';
@@ -22,20 +18,23 @@ export const erasePartsCommand = defineCommand({
     ['$0 erase-parts nvs otadata --port sim://esp32', 'Erase two partitions'],
   ],
   builder: (y: Argv) =>
-    addDeviceOptions(y)
-      .positional('labels', { type: 'string', array: true, describe: 'Partition labels' })
-      .option('partition-table-offset', {
-        type: 'string',
-        default: '0x8000',
-        describe: 'Where the partition table is on flash',
-      })
-      .option('build-dir', {
-        type: 'string',
-        describe: 'Build directory whose partition table to use when the device has none',
-      }),
+    required(
+      addDeviceOptions(y)
+        .positional('labels', { type: 'string', array: true, describe: 'Partition labels' })
+        .option('partition-table-offset', {
+          type: 'string',
+          default: '0x8000',
+          describe: 'Where the partition table is on flash',
+        })
+        .option('build-dir', {
+          type: 'string',
+          describe: 'Build directory whose partition table to use when the device has none',
+        }),
+      'labels',
+    ),
   handler: async (args, ctx) => {
-    const labels = (args.labels as unknown[]).map(String);
-    const tableOffset = parseNumberArg(String(args.partitionTableOffset ?? DEFAULT_PARTITION_TABLE_OFFSET), {
+    const labels = args.labels;
+    const tableOffset = parseNumberArg(args.partitionTableOffset, {
       name: '--partition-table-offset',
     });
     const erased = await withDevice(await resolveCliOptions(args, ctx), ctx, async ({ device, resolved }) => {

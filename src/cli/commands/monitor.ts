@@ -72,10 +72,9 @@ export const monitorCommand = defineCommand({
       ...((flagBaud ?? resolved.monitor.baud) ? { configured: flagBaud ?? resolved.monitor.baud } : {}),
     });
     const logFile =
-      typeof args.logFile === 'string' ? resolve(ctx.io.cwd, args.logFile) : resolved.monitor.logFile?.value;
-    const elf = typeof args.elf === 'string' ? resolve(ctx.io.cwd, args.elf) : resolved.monitor.elf?.value;
-    const timestamps =
-      typeof args.timestamps === 'boolean' ? args.timestamps : (resolved.monitor.timestamps?.value ?? false);
+      args.logFile === undefined ? resolved.monitor.logFile?.value : resolve(ctx.io.cwd, args.logFile);
+    const elf = args.elf === undefined ? resolved.monitor.elf?.value : resolve(ctx.io.cwd, args.elf);
+    const timestamps = args.timestamps ?? resolved.monitor.timestamps?.value ?? false;
     // Opening a pty or TCP port warns about missing modem lines in flashing terms; not useful here.
     const logger: Logger = { ...ctx.logger, warn: (m) => ctx.logger.debug(m) };
     if (logFile !== undefined) await assertLogFileWritable(logFile);
@@ -105,7 +104,7 @@ export const monitorCommand = defineCommand({
       });
       const detachKeys = attachKeys(ctx, session);
       try {
-        if (args.reset !== false) await session.reset();
+        if (args.reset) await session.reset();
         await session.done;
       } finally {
         detachKeys();

@@ -37,10 +37,10 @@ export const planCommand = defineCommand({
     // stdout must carry exactly one JSON object: with --json, warnings go into it.
     const warnings: string[] = [];
     const { plan, resolved } = await planFromCli(args, ctx, {
-      allowStale: Boolean(args.allowStale),
+      allowStale: args.allowStale,
       ...(ctx.json ? { logger: collectingLogger(warnings) } : {}),
     });
-    const showSources = Boolean(args.showConfig);
+    const showSources = args.showConfig;
     const esptool = {
       cwd: ctx.io.cwd,
       ...(resolved.port ? { port: resolved.port.value } : {}),
