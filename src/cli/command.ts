@@ -28,7 +28,17 @@ export interface TypedCommandDef<A> extends Omit<CommandDef, 'builder' | 'handle
  * esptool), so every value has the type its option declares.
  */
 function lastWins(argv: Arguments, y: Argv): void {
-  const arrays = new Set((y as unknown as { getOptions(): { array: string[] } }).getOptions().array);
+  const options = (
+    y as unknown as { getOptions(): { array: string[]; alias: Record<string, string[]> } }
+  ).getOptions();
+  // Array options under every name yargs sets: as declared, camelCase, and aliases.
+  const arrays = new Set<string>();
+  for (const name of options.array) {
+    for (const n of [name, ...(options.alias[name] ?? [])]) {
+      arrays.add(n);
+      arrays.add(n.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()));
+    }
+  }
   for (const [key, value] of Object.entries(argv)) {
     if (key !== '_' && Array.isArray(value) && !arrays.has(key)) argv[key] = value[value.length - 1];
   }
