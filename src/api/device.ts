@@ -27,6 +27,7 @@ import type { BaudMemory } from '../node/baud-memory.js';
 import type { AfterReset, FlashPlan } from '../plan/types.js';
 import { describeSource } from '../provenance.js';
 import { chipFeatures } from './chip-features.js';
+import type { PortChoice } from './choose-port.js';
 import { checkEncryptedRegions } from './flash-encryption.js';
 import { checkPlanFitsFlash } from './flash-fit.js';
 import type { Reconnected } from './reconnect.js';
@@ -93,6 +94,8 @@ export interface DeviceSettings {
   signal: AbortSignal | undefined;
   /** The `--port` value (baud memory key). */
   port?: string;
+  /** The port `openDevice` chose and its USB identity. */
+  portChoice?: PortChoice;
   /** The baud asked for (after the baud memory), if any. */
   requestedBaud?: number | undefined;
   baudMemory?: BaudMemory | null;
@@ -136,6 +139,11 @@ export class Device {
   /** Flash id and size found while opening (or reconnecting). */
   get flashInfo(): PreparedFlash {
     return this.prepared;
+  }
+
+  /** The port this device was opened on (as `openDevice` chose it) and its USB identity, if known. */
+  get port(): PortChoice | null {
+    return this.settings.portChoice ?? null;
   }
 
   /** The detected chip. */

@@ -1,32 +1,42 @@
-// flashProject: the whole `espflash` job as one call: derive the plan from the build, connect with
-// the plan's chip/before/stub, write + verify every region, reset per the plan's `after`, close.
+// flashProject: the flash job, one call for the CLI (`espflash flash`), `watch` and embedders: derive
+// the plan from the build (or take one), open the device with the plan's chip/before/stub (the port
+// chosen by openDevice), write + verify every region (fast reflash when asked), reset per the plan's
+// `after`, close. Progress goes to `onEvent`; `signal` stops between blocks; the device is always closed.
 
 import { isFixedFlashSize } from '../core/settings.js';
 import type { FlashSummary } from '../flash/flash-plan.js';
 import { type DerivePlanOptions, derivePlan, type PlanOverrides } from '../plan/derive-plan.js';
 import type { FlashPlan } from '../plan/types.js';
 import { locateBuildDir } from '../project/locate-build.js';
-import { sourced } from '../provenance.js';
+import { describeSource, type Sourced, sourced } from '../provenance.js';
 import { type OpenDeviceOptions, openDevice } from './open-device.js';
 
 /** Options for {@link flashProject}. */
 export interface FlashProjectOptions
   extends Omit<OpenDeviceOptions, 'chip' | 'before' | 'after' | 'stub' | 'flashSize'> {
+  /** Where a relative `buildDir`/`project` is resolved and the build is looked for (default: `process.cwd()`). */
+  cwd?: string;
   /** ESP-IDF build directory (default: the working directory when it is one, else `./build`). */
-  buildDir?: string;
+  buildDir?: string | Sourced<string>;
+  /** ESP-IDF project directory; its `build/` is used (a `buildDir` from a lower layer loses to it). */
+  project?: string | Sourced<string>;
   /** CLI/config values that beat the build's (chip, flash settings, before/after, stub, --to/--only). */
   overrides?: PlanOverrides;
-  /** Write regions even when the device already holds them. */
+  /** Write regions even when the device already holds them (also turns fast reflash off). */
   force?: boolean;
   /** Flash stale images instead of failing (`project/stale-image`). */
   allowStale?: boolean;
-  /** A plan made earlier (skips deriving; `buildDir`/`overrides` are then ignored). */
+  /** Flash images with a bad checksum or digest (with a warning) instead of failing. */
+  allowBadImages?: boolean;
+  /** A plan made earlier (skips deriving; `buildDir`/`project`/`overrides` are then ignored). */
   plan?: FlashPlan;
   /**
    * Fast reflash: remember what this device (chip + MAC) got and next time write only changed
    * sectors. `true` uses ~/.cache/espflash (or ESPFLASH_CACHE_DIR); `{ dir }` another folder.
    */
   fastReflash?: boolean | { dir?: string };
+  /** Deflate writes (default: with the stub; false sends plain data, true asks the ROM to inflate too). */
+  compress?: boolean;
 }
 
 /** What {@link flashProject} did. */
@@ -35,33 +45,43 @@ export interface FlashProjectResult {
   summary: FlashSummary;
 }
 
+/** A path option as a sourced value (a plain string counts as the caller's own). */
+function asSourced(value: string | Sourced<string>, name: string): Sourced<string> {
+  return typeof value === 'string' ? sourced(value, 'cli', `flashProject({ ${name} })`) : value;
+}
+
 /** Locate the build (like the CLI) and derive its plan. */
-async function planFor(options: FlashProjectOptions): Promise<FlashPlan> {
+export async function planProject(options: FlashProjectOptions): Promise<FlashPlan> {
   const located = await locateBuildDir({
-    cwd: process.cwd(),
-    ...(options.buildDir === undefined
-      ? {}
-      : { buildDir: sourced(options.buildDir, 'cli', 'flashProject({ buildDir })') }),
+    cwd: options.cwd ?? process.cwd(),
+    ...(options.buildDir === undefined ? {} : { buildDir: asSourced(options.buildDir, 'buildDir') }),
+    ...(options.project === undefined ? {} : { project: asSourced(options.project, 'project') }),
   });
+  options.logger?.debug(`build dir: ${located.buildDir} (${describeSource(located.source)})`);
   const deriveOptions: DerivePlanOptions = {
     buildDir: located.buildDir,
     ...(options.overrides === undefined ? {} : { overrides: options.overrides }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.allowStale === undefined ? {} : { allowStale: options.allowStale }),
+    ...(options.allowBadImages === undefined ? {} : { allowBadImages: options.allowBadImages }),
   };
   return derivePlan(deriveOptions);
 }
 
 /** Derive the plan, flash and verify it, reset. The device is closed on success and on failure. */
 export async function flashProject(options: FlashProjectOptions): Promise<FlashProjectResult> {
-  const plan = options.plan ?? (await planFor(options));
+  const plan = options.plan ?? (await planProject(options));
   const {
+    cwd: _c,
     buildDir: _b,
+    project: _j,
     overrides: _o,
     force,
     allowStale: _a,
+    allowBadImages: _i,
     plan: _p,
     fastReflash,
+    compress,
     ...deviceOptions
   } = options;
   const size = plan.flash.size.value;
@@ -79,6 +99,7 @@ export async function flashProject(options: FlashProjectOptions): Promise<FlashP
     const summary = await device.flash(plan, {
       ...(force === undefined ? {} : { force }),
       ...(cache ? { cache } : {}),
+      ...(compress === undefined ? {} : { compress }),
     });
     await device.reset(plan.after.value);
     return { plan, summary };

@@ -1,5 +1,6 @@
-// openDevice: port spec → transport → connect (reset, sync, detect, stub, baud) → attach flash,
-// detect id/size, SPI_SET_PARAMS → Device. Closes the transport again when any step fails.
+// openDevice: choose the port (the given one, or the likely ESP board) → transport → connect (reset,
+// sync, detect, stub, baud) → attach flash, detect id/size, SPI_SET_PARAMS → Device. Closes the
+// transport again when any step fails.
 
 import type { ChipName } from '../chips/chips.js';
 import type { Clock } from '../core/clock.js';
@@ -18,16 +19,22 @@ import type { FlashEventSink } from '../events.js';
 import { flashSizeToBytes } from '../image/flash-params.js';
 import type { Logger } from '../logger.js';
 import { type BaudMemory, createBaudMemory } from '../node/baud-memory.js';
-import { openTransport, type PortSpec, parsePortSpec } from '../node/open-transport.js';
-import { listPorts } from '../node/port-list.js';
+import { openTransport } from '../node/open-transport.js';
 import { stubProviderFor } from '../node/stub-assets.js';
+import { choosePort, type PortChoice, type PortLister, usbFlags } from './choose-port.js';
 import { Device } from './device.js';
 import { createReconnector, type ReconnectPolicy } from './reconnect.js';
 
 /** Options for {@link openDevice}. */
 export interface OpenDeviceOptions {
-  /** `/dev/ttyUSB0`, `COM3`, `socket://host:port`, `rfc2217://host:port` or `sim://esp32`. */
-  port: string;
+  /**
+   * `/dev/ttyUSB0`, `COM3`, `socket://host:port`, `rfc2217://host:port` or `sim://esp32`; a
+   * {@link PortChoice} made earlier (no second port lookup); absent: the one likely ESP board plugged
+   * in (a warning when several, `port/none` when none).
+   */
+  port?: string | PortChoice;
+  /** Lists serial ports when choosing (default: the machine's); for tests and embedders. */
+  listPorts?: PortLister;
   /**
    * Baud rate after connecting, as the user asked for it (flag, env or config); the chip switches to
    * it. Absent: {@link DEFAULT_FLASH_BAUD} where the transport sets its own baud, and no change
@@ -50,9 +57,9 @@ export interface OpenDeviceOptions {
   resetSequence?: string;
   /** Flash size to tell the loader (`4MB`), instead of the detected one. `detect`/`keep` mean detect. */
   flashSize?: string;
-  /** The port is the chip's USB-OTG CDC interface. */
+  /** The port is the chip's USB-OTG CDC interface (default: from the port's USB ids). */
   usbOtg?: boolean;
-  /** The port is a USB-Serial/JTAG peripheral (303A:1001). */
+  /** The port is a USB-Serial/JTAG peripheral (303A:1001) (default: from the port's USB ids). */
   usbJtagSerial?: boolean;
   /** Connect attempts (default 7). */
   connectAttempts?: number;
@@ -114,8 +121,11 @@ async function connectWithRetry(
   }
 }
 
+/** The options once the port is chosen. */
+type ChosenOptions = OpenDeviceOptions & { port: string };
+
 /** The baud memory to use for these options, or null. */
-function memoryFor(options: OpenDeviceOptions): BaudMemory | null {
+function memoryFor(options: ChosenOptions): BaudMemory | null {
   if (options.baudMemory === false) return null;
   if (options.baudMemory) return options.baudMemory;
   if (options.transport || options.port.includes('://')) return null;
@@ -166,33 +176,39 @@ export function chooseLinkBaud(options: {
 }
 
 /**
- * USB identity of a local serial port, so the right reset and block sizes are used: Espressif's
+ * The port to open and its USB identity, so the right reset and block sizes are used: Espressif's
  * USB-Serial/JTAG (303A:1001) needs its own reset sequence, the ROM's USB-OTG CDC (303A:<chip id>)
- * 2 KiB blocks and a watchdog reset. Only looked up when the caller did not say.
+ * 2 KiB blocks and a watchdog reset. Flags the caller set win; a handed-in transport needs no lookup.
  */
-async function usbIdentity(
-  options: OpenDeviceOptions,
-): Promise<{ usbJtagSerial?: boolean; usbOtg?: boolean }> {
-  if (options.transport || (options.usbJtagSerial !== undefined && options.usbOtg !== undefined)) return {};
-  let spec: PortSpec;
-  try {
-    spec = parsePortSpec(options.port);
-  } catch {
-    return {};
-  }
-  if (spec.kind !== 'serial') return {};
-  const ports = await listPorts().catch(() => []);
-  const info = ports.find((p) => p.path === spec.path);
-  if (!info) return {};
+async function portFor(options: OpenDeviceOptions): Promise<{ choice: PortChoice; options: ChosenOptions }> {
+  const asked = options.port;
+  const choice: PortChoice =
+    typeof asked === 'object'
+      ? asked
+      : options.transport
+        ? { port: asked ?? options.transport.description, info: null }
+        : await choosePort({
+            port: asked,
+            ...(options.listPorts === undefined ? {} : { listPorts: options.listPorts }),
+            ...(options.logger === undefined ? {} : { logger: options.logger }),
+          });
+  const usb = usbFlags(choice.info?.kind);
   return {
-    ...(options.usbJtagSerial === undefined ? { usbJtagSerial: info.kind === 'usb-jtag-serial' } : {}),
-    ...(options.usbOtg === undefined ? { usbOtg: info.kind === 'usb-otg' } : {}),
+    choice,
+    options: {
+      ...options,
+      port: choice.port,
+      ...(options.usbOtg === undefined && usb.usbOtg !== undefined ? { usbOtg: usb.usbOtg } : {}),
+      ...(options.usbJtagSerial === undefined && usb.usbJtagSerial !== undefined
+        ? { usbJtagSerial: usb.usbJtagSerial }
+        : {}),
+    },
   };
 }
 
-/** Connect to the chip on `options.port` and get its flash ready. */
-export async function openDevice(requested: OpenDeviceOptions): Promise<Device> {
-  const options: OpenDeviceOptions = { ...requested, ...(await usbIdentity(requested)) };
+/** Choose the port (see {@link OpenDeviceOptions.port}), connect to the chip and get its flash ready. */
+export async function openDevice(requested: OpenDeviceOptions = {}): Promise<Device> {
+  const { choice, options } = await portFor(requested);
   const memory = memoryFor(options);
   const open = () =>
     openTransport(options.port, {
@@ -249,6 +265,7 @@ export async function openDevice(requested: OpenDeviceOptions): Promise<Device> 
       usbOtg: options.usbOtg ?? false,
       signal: options.signal,
       port: options.port,
+      portChoice: choice,
       requestedBaud: baud,
       baudMemory: memory,
       reconnect:

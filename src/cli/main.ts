@@ -4,7 +4,7 @@
 import yargs from 'yargs';
 import { UsageError } from '../errors.js';
 import { commands } from './commands.js';
-import { type CliContext, createContext } from './context.js';
+import { type CliContext, createContext, type GlobalArgs } from './context.js';
 import { type CliIo, processIo } from './io.js';
 import { renderError } from './render-error.js';
 
@@ -57,11 +57,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       },
       handler: async (args) => {
         handled = true;
-        const ctx: CliContext = createContext(io, {
-          json: Boolean(args.json),
-          verbose: Boolean(args.verbose),
-          color: Boolean(args.color),
-        });
+        // --json/--verbose/--color are declared above as booleans with defaults.
+        const { json, verbose, color } = args as unknown as GlobalArgs;
+        const ctx: CliContext = createContext(io, { json, verbose, color });
         exitCode = (await def.handler(args as Record<string, unknown>, ctx)) ?? 0;
       },
     });

@@ -10,9 +10,52 @@ import { UsageError } from '../errors.js';
 import type { PlanOverrides } from '../plan/derive-plan.js';
 import type { CliContext } from './context.js';
 
+/** Parsed flags of {@link addProjectOptions} (camelCase, as handlers get them). */
+export interface ProjectArgs {
+  chip?: string;
+  buildDir?: string;
+  project?: string;
+  /** A path, or false for --no-config. */
+  config?: string | false;
+  flashMode?: string;
+  flashFreq?: string;
+  flashSize?: string;
+  to?: string;
+  only?: string;
+}
+
+/** Parsed flags of {@link addDeviceOptions}. */
+export interface DeviceArgs {
+  port?: string;
+  chip?: string;
+  baud?: string;
+  before?: string;
+  after?: string;
+  stub?: boolean;
+  stubVersion?: string;
+  stubFile?: string;
+  resetSequence?: string;
+}
+
+/** Parsed flags of {@link addCompressOptions}. */
+export interface CompressArgs {
+  compress?: boolean;
+  /** esptool's -u: same as --no-compress. */
+  u?: boolean;
+}
+
+/** --to / --only, as the plan deriver's region selection reads them. */
+export type RegionArgs = { [K in 'to' | 'only']?: unknown };
+
+/**
+ * What the option resolver reads from parsed args. Values stay `unknown`: yargs turns a repeated
+ * flag into an array, and the resolver checks each value once, here at the edge.
+ */
+export type CliArgs = { [K in keyof (ProjectArgs & DeviceArgs)]?: unknown };
+
 /** Flags that locate the build and override flash parameters: --build-dir, --project, --config, --chip, --flash-*, --to, --only. */
-export function addProjectOptions(y: Argv): Argv {
-  return addChipOption(y)
+export function addProjectOptions<T>(y: Argv<T>): Argv<T & ProjectArgs> {
+  return addChipOption(y as Argv)
     .option('build-dir', {
       type: 'string',
       describe: 'ESP-IDF build directory (default: ./build or .) [env ESPFLASH_BUILD_DIR, config buildDir]',
@@ -33,7 +76,7 @@ export function addProjectOptions(y: Argv): Argv {
     .option('only', {
       type: 'string',
       describe: 'Comma-separated roles or partition labels to write (e.g. app,storage)',
-    });
+    }) as unknown as Argv<T & ProjectArgs>;
 }
 
 /** --chip/-c, shared by both groups; defined once even when both groups are added. */
@@ -49,21 +92,21 @@ function addChipOption(y: Argv): Argv {
 }
 
 /** --port/-p: where the chip is (also `port` in the config, ESPFLASH_PORT, ESPPORT). */
-export function addPortOption(y: Argv): Argv {
-  return y.option('port', {
+export function addPortOption<T>(y: Argv<T>): Argv<T & { port?: string }> {
+  return (y as Argv).option('port', {
     alias: 'p',
     type: 'string',
     describe:
       'Serial port, socket://host:port, rfc2217://host:port or sim://<chip> [env ESPFLASH_PORT, ESPPORT]',
-  });
+  }) as unknown as Argv<T & { port?: string }>;
 }
 
 /**
  * Flags for talking to a device: --port, --baud, --chip, --before, --after, --no-stub, --stub-version,
  * --stub-file, --reset-sequence.
  */
-export function addDeviceOptions(y: Argv): Argv {
-  return addPortOption(addChipOption(y))
+export function addDeviceOptions<T>(y: Argv<T>): Argv<T & DeviceArgs> {
+  return addPortOption(addChipOption(y as Argv))
     .option('baud', {
       alias: 'b',
       type: 'string',
@@ -94,7 +137,7 @@ export function addDeviceOptions(y: Argv): Argv {
     .option('reset-sequence', {
       type: 'string',
       describe: "Custom reset, e.g. 'D0|R1|W100|D1|R0|W50|D0' [config reset.sequence]",
-    });
+    }) as unknown as Argv<T & DeviceArgs>;
 }
 
 /**
@@ -106,27 +149,31 @@ function choicesText(values: readonly string[]): string {
 }
 
 /** --compress / --no-compress (-u, as esptool): how writes go over the wire. */
-export function addCompressOptions(y: Argv): Argv {
-  return y
+export function addCompressOptions<T>(y: Argv<T>): Argv<T & CompressArgs> {
+  return (y as Argv)
     .option('compress', {
       type: 'boolean',
       describe:
         'Deflate the data on the wire (default with the stub); --no-compress or -u sends it plain; --compress --no-stub has the ROM inflate',
     })
-    .option('u', { type: 'boolean', hidden: true, describe: 'Same as --no-compress (esptool -u)' });
+    .option('u', {
+      type: 'boolean',
+      hidden: true,
+      describe: 'Same as --no-compress (esptool -u)',
+    }) as unknown as Argv<T & CompressArgs>;
 }
 
 /** The write-compression choice from --compress/--no-compress/-u; undefined: the loader's default. */
-export function compressChoice(args: Record<string, unknown>): { compress?: boolean } {
-  if (args.u === true) return { compress: false };
-  return typeof args.compress === 'boolean' ? { compress: args.compress } : {};
+export function compressChoice(args: CompressArgs): { compress?: boolean } {
+  if (args.u) return { compress: false };
+  return args.compress === undefined ? {} : { compress: args.compress };
 }
 
 /**
  * Pick the option values a user actually gave from parsed yargs `args` (absent flags stay undefined).
  * Throws `usage/invalid-value` for a `--baud` that is not a whole number.
  */
-export function cliOptionValues(args: Record<string, unknown>): CliOptionValues {
+export function cliOptionValues(args: CliArgs): CliOptionValues {
   const out: CliOptionValues = {};
   const str = (key: keyof CliOptionValues, value: unknown) => {
     if (typeof value === 'string') (out as Record<string, unknown>)[key] = value;
@@ -149,7 +196,7 @@ export function cliOptionValues(args: Record<string, unknown>): CliOptionValues 
 }
 
 /** `--to` / `--only` from parsed args, for the plan deriver. */
-export function regionSelection(args: Record<string, unknown>): { to?: string; only?: string[] } {
+export function regionSelection(args: RegionArgs): { to?: string; only?: string[] } {
   let only: string[] | undefined;
   if (typeof args.only === 'string') {
     only = args.only
@@ -174,10 +221,7 @@ export function regionSelection(args: Record<string, unknown>): { to?: string; o
  * Load the config (`--config`, else `ESPFLASH_CONFIG`, else a search upward from the working
  * directory; `--no-config` skips it) and resolve every option with CLI > env > config precedence.
  */
-export async function resolveCliOptions(
-  args: Record<string, unknown>,
-  ctx: CliContext,
-): Promise<ResolvedOptions> {
+export async function resolveCliOptions(args: CliArgs, ctx: CliContext): Promise<ResolvedOptions> {
   const env = ctx.io.env;
   const cli = cliOptionValues(args);
   if (args.config === false) {
@@ -192,7 +236,7 @@ export async function resolveCliOptions(
 }
 
 /** The plan deriver's overrides from resolved options plus `--to`/`--only`. */
-export function planOverrides(resolved: ResolvedOptions, args: Record<string, unknown>): PlanOverrides {
+export function planOverrides(resolved: ResolvedOptions, args: RegionArgs): PlanOverrides {
   const out: PlanOverrides = { ...regionSelection(args) };
   const keys = ['chip', 'flashMode', 'flashFreq', 'flashSize', 'before', 'after', 'stub'] as const;
   for (const key of keys) {

@@ -1,13 +1,13 @@
 // watchAndFlash: the edit-build-flash loop. File changes are debounced (latest wins) into a build
 // (sources mode) or a flash (outputs mode); a new change cancels a running build; a build that ends
 // during a flash waits for it; failures are reported and the loop keeps watching. The monitor hands
-// the port to the flasher (pause) and takes it back (resume). Every dependency is injected.
+// the port to the flasher (pause) and takes it back (resume). Every dependency is injected; keys and
+// rendering are the CLI's (src/cli/watch), which calls the controller's methods and draws its events.
 
 import { type Clock, realClock } from '../core/clock.js';
 import { UsageError } from '../errors.js';
 import { errorEvent, skippedLabels, verifyTimer, type WatchStage } from './cycle-parts.js';
 import { MonitorSlot } from './monitor-slot.js';
-import { createWatchKeys, type WatchKeyAction } from './watch-keys.js';
 import type { CycleTimes, FileWatcher, Planner, WatchAndFlashOptions, WatchEvent } from './watch-types.js';
 
 /** Default quiet time after the last change (config `watch.debounceMs`). */
@@ -28,8 +28,10 @@ export interface WatchController {
   reset(): Promise<void>;
   /** Monitor on/off (the `m` key). */
   toggleMonitor(): Promise<void>;
-  /** Raw keyboard bytes (see watch-keys.ts). */
-  input(bytes: Uint8Array): void;
+  /** Bytes for the device through the monitor (dropped while it is off or paused). */
+  send(bytes: Uint8Array): void;
+  /** Ask for the key help (a `help` event naming the monitor state). */
+  help(): void;
   /** Resolves when nothing is pending or running (tests, scripted use). */
   idle(): Promise<void>;
   /** Stop watching, cancel a build, abort a flash, close the monitor. Idempotent. */
@@ -45,7 +47,6 @@ class Controller implements WatchController {
   readonly ready: Promise<void>;
   readonly done: Promise<void>;
   private readonly clock: Clock;
-  private readonly keys = createWatchKeys();
   private readonly closing = new AbortController();
   private readonly monitor: MonitorSlot;
   private watcher: FileWatcher | null = null;
@@ -294,18 +295,12 @@ class Controller implements WatchController {
     }
   }
 
-  input(bytes: Uint8Array): void {
-    for (const action of this.keys.feed(bytes, this.monitorOn)) this.act(action);
+  send(bytes: Uint8Array): void {
+    this.monitor.send(bytes);
   }
 
-  private act(action: WatchKeyAction): void {
-    if (action.type === 'send') this.monitor.send(action.bytes);
-    else if (action.type === 'reset') void this.reset();
-    else if (action.type === 'reflash') this.reflash();
-    else if (action.type === 'build') this.buildNow();
-    else if (action.type === 'toggle-monitor') void this.toggleMonitor();
-    else if (action.type === 'help') this.emit({ type: 'help', monitor: this.monitorOn });
-    else void this.close();
+  help(): void {
+    this.emit({ type: 'help', monitor: this.monitorOn });
   }
 
   private get busy(): boolean {

@@ -3,13 +3,13 @@
 
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { md5 } from '../../src/core/md5.js';
 import { UsageError } from '../../src/errors.js';
 import {
   decodePartitionTable,
   encodePartitionTable,
   looksLikeBinaryTable,
 } from '../../src/partition/binary.js';
-import { md5 } from '../../src/core/md5.js';
 import type { Partition, PartitionTable } from '../../src/partition/types.js';
 
 const table: PartitionTable = {

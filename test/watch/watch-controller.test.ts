@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createWatchInput } from '../../src/cli/watch/watch-input.js';
 import { EspflashError } from '../../src/errors.js';
 import { type WatchController, watchAndFlash } from '../../src/watch/watch-controller.js';
 import type { WatchAndFlashOptions, WatchEvent } from '../../src/watch/watch-types.js';
@@ -50,7 +51,18 @@ describe('watchAndFlash (with fakes)', () => {
       ...extra,
     });
     open.push(controller);
-    return { controller, log, events, clock, watcher, build, flasher, monitor, plans: () => plans };
+    return {
+      controller,
+      input: createWatchInput(controller),
+      log,
+      events,
+      clock,
+      watcher,
+      build,
+      flasher,
+      monitor,
+      plans: () => plans,
+    };
   }
 
   it('debounces several changes into one cycle with every changed file', async () => {
@@ -258,42 +270,42 @@ describe('watchAndFlash (with fakes)', () => {
     const resets: string[] = [];
     const t = setup({ resetDevice: async () => void resets.push('reset') });
     await t.controller.ready;
-    t.controller.input(enc('b'));
+    t.input(enc('b'));
     await settle();
     expect(t.build.calls).toHaveLength(1);
     t.build.calls[0]!.done.resolve({ ms: 1 });
     await settle();
     t.flasher.calls[0]!.done.resolve(summary());
     await t.controller.idle();
-    t.controller.input(enc('f'));
+    t.input(enc('f'));
     await settle();
     expect(t.flasher.calls[1]!.force).toBe(true);
     t.flasher.calls[1]!.done.resolve(summary());
     await t.controller.idle();
-    t.controller.input(enc('r'));
+    t.input(enc('r'));
     await settle();
     expect(resets).toEqual(['reset']);
-    t.controller.input(enc('m'));
+    t.input(enc('m'));
     await settle();
     expect(t.controller.monitorOn).toBe(true);
-    t.controller.input(enc('z'));
+    t.input(enc('z'));
     expect(t.monitor.sent.map((b) => new TextDecoder().decode(b))).toEqual(['z']);
   });
 
   it('forwards keys to the device with the monitor on and takes commands after Ctrl+T', async () => {
     const t = setup({ monitorOn: true });
     await t.controller.ready;
-    t.controller.input(enc('bfr'));
+    t.input(enc('bfr'));
     await settle();
     expect(t.build.calls).toHaveLength(0);
     expect(t.monitor.sent.map((b) => new TextDecoder().decode(b))).toEqual(['bfr']);
-    t.controller.input(Uint8Array.of(0x14, 0x62)); // Ctrl+T b
+    t.input(Uint8Array.of(0x14, 0x62)); // Ctrl+T b
     await settle();
     expect(t.build.calls).toHaveLength(1);
-    t.controller.input(Uint8Array.of(0x14, 0x72)); // Ctrl+T r
+    t.input(Uint8Array.of(0x14, 0x72)); // Ctrl+T r
     await settle();
     expect(t.log).toContain('monitor-reset');
-    t.controller.input(Uint8Array.of(0x14, 0x6d)); // Ctrl+T m
+    t.input(Uint8Array.of(0x14, 0x6d)); // Ctrl+T m
     await settle();
     expect(t.controller.monitorOn).toBe(false);
     expect(t.log).toContain('monitor-close');
@@ -304,7 +316,7 @@ describe('watchAndFlash (with fakes)', () => {
     await t.controller.ready;
     await settle();
     expect(t.build.calls).toHaveLength(1);
-    t.controller.input(Uint8Array.of(0x1d)); // Ctrl+] quits from the monitor
+    t.input(Uint8Array.of(0x1d)); // Ctrl+] quits from the monitor
     await t.controller.done;
     expect(t.build.calls[0]!.signal.aborted).toBe(true);
     expect(t.watcher.closed()).toBe(true);

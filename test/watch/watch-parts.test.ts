@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createWatchKeys } from '../../src/cli/watch/watch-keys.js';
+import { createWatchRenderer, statusText } from '../../src/cli/watch/watch-render.js';
 import { snapshotPlan } from '../../src/watch/snapshot-plan.js';
-import { createWatchKeys } from '../../src/watch/watch-keys.js';
 import { outputWatchSpec, sourceWatchSpec } from '../../src/watch/watch-paths.js';
-import { createWatchRenderer, statusText } from '../../src/watch/watch-render.js';
 import { watchEventToJson } from '../../src/watch/watch-types.js';
 import { fakePlan } from './support/fakes.js';
 

@@ -4,8 +4,8 @@ import type { Argv } from 'yargs';
 import type { BoardInfo } from '../../api/device.js';
 import { hex } from '../../core/bytes.js';
 import { defineCommand } from '../command.js';
-import { withDevice } from '../reporter/device-session.js';
-import { addDeviceOptions } from '../shared-options.js';
+import { withDevice } from '../flows/device.js';
+import { addDeviceOptions, resolveCliOptions } from '../shared-options.js';
 
 /** Text rendering of {@link BoardInfo}. */
 export function renderBoardInfo(info: BoardInfo): string {
@@ -20,7 +20,10 @@ export function renderBoardInfo(info: BoardInfo): string {
     : 'not reported by this chip';
   const rows: Array<[string, string]> = [
     ['Port', info.port],
-    ['Chip', `${info.displayName}${info.revision === null ? ' (no chip revision readable)' : ` (revision ${info.revision})`}`],
+    [
+      'Chip',
+      `${info.displayName}${info.revision === null ? ' (no chip revision readable)' : ` (revision ${info.revision})`}`,
+    ],
     ['Features', info.features.join(', ')],
     ['Crystal', info.crystalMhz === null ? 'unknown' : `${info.crystalMhz} MHz`],
     ['MAC', info.mac ?? 'unknown'],
@@ -43,7 +46,9 @@ export const boardInfoCommand = defineCommand({
   ],
   builder: (y: Argv) => addDeviceOptions(y),
   handler: async (args, ctx) => {
-    const info = await withDevice(args, ctx, ({ device }) => device.boardInfo());
+    const info = await withDevice(await resolveCliOptions(args, ctx), ctx, ({ device }) =>
+      device.boardInfo(),
+    );
     if (ctx.json) ctx.emitJson({ event: 'board-info', ...info });
     else ctx.print(renderBoardInfo(info));
     return 0;

@@ -7,25 +7,8 @@ import { runBuild } from '../../build/run-build.js';
 import { isEspflashError } from '../../errors.js';
 import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
+import { INTERRUPTED_EXIT, withInterrupt } from '../flows/interrupt.js';
 import { resolveCliOptions } from '../shared-options.js';
-
-/** Exit code after Ctrl+C (128 + SIGINT). */
-export const INTERRUPTED_EXIT = 130;
-
-/**
- * An AbortSignal that aborts on SIGINT while `run` is active; the listener is removed afterwards.
- * Used by commands that must stop cleanly on Ctrl+C (build, monitor).
- */
-export async function withInterrupt<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSigint = () => controller.abort(new Error('interrupted (SIGINT)'));
-  process.on('SIGINT', onSigint);
-  try {
-    return await run(controller.signal);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
-}
 
 export const buildCommand = defineCommand({
   command: 'build',

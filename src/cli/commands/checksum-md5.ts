@@ -3,9 +3,9 @@
 import type { Argv } from 'yargs';
 import { parseNumberArg } from '../../api/parse-number.js';
 import { hex } from '../../core/bytes.js';
-import { defineCommand } from '../command.js';
-import { withDevice } from '../reporter/device-session.js';
-import { addDeviceOptions } from '../shared-options.js';
+import { defineCommand, required } from '../command.js';
+import { withDevice } from '../flows/device.js';
+import { addDeviceOptions, resolveCliOptions } from '../shared-options.js';
 
 export const checksumMd5Command = defineCommand({
   command: 'checksum-md5 <offset> <size>',
@@ -15,13 +15,19 @@ export const checksumMd5Command = defineCommand({
     ['$0 checksum-md5 0 4k --port sim://esp32 --json', 'As JSON'],
   ],
   builder: (y: Argv) =>
-    addDeviceOptions(y)
-      .positional('offset', { type: 'string', describe: 'Start (0x hex, decimal, k/M suffix)' })
-      .positional('size', { type: 'string', describe: 'Length (0x hex, decimal, k/M suffix)' }),
+    required(
+      addDeviceOptions(y)
+        .positional('offset', { type: 'string', describe: 'Start (0x hex, decimal, k/M suffix)' })
+        .positional('size', { type: 'string', describe: 'Length (0x hex, decimal, k/M suffix)' }),
+      'offset',
+      'size',
+    ),
   handler: async (args, ctx) => {
-    const offset = parseNumberArg(String(args.offset), { name: '<offset>' });
-    const size = parseNumberArg(String(args.size), { name: '<size>', allowZero: false });
-    const md5 = await withDevice(args, ctx, ({ device }) => device.md5(offset, size));
+    const offset = parseNumberArg(args.offset, { name: '<offset>' });
+    const size = parseNumberArg(args.size, { name: '<size>', allowZero: false });
+    const md5 = await withDevice(await resolveCliOptions(args, ctx), ctx, ({ device }) =>
+      device.md5(offset, size),
+    );
     if (ctx.json) ctx.emitJson({ event: 'md5', offset, size, md5 });
     else ctx.print(`${md5}  ${hex(offset)} +${hex(size)}`);
     return 0;

@@ -14,8 +14,8 @@ import { plannedBytes } from '../../flash/flash-plan.js';
 import { derivePlan } from '../../plan/derive-plan.js';
 import { sourced } from '../../provenance.js';
 import { defineCommand } from '../command.js';
+import { withDevice } from '../flows/device.js';
 import { formatBytes } from '../reporter/describe-event.js';
-import { withDevice } from '../reporter/device-session.js';
 import { addDeviceOptions, resolveCliOptions } from '../shared-options.js';
 
 /** One region's read-back proof. */
@@ -81,14 +81,15 @@ export const demoCommand = defineCommand({
     const wanted = demoChip(resolved);
     const defaultPort = `sim://${wanted ?? 'esp32'}`;
     const port = resolved.port?.value ?? defaultPort;
-    const keep = typeof args.dir === 'string';
-    const dir = keep
-      ? resolve(ctx.io.cwd, String(args.dir))
-      : await mkdtemp(join(tmpdir(), 'espflash-demo-'));
-    if (keep) await assertUsableDir(dir, Boolean(args.force));
+    const keep = args.dir !== undefined;
+    const dir =
+      args.dir !== undefined
+        ? resolve(ctx.io.cwd, args.dir)
+        : await mkdtemp(join(tmpdir(), 'espflash-demo-'));
+    if (keep) await assertUsableDir(dir, args.force);
     try {
       const { chip, regions } = await withDevice(
-        args,
+        resolved,
         ctx,
         async ({ device, reporter }) => {
           const chip = device.chip.name;
@@ -125,7 +126,7 @@ export const demoCommand = defineCommand({
           reporter.finish();
           return { chip, regions: out };
         },
-        { resolved, defaultPort, ...(wanted === null ? {} : { open: { chip: wanted } }) },
+        { defaultPort, ...(wanted === null ? {} : { open: { chip: wanted } }) },
       );
       const bad = regions.filter((r) => !r.readBackIdentical);
       if (ctx.json) ctx.emitJson({ event: 'demo-summary', port, chip, regions, ok: bad.length === 0 });

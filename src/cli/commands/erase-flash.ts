@@ -3,8 +3,8 @@
 
 import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
-import { withDevice } from '../reporter/device-session.js';
-import { addDeviceOptions } from '../shared-options.js';
+import { withDevice } from '../flows/device.js';
+import { addDeviceOptions, resolveCliOptions } from '../shared-options.js';
 
 /** How often the elapsed time of a running chip erase is shown. */
 const ERASE_TICK_MS = 1000;
@@ -18,7 +18,7 @@ export const eraseFlashCommand = defineCommand({
   ],
   builder: (y: Argv) => addDeviceOptions(y),
   handler: async (args, ctx) => {
-    const size = await withDevice(args, ctx, async ({ device }) => {
+    const size = await withDevice(await resolveCliOptions(args, ctx), ctx, async ({ device }) => {
       const started = Date.now();
       const tick = setInterval(() => {
         const elapsedMs = Date.now() - started;

@@ -3,37 +3,12 @@
 
 import type { Argv } from 'yargs';
 import { parseNumberArg } from '../../api/parse-number.js';
-import {
-  DEFAULT_PARTITION_TABLE_OFFSET,
-  loadPartitionTable,
-  partitionByLabel,
-} from '../../api/partitions.js';
-import type { ResolvedOptions } from '../../config/resolve-options.js';
+import { loadPartitionTable, partitionByLabel } from '../../api/partitions.js';
 import { hex } from '../../core/bytes.js';
-import { locateBuildDir } from '../../project/locate-build.js';
-import { defineCommand } from '../command.js';
-import type { CliContext } from '../context.js';
-import { withDevice } from '../reporter/device-session.js';
-import { addDeviceOptions } from '../shared-options.js';
-
-/** The project's build directory when one can be found (for partition-table fallback), else null. */
-export async function findBuildDir(resolved: ResolvedOptions, ctx: CliContext): Promise<string | null> {
-  try {
-    const located = await locateBuildDir({
-      cwd: ctx.io.cwd,
-      ...(resolved.buildDir ? { buildDir: resolved.buildDir } : {}),
-      ...(resolved.project ? { project: resolved.project } : {}),
-    });
-    return located.buildDir;
-  } catch (err) {
-    // A build dir the user named must exist; the implicit lookup from cwd is only a fallback.
-    const named = [resolved.buildDir, resolved.project].some(
-      (v) => v && (v.source.kind === 'cli' || v.source.kind === 'env'),
-    );
-    if (named) throw err;
-    return null;
-  }
-}
+import { defineCommand, required } from '../command.js';
+import { withDevice } from '../flows/device.js';
+import { findBuildDir } from '../flows/plan.js';
+import { addDeviceOptions, resolveCliOptions } from '../shared-options.js';
 
 export const erasePartsCommand = defineCommand({
   command: 'erase-parts <labels..>',
@@ -43,23 +18,26 @@ export const erasePartsCommand = defineCommand({
     ['$0 erase-parts nvs otadata --port sim://esp32', 'Erase two partitions'],
   ],
   builder: (y: Argv) =>
-    addDeviceOptions(y)
-      .positional('labels', { type: 'string', array: true, describe: 'Partition labels' })
-      .option('partition-table-offset', {
-        type: 'string',
-        default: '0x8000',
-        describe: 'Where the partition table is on flash',
-      })
-      .option('build-dir', {
-        type: 'string',
-        describe: 'Build directory whose partition table to use when the device has none',
-      }),
+    required(
+      addDeviceOptions(y)
+        .positional('labels', { type: 'string', array: true, describe: 'Partition labels' })
+        .option('partition-table-offset', {
+          type: 'string',
+          default: '0x8000',
+          describe: 'Where the partition table is on flash',
+        })
+        .option('build-dir', {
+          type: 'string',
+          describe: 'Build directory whose partition table to use when the device has none',
+        }),
+      'labels',
+    ),
   handler: async (args, ctx) => {
-    const labels = (args.labels as unknown[]).map(String);
-    const tableOffset = parseNumberArg(String(args.partitionTableOffset ?? DEFAULT_PARTITION_TABLE_OFFSET), {
+    const labels = args.labels;
+    const tableOffset = parseNumberArg(args.partitionTableOffset, {
       name: '--partition-table-offset',
     });
-    const erased = await withDevice(args, ctx, async ({ device, resolved }) => {
+    const erased = await withDevice(await resolveCliOptions(args, ctx), ctx, async ({ device, resolved }) => {
       const loaded = await loadPartitionTable({
         device,
         offset: tableOffset,

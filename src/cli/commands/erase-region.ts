@@ -4,9 +4,9 @@ import type { Argv } from 'yargs';
 import { parseNumberArg } from '../../api/parse-number.js';
 import { hex } from '../../core/bytes.js';
 import { checkEraseAlignment } from '../../core/ops/erase.js';
-import { defineCommand } from '../command.js';
-import { withDevice } from '../reporter/device-session.js';
-import { addDeviceOptions } from '../shared-options.js';
+import { defineCommand, required } from '../command.js';
+import { withDevice } from '../flows/device.js';
+import { addDeviceOptions, resolveCliOptions } from '../shared-options.js';
 
 export const eraseRegionCommand = defineCommand({
   command: 'erase-region <offset> <size>',
@@ -16,14 +16,20 @@ export const eraseRegionCommand = defineCommand({
     ['$0 erase-region 1M 64k --port sim://esp32', 'Suffixes work: 64 KiB at 1 MiB'],
   ],
   builder: (y: Argv) =>
-    addDeviceOptions(y)
-      .positional('offset', { type: 'string', describe: 'Start (0x hex, decimal, k/M suffix)' })
-      .positional('size', { type: 'string', describe: 'Bytes to erase (0x hex, decimal, k/M suffix)' }),
+    required(
+      addDeviceOptions(y)
+        .positional('offset', { type: 'string', describe: 'Start (0x hex, decimal, k/M suffix)' })
+        .positional('size', { type: 'string', describe: 'Bytes to erase (0x hex, decimal, k/M suffix)' }),
+      'offset',
+      'size',
+    ),
   handler: async (args, ctx) => {
-    const offset = parseNumberArg(String(args.offset), { name: '<offset>' });
-    const size = parseNumberArg(String(args.size), { name: '<size>', allowZero: false });
+    const offset = parseNumberArg(args.offset, { name: '<offset>' });
+    const size = parseNumberArg(args.size, { name: '<size>', allowZero: false });
     checkEraseAlignment({ offset, size });
-    await withDevice(args, ctx, ({ device }) => device.eraseRegion(offset, size));
+    await withDevice(await resolveCliOptions(args, ctx), ctx, ({ device }) =>
+      device.eraseRegion(offset, size),
+    );
     if (ctx.json) ctx.emitJson({ event: 'erased', offset, size });
     else ctx.print(`Erased ${hex(size)} bytes at ${hex(offset)}`);
     return 0;

@@ -1,27 +1,24 @@
-// `espflash [flash]` (the default command): derive the plan from the ESP-IDF build, connect, write
-// and verify every region (unchanged ones are skipped), reset, and print a summary.
+// `espflash [flash]` (the default command): optionally build, run the flash job (flashProject: plan
+// from the ESP-IDF build, connect, write + verify every region, unchanged ones skipped, reset),
+// print the summary, optionally monitor.
 
 import { relative } from 'node:path';
 import type { Argv } from 'yargs';
 import { hex } from '../../core/bytes.js';
-import { isFixedFlashSize } from '../../core/settings.js';
 import type { FlashSummary } from '../../flash/flash-plan.js';
-import { derivePlan } from '../../plan/derive-plan.js';
-import { locateBuildDir } from '../../project/locate-build.js';
-import { sourced } from '../../provenance.js';
 import { defineCommand } from '../command.js';
+import { buildForFlash } from '../flows/build.js';
+import { choosePortFor } from '../flows/device.js';
+import { runFlashJob } from '../flows/flash-job.js';
+import { keepSimChip, monitorAfterFlash } from '../flows/monitor.js';
 import { formatBytes } from '../reporter/describe-event.js';
-import { choosePort, withDevice } from '../reporter/device-session.js';
 import {
   addCompressOptions,
   addDeviceOptions,
   addProjectOptions,
   compressChoice,
-  regionSelection,
   resolveCliOptions,
 } from '../shared-options.js';
-import { overridesFrom } from './plan.js';
-import { buildForFlash, keepSimChip, monitorAfterFlash } from './watch.js';
 
 /** Text summary of a flash: one line per region, then totals. */
 export function renderFlashSummary(summary: FlashSummary, cwd: string): string {
@@ -87,62 +84,24 @@ export const flashCommand = defineCommand({
         describe: 'Open the serial monitor after a successful flash (Ctrl+] quits)',
       }),
   handler: async (args, ctx) => {
-    let resolved = await resolveCliOptions(args, ctx);
+    const resolved = await resolveCliOptions(args, ctx);
     if (args.build) await buildForFlash(resolved, ctx);
-    if (args.monitor) {
-      // Pick the port once so the monitor opens the one just flashed.
-      const { port } = await choosePort(resolved, ctx);
-      // The monitor must reach the chip just flashed (a plain sim:// chip ends when the flasher closes it).
-      const chosen = resolved.port ?? sourced(port, 'derived', 'the only ESP board found');
-      resolved = { ...resolved, port: { ...chosen, value: keepSimChip(chosen.value) } };
-    }
-    const located = await locateBuildDir({
-      cwd: ctx.io.cwd,
-      ...(resolved.buildDir ? { buildDir: resolved.buildDir } : {}),
-      ...(resolved.project ? { project: resolved.project } : {}),
+    // --monitor: pick the port once so the monitor opens the one just flashed (a plain sim:// chip
+    // ends when the flasher closes it unless it is named).
+    const chosen = args.monitor ? await choosePortFor(resolved, ctx) : undefined;
+    const port = chosen && { ...chosen, port: keepSimChip(chosen.port) };
+    const { summary } = await runFlashJob(resolved, ctx, {
+      full: args.full,
+      force: args.force,
+      allowStale: args.allowStale,
+      ...compressChoice(args),
+      ...(args.to === undefined ? {} : { to: args.to }),
+      ...(args.only === undefined ? {} : { only: args.only }),
+      ...(port ? { port } : {}),
     });
-    const plan = await derivePlan({
-      buildDir: located.buildDir,
-      overrides: overridesFrom(resolved, regionSelection(args)),
-      logger: ctx.logger,
-      allowStale: Boolean(args.allowStale),
-      allowBadImages: Boolean(args.force),
-    });
-    const size = plan.flash.size.value;
-    const summary = await withDevice(
-      args,
-      ctx,
-      async ({ device, reporter }) => {
-        const fast = !args.full && !args.force && resolved.cache.fastReflash?.value !== false;
-        const cache = fast ? await device.openCache(dirOption(resolved.cache.dir?.value)) : null;
-        const result = await device.flash(plan, {
-          force: Boolean(args.force),
-          ...(cache ? { cache } : {}),
-          ...compressChoice(args),
-        });
-        reporter.finish();
-        await device.reset(plan.after.value);
-        return result;
-      },
-      {
-        resolved,
-        reset: false,
-        open: {
-          chip: plan.chip.value,
-          before: plan.before.value,
-          after: plan.after.value,
-          stub: plan.stub.value,
-          ...(isFixedFlashSize(size) ? { flashSize: size } : {}),
-        },
-      },
-    );
     if (ctx.json) ctx.emitJson({ event: 'flash-summary', ...summary });
     else ctx.print(renderFlashSummary(summary, ctx.io.cwd));
-    if (args.monitor) return monitorAfterFlash(resolved, ctx, resolved.port!.value);
+    if (port) return monitorAfterFlash(resolved, ctx, port.port);
     return 0;
   },
 });
-
-function dirOption(dir: string | undefined): { dir?: string } {
-  return dir === undefined ? {} : { dir };
-}

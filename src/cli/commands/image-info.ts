@@ -10,7 +10,7 @@ import { UsageError } from '../../errors.js';
 import { describeHeaderFlashParams } from '../../image/flash-params.js';
 import { parseImage, verifyImage } from '../../image/image-parse.js';
 import type { EspImage, ImageProblem } from '../../image/image-types.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, required } from '../command.js';
 
 export const imageInfoCommand = defineCommand({
   command: 'image-info <file>',
@@ -21,12 +21,21 @@ export const imageInfoCommand = defineCommand({
     ['$0 image-info build/app.bin --json', 'The same as one JSON object'],
   ],
   builder: (y: Argv) =>
-    y
-      .positional('file', { type: 'string', describe: 'Image file (.bin from the ESP-IDF build directory)' })
-      .option('chip', { type: 'string', describe: 'Chip the image must be for (default: from its header)' }),
+    required(
+      y
+        .positional('file', {
+          type: 'string',
+          describe: 'Image file (.bin from the ESP-IDF build directory)',
+        })
+        .option('chip', {
+          type: 'string',
+          describe: 'Chip the image must be for (default: from its header)',
+        }),
+      'file',
+    ),
   handler: async (args, ctx) => {
-    const fileArg = String(args.file);
-    const chip = typeof args.chip === 'string' ? chipArg(args.chip) : undefined;
+    const fileArg = args.file;
+    const chip = args.chip === undefined ? undefined : chipArg(args.chip);
     const bytes = await readImageFile(resolve(ctx.io.cwd, fileArg), fileArg);
     const image = parseImage(bytes, { file: fileArg, ...(chip ? { chip } : {}) });
     const problems = verifyImage(image, chip ? { chip } : {});

@@ -15,8 +15,8 @@ import { parseImage } from '../../image/image-parse.js';
 import { type MergeRegion, mergeHex, mergeLayout, mergeRaw } from '../../plan/merge-image.js';
 import type { FlashPlan, PlanRegion } from '../../plan/types.js';
 import { defineCommand } from '../command.js';
+import { planFromCli } from '../flows/plan.js';
 import { addProjectOptions } from '../shared-options.js';
-import { planFromCli } from './plan.js';
 
 export const mergeBinCommand = defineCommand({
   command: 'merge-bin',
@@ -61,7 +61,7 @@ export const mergeBinCommand = defineCommand({
       }),
   handler: async (args, ctx) => {
     const format = args.format === 'hex' ? 'hex' : 'raw';
-    const output = resolve(ctx.io.cwd, String(args.output));
+    const output = resolve(ctx.io.cwd, args.output);
     if (format === 'hex') {
       for (const flag of ['fill-flash-size', 'target-offset'] as const) {
         if (args[flag] !== undefined)
@@ -71,12 +71,10 @@ export const mergeBinCommand = defineCommand({
           });
       }
     }
-    const { plan } = await planFromCli(args, ctx, { allowStale: Boolean(args.allowStale) });
+    const { plan } = await planFromCli(args, ctx, { allowStale: args.allowStale });
     const targetOffset =
-      args.targetOffset === undefined
-        ? 0
-        : parseNumberArg(String(args.targetOffset), { name: '--target-offset' });
-    const fillSize = args.fillFlashSize === undefined ? undefined : parseFillSize(String(args.fillFlashSize));
+      args.targetOffset === undefined ? 0 : parseNumberArg(args.targetOffset, { name: '--target-offset' });
+    const fillSize = args.fillFlashSize === undefined ? undefined : parseFillSize(args.fillFlashSize);
     if (plan.regions.some((r) => resolve(r.file) === output)) {
       throw new UsageError('merge/output-is-input', `--output ${output} is one of the build's own files`, {
         hint: 'Pass another --output path (e.g. factory.bin).',
@@ -117,7 +115,7 @@ export const mergeBinCommand = defineCommand({
       : mergeLayout({ regions });
     const data = raw
       ? mergeRaw({ regions, targetOffset, ...(fillSize === undefined ? {} : { fillSize }) })
-      : new TextEncoder().encode(mergeHex(regions, { recordBytes: Number(args.hexRecordBytes ?? 16) }));
+      : new TextEncoder().encode(mergeHex(regions, { recordBytes: args.hexRecordBytes }));
     await writeOutput(output, data);
     const md5 = createHash('md5').update(data).digest('hex');
     const at = raw ? layout.start : layout.regions[0]!.offset;

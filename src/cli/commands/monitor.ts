@@ -12,9 +12,9 @@ import { openTransport } from '../../node/open-transport.js';
 import { describeSource, sourced } from '../../provenance.js';
 import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
-import { choosePort } from '../reporter/device-session.js';
+import { choosePortFor } from '../flows/device.js';
+import { INTERRUPTED_EXIT, withInterrupt } from '../flows/interrupt.js';
 import { addPortOption, resolveCliOptions } from '../shared-options.js';
-import { INTERRUPTED_EXIT, withInterrupt } from './build.js';
 
 export const monitorCommand = defineCommand({
   command: 'monitor',
@@ -61,7 +61,7 @@ export const monitorCommand = defineCommand({
       .option('config', { type: 'string', describe: 'Config file to use; --no-config ignores config files' }),
   handler: async (args, ctx) => {
     const resolved = await resolveCliOptions(args, ctx);
-    const { port } = await choosePort(resolved, ctx);
+    const { port } = await choosePortFor(resolved, ctx);
     const projectDir = resolved.project?.value ?? ctx.io.cwd;
     const buildDir = resolved.buildDir?.value ?? join(projectDir, 'build');
     const flagBaud =
@@ -72,10 +72,9 @@ export const monitorCommand = defineCommand({
       ...((flagBaud ?? resolved.monitor.baud) ? { configured: flagBaud ?? resolved.monitor.baud } : {}),
     });
     const logFile =
-      typeof args.logFile === 'string' ? resolve(ctx.io.cwd, args.logFile) : resolved.monitor.logFile?.value;
-    const elf = typeof args.elf === 'string' ? resolve(ctx.io.cwd, args.elf) : resolved.monitor.elf?.value;
-    const timestamps =
-      typeof args.timestamps === 'boolean' ? args.timestamps : (resolved.monitor.timestamps?.value ?? false);
+      args.logFile === undefined ? resolved.monitor.logFile?.value : resolve(ctx.io.cwd, args.logFile);
+    const elf = args.elf === undefined ? resolved.monitor.elf?.value : resolve(ctx.io.cwd, args.elf);
+    const timestamps = args.timestamps ?? resolved.monitor.timestamps?.value ?? false;
     // Opening a pty or TCP port warns about missing modem lines in flashing terms; not useful here.
     const logger: Logger = { ...ctx.logger, warn: (m) => ctx.logger.debug(m) };
     if (logFile !== undefined) await assertLogFileWritable(logFile);
@@ -105,7 +104,7 @@ export const monitorCommand = defineCommand({
       });
       const detachKeys = attachKeys(ctx, session);
       try {
-        if (args.reset !== false) await session.reset();
+        if (args.reset) await session.reset();
         await session.done;
       } finally {
         detachKeys();

@@ -21,7 +21,7 @@ import {
   type SecureBootVersion,
 } from '../../partition/types.js';
 import { verifyPartitionTable } from '../../partition/verify.js';
-import { defineCommand } from '../command.js';
+import { type CommandArgs, defineCommand, required } from '../command.js';
 import type { CliContext } from '../context.js';
 
 interface Settings {
@@ -34,30 +34,18 @@ interface Settings {
   verify: boolean;
 }
 
-export const partitionTableCommand = defineCommand({
-  command: 'partition-table <file>',
-  describe: 'Show, check or convert an ESP-IDF partition table (CSV or binary)',
-  examples: [
-    ['$0 partition-table partitions.csv', 'Check the CSV and show the resulting layout with free gaps'],
-    ['$0 partition-table build/partition_table/partition-table.bin', 'Show a binary table'],
-    [
-      '$0 partition-table partitions.csv --to bin -o pt.bin',
-      'Write the 3072-byte binary (as gen_esp32part.py does)',
-    ],
-    ['$0 partition-table pt.bin --to csv', 'Print a binary table as CSV'],
-    [
-      '$0 partition-table partitions.csv --flash-size 4MB --offset 0x9000',
-      'Check against a 4MB flash, table at 0x9000',
-    ],
-    ['$0 partition-table partitions.csv --json', 'The table as one JSON object'],
-  ],
-  builder: (y: Argv) =>
+/** Flags and the <file> positional of `partition-table`. */
+const builder = (y: Argv) =>
+  required(
     y
       .positional('file', {
         type: 'string',
         describe: 'Partition table: CSV or binary (partition-table.bin)',
       })
-      .option('to', { choices: ['csv', 'bin'] as const, describe: 'Convert instead of showing: csv or bin' })
+      .option('to', {
+        choices: ['csv', 'bin'] as const,
+        describe: 'Convert instead of showing: csv or bin',
+      })
       .option('output', { alias: 'o', type: 'string', describe: 'Write the converted table to this file' })
       .option('flash-size', {
         type: 'string',
@@ -88,18 +76,39 @@ export const partitionTableCommand = defineCommand({
         choices: ['v1', 'v2'] as const,
         describe: 'Secure boot version (v1: app sizes 64K-aligned)',
       }),
+    'file',
+  );
+
+export const partitionTableCommand = defineCommand({
+  command: 'partition-table <file>',
+  describe: 'Show, check or convert an ESP-IDF partition table (CSV or binary)',
+  examples: [
+    ['$0 partition-table partitions.csv', 'Check the CSV and show the resulting layout with free gaps'],
+    ['$0 partition-table build/partition_table/partition-table.bin', 'Show a binary table'],
+    [
+      '$0 partition-table partitions.csv --to bin -o pt.bin',
+      'Write the 3072-byte binary (as gen_esp32part.py does)',
+    ],
+    ['$0 partition-table pt.bin --to csv', 'Print a binary table as CSV'],
+    [
+      '$0 partition-table partitions.csv --flash-size 4MB --offset 0x9000',
+      'Check against a 4MB flash, table at 0x9000',
+    ],
+    ['$0 partition-table partitions.csv --json', 'The table as one JSON object'],
+  ],
+  builder,
   handler: async (args, ctx) => {
-    const fileArg = String(args.file);
+    const fileArg = args.file;
     const settings = settingsFrom(args);
     const bytes = await readInput(resolve(ctx.io.cwd, fileArg), fileArg);
     const isBinary = looksLikeBinaryTable(bytes) || extname(fileArg).toLowerCase() === '.bin';
     const table = isBinary
       ? loadBinary(bytes, fileArg, settings, ctx)
       : loadCsv(bytes, fileArg, settings, ctx);
-    if (args.md5 === false) table.md5 = false;
+    if (!args.md5) table.md5 = false;
     const shownOffset = settings.tableOffset ?? (isBinary ? inferTableOffset(table) : DEFAULT_TABLE_OFFSET);
     const json: Record<string, unknown> = { input: isBinary ? 'bin' : 'csv', ...tableJson(table, settings) };
-    const output = typeof args.output === 'string' ? resolve(ctx.io.cwd, args.output) : undefined;
+    const output = args.output === undefined ? undefined : resolve(ctx.io.cwd, args.output);
     if (args.to === 'bin') {
       if (!output) {
         throw new UsageError('partition/output-required', 'Writing a binary table needs an output file', {
@@ -236,21 +245,20 @@ async function writeOutput(path: string, data: Uint8Array): Promise<void> {
   }
 }
 
-function settingsFrom(args: Record<string, unknown>): Settings {
+function settingsFrom(args: CommandArgs<typeof builder>): Settings {
   const extraSubtypes: ExtraSubtype[] = [];
-  const extra = args.extraSubtype;
-  for (const item of Array.isArray(extra) ? extra : []) {
-    for (const one of String(item).split(/\s+/).filter(Boolean))
+  for (const item of args.extraSubtype ?? []) {
+    for (const one of item.split(/\s+/).filter(Boolean))
       extraSubtypes.push(parseExtraSubtype(one, extraSubtypes));
   }
   return {
     tableOffset: numberFlag(args.offset, '--offset'),
     bootloaderOffset: numberFlag(args.bootloaderOffset, '--bootloader-offset'),
     recoveryBootloaderOffset: numberFlag(args.recoveryBootloaderOffset, '--recovery-bootloader-offset'),
-    flashSize: typeof args.flashSize === 'string' ? parseFlashSize(args.flashSize) : null,
+    flashSize: args.flashSize === undefined ? null : parseFlashSize(args.flashSize),
     extraSubtypes,
-    secure: args.secure === 'v1' || args.secure === 'v2' ? args.secure : null,
-    verify: args.verify !== false,
+    secure: args.secure ?? null,
+    verify: args.verify,
   };
 }
 

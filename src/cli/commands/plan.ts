@@ -4,24 +4,17 @@
 import { relative } from 'node:path';
 import type { Argv } from 'yargs';
 import { ENCRYPTED_REGIONS_RULE } from '../../api/flash-encryption.js';
-import { describeResolved, type ResolvedOptions } from '../../config/resolve-options.js';
+import { describeResolved } from '../../config/resolve-options.js';
 import { hex } from '../../core/bytes.js';
 import { resetModeLabel } from '../../core/settings.js';
 import type { Logger } from '../../logger.js';
-import { derivePlan, type PlanOverrides } from '../../plan/derive-plan.js';
 import { equivalentCommands } from '../../plan/esptool-command.js';
 import { planToJson } from '../../plan/plan-json.js';
 import type { FlashPlan } from '../../plan/types.js';
-import { locateBuildDir } from '../../project/locate-build.js';
 import { describeSource, type Source } from '../../provenance.js';
 import { defineCommand } from '../command.js';
-import type { CliContext } from '../context.js';
-import {
-  addDeviceOptions,
-  addProjectOptions,
-  regionSelection,
-  resolveCliOptions,
-} from '../shared-options.js';
+import { planFromCli } from '../flows/plan.js';
+import { addDeviceOptions, addProjectOptions } from '../shared-options.js';
 
 export const planCommand = defineCommand({
   command: 'plan',
@@ -45,10 +38,10 @@ export const planCommand = defineCommand({
     // stdout must carry exactly one JSON object: with --json, warnings go into it.
     const warnings: string[] = [];
     const { plan, resolved } = await planFromCli(args, ctx, {
-      allowStale: Boolean(args.allowStale),
+      allowStale: args.allowStale,
       ...(ctx.json ? { logger: collectingLogger(warnings) } : {}),
     });
-    const showSources = Boolean(args.showConfig);
+    const showSources = args.showConfig;
     const esptool = {
       cwd: ctx.io.cwd,
       ...(resolved.port ? { port: resolved.port.value } : {}),
@@ -71,54 +64,6 @@ export const planCommand = defineCommand({
     return 0;
   },
 });
-
-/** What {@link planFromCli} returns. */
-export interface CliPlan {
-  plan: FlashPlan;
-  /** Options after CLI > env > config precedence (port, baud, … for the caller). */
-  resolved: ResolvedOptions;
-}
-
-/**
- * Resolve options, locate the build and derive the validated plan exactly as `espflash plan` does;
- * for commands that flash (`flash`, `watch`) built with addProjectOptions + addDeviceOptions.
- */
-export async function planFromCli(
-  args: Record<string, unknown>,
-  ctx: CliContext,
-  options: { allowStale?: boolean; logger?: Logger } = {},
-): Promise<CliPlan> {
-  const resolved = await resolveCliOptions(args, ctx);
-  const located = await locateBuildDir({
-    cwd: ctx.io.cwd,
-    ...(resolved.buildDir ? { buildDir: resolved.buildDir } : {}),
-    ...(resolved.project ? { project: resolved.project } : {}),
-  });
-  ctx.logger.debug(`build dir: ${located.buildDir} (${describeSource(located.source)})`);
-  const plan = await derivePlan({
-    buildDir: located.buildDir,
-    overrides: overridesFrom(resolved, regionSelection(args)),
-    logger: options.logger ?? ctx.logger,
-    allowStale: options.allowStale ?? false,
-  });
-  return { plan, resolved };
-}
-
-/** The plan deriver's overrides from resolved options (CLI > env > config, each with its source). */
-export function overridesFrom(
-  resolved: ResolvedOptions,
-  selection: { to?: string; only?: string[] },
-): PlanOverrides {
-  const o: PlanOverrides = { ...selection };
-  if (resolved.chip) o.chip = resolved.chip;
-  if (resolved.flashMode) o.flashMode = resolved.flashMode;
-  if (resolved.flashFreq) o.flashFreq = resolved.flashFreq;
-  if (resolved.flashSize) o.flashSize = resolved.flashSize;
-  if (resolved.before) o.before = resolved.before;
-  if (resolved.after) o.after = resolved.after;
-  if (resolved.stub) o.stub = resolved.stub;
-  return o;
-}
 
 /** Keeps warnings for the --json object (stdout carries exactly one object). */
 function collectingLogger(warnings: string[]): Logger {

@@ -8,9 +8,9 @@ import { parseNumberArg } from '../../api/parse-number.js';
 import { hex, toHex } from '../../core/bytes.js';
 import { UsageError } from '../../errors.js';
 import { nodeMd5 } from '../../flash/flash-plan.js';
-import { defineCommand } from '../command.js';
-import { withDevice } from '../reporter/device-session.js';
-import { addDeviceOptions } from '../shared-options.js';
+import { defineCommand, required } from '../command.js';
+import { withDevice } from '../flows/device.js';
+import { addDeviceOptions, resolveCliOptions } from '../shared-options.js';
 
 export const readFlashCommand = defineCommand({
   command: 'read-flash <offset> <size> <file>',
@@ -20,16 +20,23 @@ export const readFlashCommand = defineCommand({
     ['$0 read-flash 0x8000 0xc00 table.bin --port sim://esp32', 'Read the partition table'],
   ],
   builder: (y: Argv) =>
-    addDeviceOptions(y)
-      .positional('offset', { type: 'string', describe: 'Start (0x hex, decimal, k/M suffix)' })
-      .positional('size', { type: 'string', describe: 'Bytes to read (0x hex, decimal, k/M suffix)' })
-      .positional('file', { type: 'string', describe: 'Output file' }),
+    required(
+      addDeviceOptions(y)
+        .positional('offset', { type: 'string', describe: 'Start (0x hex, decimal, k/M suffix)' })
+        .positional('size', { type: 'string', describe: 'Bytes to read (0x hex, decimal, k/M suffix)' })
+        .positional('file', { type: 'string', describe: 'Output file' }),
+      'offset',
+      'size',
+      'file',
+    ),
   handler: async (args, ctx) => {
-    const offset = parseNumberArg(String(args.offset), { name: '<offset>' });
-    const size = parseNumberArg(String(args.size), { name: '<size>', allowZero: false });
-    const file = resolve(ctx.io.cwd, String(args.file));
+    const offset = parseNumberArg(args.offset, { name: '<offset>' });
+    const size = parseNumberArg(args.size, { name: '<size>', allowZero: false });
+    const file = resolve(ctx.io.cwd, args.file);
     await assertWritableFile(file);
-    const data = await withDevice(args, ctx, ({ device }) => device.readFlash(offset, size));
+    const data = await withDevice(await resolveCliOptions(args, ctx), ctx, ({ device }) =>
+      device.readFlash(offset, size),
+    );
     try {
       await writeFile(file, data);
     } catch (err) {

@@ -4,8 +4,8 @@ import type { Argv } from 'yargs';
 import { resetModeLabel } from '../../core/settings.js';
 import { EspflashError } from '../../errors.js';
 import { defineCommand } from '../command.js';
-import { withDevice } from '../reporter/device-session.js';
-import { addDeviceOptions } from '../shared-options.js';
+import { withDevice } from '../flows/device.js';
+import { addDeviceOptions, resolveCliOptions } from '../shared-options.js';
 
 export const resetCommand = defineCommand({
   command: 'reset',
@@ -22,7 +22,7 @@ export const resetCommand = defineCommand({
     // Report what was done, not what was asked: a port without DTR/RTS cannot reset the chip, and a
     // watchdog reset falls back to a hard reset on chips without one.
     const { asked, done } = await withDevice(
-      args,
+      await resolveCliOptions(args, ctx),
       ctx,
       async ({ device, after }) => ({ asked: after, done: await device.reset(after) }),
       { reset: false },

@@ -67,11 +67,11 @@ function waitForStopSignal(): Promise<string> {
 }
 
 /** `--fault` tokens and `--seed` as SimFaults; undefined when neither was given. */
-function faultArgs(fault: unknown, seed: unknown): SimFaults | undefined {
-  const tokens = Array.isArray(fault) ? fault.map(String) : typeof fault === 'string' ? [fault] : [];
+function faultArgs(fault: string[] | undefined, seed: string | undefined): SimFaults | undefined {
+  const tokens = fault ?? [];
   if (tokens.length === 0 && seed === undefined) return undefined;
   const faults = parseFaultSpecs(tokens, '--fault');
-  return seed === undefined ? faults : { ...faults, seed: parseSeed(String(seed), '--seed') };
+  return seed === undefined ? faults : { ...faults, seed: parseSeed(seed, '--seed') };
 }
 
 export const simCommand = defineCommand({
@@ -144,25 +144,24 @@ export const simCommand = defineCommand({
         describe: 'Link a pseudo-terminal to the port via socat (optional symlink path)',
       }),
   handler: async (args, ctx) => {
-    const chip = simChip(String(args.chip), '--chip');
-    const flashSize = flashSizeArg(String(args['flash-size']), chip);
-    const mac = typeof args.mac === 'string' ? args.mac : undefined;
+    const chip = simChip(args.chip, '--chip');
+    const flashSize = flashSizeArg(args.flashSize, chip);
+    const mac = args.mac;
     if (mac !== undefined) simMac(mac, '--mac');
-    const { host, port } = parseListen(String(args.listen));
-    const secureDownload = Boolean(args['secure-download']);
+    const { host, port } = parseListen(args.listen);
+    const secureDownload = args.secureDownload;
     if (secureDownload) validateSecureDownload(chip, '--secure-download');
-    const revision = typeof args.rev === 'string' ? simRevision(chip, args.rev, '--rev') : undefined;
-    const flashFile =
-      typeof args['flash-file'] === 'string' ? resolve(ctx.io.cwd, args['flash-file']) : undefined;
+    const revision = args.rev === undefined ? undefined : simRevision(chip, args.rev, '--rev');
+    const flashFile = args.flashFile === undefined ? undefined : resolve(ctx.io.cwd, args.flashFile);
     if (flashFile) await assertFlashFileWritable(flashFile);
-    const ptyArg = typeof args.pty === 'string' ? args.pty : undefined;
+    const ptyArg = args.pty;
     const faults = faultArgs(args.fault, args.seed);
     const server: SimServer = await startSimServer({
       chip,
       flashSize,
       ...(flashFile ? { flashFile } : {}),
       ...(mac ? { mac } : {}),
-      timing: Boolean(args.timing),
+      timing: args.timing,
       secureDownload,
       ...(revision ? { revision } : {}),
       ...(faults ? { faults } : {}),

@@ -5,17 +5,18 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { parseNumberArg } from '../../api/parse-number.js';
-import {
-  DEFAULT_PARTITION_TABLE_OFFSET,
-  loadPartitionTable,
-  partitionByLabel,
-} from '../../api/partitions.js';
+import { loadPartitionTable, partitionByLabel } from '../../api/partitions.js';
 import { hex } from '../../core/bytes.js';
 import { UsageError } from '../../errors.js';
-import { defineCommand } from '../command.js';
-import { withDevice } from '../reporter/device-session.js';
-import { addCompressOptions, addDeviceOptions, compressChoice } from '../shared-options.js';
-import { findBuildDir } from './erase-parts.js';
+import { defineCommand, required } from '../command.js';
+import { withDevice } from '../flows/device.js';
+import { findBuildDir } from '../flows/plan.js';
+import {
+  addCompressOptions,
+  addDeviceOptions,
+  compressChoice,
+  resolveCliOptions,
+} from '../shared-options.js';
 
 /** Read a user-named input file; missing → `usage/file-not-found` (exit 2). */
 export async function readInputFile(path: string, argName: string): Promise<Uint8Array> {
@@ -38,31 +39,35 @@ export const writeBinCommand = defineCommand({
     ['$0 write-bin storage data.bin --port sim://esp32', 'Write data.bin into the "storage" partition'],
   ],
   builder: (y: Argv) =>
-    addCompressOptions(addDeviceOptions(y))
-      .positional('target', {
-        type: 'string',
-        describe: 'Offset (0x hex, decimal, k/M suffix) or partition label',
-      })
-      .positional('file', { type: 'string', describe: 'Binary to write' })
-      .option('partition-table-offset', {
-        type: 'string',
-        default: '0x8000',
-        describe: 'Where the partition table is on flash',
-      })
-      .option('force', {
-        type: 'boolean',
-        default: false,
-        describe: 'Write even if the device already holds these bytes',
-      }),
+    required(
+      addCompressOptions(addDeviceOptions(y))
+        .positional('target', {
+          type: 'string',
+          describe: 'Offset (0x hex, decimal, k/M suffix) or partition label',
+        })
+        .positional('file', { type: 'string', describe: 'Binary to write' })
+        .option('partition-table-offset', {
+          type: 'string',
+          default: '0x8000',
+          describe: 'Where the partition table is on flash',
+        })
+        .option('force', {
+          type: 'boolean',
+          default: false,
+          describe: 'Write even if the device already holds these bytes',
+        }),
+      'target',
+      'file',
+    ),
   handler: async (args, ctx) => {
-    const target = String(args.target);
+    const target = args.target;
     const numeric =
       /^(0x[0-9a-f]+|\d+)\s*(k|kb|m|mb)?$/i.test(target.trim()) || /^[-+.\d]/.test(target.trim());
     const offsetArg = numeric ? parseNumberArg(target, { name: '<offset>' }) : null;
-    const tableOffset = parseNumberArg(String(args.partitionTableOffset ?? DEFAULT_PARTITION_TABLE_OFFSET), {
+    const tableOffset = parseNumberArg(args.partitionTableOffset, {
       name: '--partition-table-offset',
     });
-    const file = resolve(ctx.io.cwd, String(args.file));
+    const file = resolve(ctx.io.cwd, args.file);
     const data = await readInputFile(file, '<file>');
     if (data.length === 0) {
       throw new UsageError('usage/empty-file', `<file> ${file} is empty: there is nothing to write`, {
@@ -70,7 +75,7 @@ export const writeBinCommand = defineCommand({
         details: { file },
       });
     }
-    const result = await withDevice(args, ctx, async ({ device, resolved }) => {
+    const result = await withDevice(await resolveCliOptions(args, ctx), ctx, async ({ device, resolved }) => {
       let offset = offsetArg;
       let label: string | null = null;
       if (offset === null) {
@@ -93,7 +98,7 @@ export const writeBinCommand = defineCommand({
         offset = part.offset;
         label = part.name;
       }
-      return device.writeBin(offset, data, { label, force: Boolean(args.force), ...compressChoice(args) });
+      return device.writeBin(offset, data, { label, force: args.force, ...compressChoice(args) });
     });
     const { span } = result;
     const kept =

@@ -2,7 +2,7 @@
 // now, m monitor on/off, q quit, h help. With the monitor on, keys go to the device and the same
 // commands follow the monitor's Ctrl+T prefix (Ctrl+T F, Ctrl+T B, …); Ctrl+] quits either way. Pure.
 
-import { createKeyHandler, EXIT_KEY, type KeyHandler } from '../monitor/keys.js';
+import { createKeyHandler, EXIT_KEY, type KeyHandler } from '../../monitor/keys.js';
 
 /** What a keypress asks the watch loop for. */
 export type WatchKeyAction =

@@ -3,9 +3,9 @@
 // output, the monitor's log in between; or one NDJSON object per event with `--json`.
 
 import { relative } from 'node:path';
-import type { FlashEvent } from '../events.js';
+import type { FlashEvent } from '../../events.js';
+import { type CycleTimes, type WatchEvent, watchEventToJson } from '../../watch/watch-types.js';
 import { watchKeyHelp } from './watch-keys.js';
-import { type CycleTimes, type WatchEvent, watchEventToJson } from './watch-types.js';
 
 /** Draws flash progress (the CLI's reporter), created for each flash. */
 export interface ProgressView {
