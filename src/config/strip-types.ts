@@ -161,7 +161,9 @@ class Stripper {
           return i + 1;
         }
       }
-      if (t.value === '!' && !t.nl && this.endsExpression(i - 1) && this.postfixBang(i + 1)) {
+      // After an operand `!` cannot be JavaScript's not: it is the non-null assertion (`x!.y`, `x! + 1`).
+      const bang = t.value === '!' && !t.nl && this.endsExpression(i - 1);
+      if (bang && (!this.is(i - 1, '}') || this.postfixBang(i + 1))) {
         this.blank(i, i + 1);
         return i + 1;
       }
