@@ -23,10 +23,7 @@ describe('stripTypes', () => {
       'function f<T extends object>(a: T[], n?: number): T | undefined { return a[n ?? 0]; }',
       'function f (a , n ) { return a[n ?? 0]; }',
     ],
-    [
-      "const f = (x: number, y = c ? 'b' : 'c'): string => `x`;",
-      "const f = (x , y = c ? 'b' : 'c') => `x`;",
-    ],
+    ["const f = (x: number, y = c ? 'b' : 'c'): string => `x`;", "const f = (x , y = c ? 'b' : 'c') => `x`;"],
     ['const g = async <T,>(v: T): Promise<T> => v;', 'const g = async (v ) => v;'],
     ['const h = c ? (x) : y;', 'const h = c ? (x) : y;'],
     [
