@@ -34,7 +34,11 @@ export async function loadTsConfig(filepath: string, content: string): Promise<u
   if (usesNativeTypeStripping()) {
     const url = `${pathToFileURL(filepath).href}?espflash=${++importCounter}`;
     try {
-      return await defaultExport(await importWithDeadline(url, filepath), filepath, 'esm');
+      return await defaultExport(
+        await withoutLoaderNoise(() => importWithDeadline(url, filepath)),
+        filepath,
+        'esm',
+      );
     } catch (err) {
       if (err instanceof UsageError) throw err;
       // Node's messages for unsupported TypeScript carry no position: our stripper finds the line.
@@ -119,6 +123,34 @@ async function importWithDeadline(url: string, filepath: string): Promise<unknow
     return await Promise.race([import(/* @vite-ignore */ url), deadline]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Run `load` with Node's notices about how it loaded the config silenced: the type-stripping
+ * ExperimentalWarning and MODULE_TYPELESS_PACKAGE_JSON (a `.ts` config with ESM syntax in a project
+ * whose package.json has no "type") would otherwise print on every command. Other warnings pass.
+ */
+export async function withoutLoaderNoise<T>(load: () => Promise<T>): Promise<T> {
+  const original = process.emitWarning;
+  const quiet = (warning: unknown, ...rest: unknown[]): boolean => {
+    const text = typeof warning === 'string' ? warning : warning instanceof Error ? warning.message : '';
+    const kind = warning instanceof Error ? warning.name : rest.find((r) => typeof r === 'string');
+    const options = rest.find(
+      (r): r is { code?: unknown; type?: unknown } => typeof r === 'object' && r !== null,
+    );
+    const code = (warning as { code?: unknown }).code ?? options?.code ?? rest[1];
+    if (code === 'MODULE_TYPELESS_PACKAGE_JSON') return true;
+    const type = kind ?? options?.type;
+    return type === 'ExperimentalWarning' && /type stripping|strip-types|typescript/i.test(text);
+  };
+  process.emitWarning = function (this: NodeJS.Process, warning: unknown, ...rest: unknown[]) {
+    if (!quiet(warning, ...rest)) (original as (...args: unknown[]) => void).call(this, warning, ...rest);
+  } as typeof process.emitWarning;
+  try {
+    return await load();
+  } finally {
+    process.emitWarning = original;
   }
 }
 

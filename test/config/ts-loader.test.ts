@@ -5,7 +5,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { typeStripping, usesNativeTypeStripping } from '../../src/config/config-loaders.js';
+import {
+  typeStripping,
+  usesNativeTypeStripping,
+  withoutLoaderNoise,
+} from '../../src/config/config-loaders.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { EspflashError } from '../../src/errors.js';
 import { listDir, tempProject } from './temp-project.js';
@@ -178,6 +182,32 @@ describe(".ts configs via espflash's stripper", () => {
     });
     expect((await loadConfig({ cwd: root }))?.config).toEqual({ port: 'COM4', buildDir: root });
     expect(listDir(root)).toEqual(['.git', 'espflash.config.js', 'package.json', 'ports.mjs']);
+  });
+});
+
+describe('withoutLoaderNoise', () => {
+  it("silences only Node's type-stripping and typeless-package notices while loading", async () => {
+    const seen: string[] = [];
+    const listener = (w: Error) => seen.push(w.message);
+    process.on('warning', listener);
+    const original = process.emitWarning;
+    try {
+      await withoutLoaderNoise(async () => {
+        process.emitWarning(
+          'Type Stripping is an experimental feature and might change at any time',
+          'ExperimentalWarning',
+        );
+        process.emitWarning('Module type of file:///x/espflash.config.ts is not specified', {
+          code: 'MODULE_TYPELESS_PACKAGE_JSON',
+        });
+        process.emitWarning('something else entirely', 'DeprecationWarning');
+      });
+      expect(process.emitWarning).toBe(original);
+      await new Promise((r) => setImmediate(r));
+      expect(seen).toEqual(['something else entirely']);
+    } finally {
+      process.off('warning', listener);
+    }
   });
 });
 
