@@ -598,7 +598,7 @@ class Stripper {
     return j;
   }
 
-  /** `foo<T>(…)`, `new Foo<T>()`, `` tag<T>`…` `` and generic arrows `<T>(x: T) => x`. */
+  /** `foo<T>(…)`, `new Foo<T>()`, `` tag<T>`…` ``, generic arrows `<T>(x: T) => x`, `<T>value`. */
   private genericHere(i: number): boolean {
     const prev = this.toks[i - 1];
     const end = this.skipAngle(i);
@@ -617,9 +617,15 @@ class Stripper {
     }
     if (after?.value === '(') {
       const close = this.match[end]!;
-      return close >= 0 && (this.is(close + 1, '=>') || this.is(close + 1, ':'));
+      if (close >= 0 && (this.is(close + 1, '=>') || this.is(close + 1, ':'))) return true;
     }
-    return false;
+    // `<T>value`, the old form of `value as T`, where an operand is expected.
+    return !this.endsExpression(i - 1) && !!after && this.startsOperand(after);
+  }
+
+  private startsOperand(t: Token): boolean {
+    if (t.kind === 'punct') return ['(', '[', '{', '!', '-', '+', '~', '<'].includes(t.value);
+    return t.kind !== 'template' || t.part === 'full' || t.part === 'head';
   }
 
   private startsType(j: number): boolean {

@@ -45,6 +45,8 @@ describe('stripTypes', () => {
       '\n\nexport const q = 1;',
     ],
     ["const r = /a<b>c/g.test(s) ? 'x' : 'y';", "const r = /a<b>c/g.test(s) ? 'x' : 'y';"],
+    ["const m = <const>['a'];\nconst n = <number>(<unknown>x) + 1;", "const m = ['a'];\nconst n = ( x) + 1;"],
+    ['const c = a < b && d > (e);', 'const c = a < b && d > (e);'],
   ])('%s', (source, expected) => {
     expect(strip(source)).toBe(expected.replace(/[ ]+/g, ' ').trim());
   });
