@@ -94,6 +94,8 @@ class Stripper {
   readonly imports: ImportDecl[] = [];
   readonly specifiers: SpecifierRef[] = [];
   readonly importMeta: StripResult['importMeta'] = [];
+  /** Token indexes right after an erased `as T`/`satisfies T` (an expression still ends there). */
+  readonly afterAssertion = new Set<number>();
   /** Token indexes covered by import declarations (not counted as uses of a name). */
   readonly inImport = new Set<number>();
 
@@ -182,10 +184,19 @@ class Stripper {
     if (t.value === 'export' && this.atStatementStart(i)) return this.exportDecl(i);
     if (
       (t.value === 'as' || t.value === 'satisfies') &&
-      this.endsExpression(i - 1) &&
+      (this.endsExpression(i - 1) || this.afterAssertion.has(i)) &&
       this.startsType(i + 1)
     ) {
-      return this.blankType(i, i + 1);
+      const end = this.blankType(i, i + 1);
+      this.afterAssertion.add(end);
+      return end;
+    }
+    // `function (this: Window, …)`: the `this` parameter exists only for the type checker.
+    if (t.value === 'this' && inParams && this.is(i - 1, '(') && this.is(i + 1, ':')) {
+      let end = this.skipType(i + 2);
+      if (this.is(end, ',')) end++;
+      this.blank(i, end);
+      return end;
     }
     if (top?.kind === 'class' && MODIFIERS.has(t.value) && this.memberName(i + 1)) {
       this.blank(i, i + 1);

@@ -1,5 +1,12 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { tokenize } from '../../src/config/js-tokens.js';
 import { stripTypes, UnsupportedSyntaxError } from '../../src/config/strip-types.js';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Stripped code with runs of spaces collapsed (positions are checked separately). */
 function strip(source: string): string {
@@ -103,5 +110,57 @@ describe('stripTypes', () => {
     expect(caught).toBeInstanceOf(UnsupportedSyntaxError);
     expect((caught as UnsupportedSyntaxError).construct).toBe(construct);
     expect((caught as UnsupportedSyntaxError).pos).toBe(pos);
+  });
+});
+
+/** Token values, ignoring what TypeScript's printer normalises: `;`, trailing commas, parentheses. */
+function comparable(code: string): string[] {
+  const values = tokenize(code)
+    .map((t) => t.value)
+    .filter((v) => v !== ';');
+  return values
+    .filter((v, k) => !(v === ',' && [')', ']', '}'].includes(values[k + 1] ?? '')))
+    .filter((v) => v !== '(' && v !== ')');
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+describe('stripTypes against the TypeScript compiler (a devDependency)', () => {
+  it("erases exactly what transpileModule erases in this repository's own sources", () => {
+    let compared = 0;
+    const refused: string[] = [];
+    const differ: string[] = [];
+    // Every third file (sorted, so the sample is stable): the compiler is slow, the sample is broad.
+    const files = ['src', 'bench'].flatMap((d) => sourceFiles(join(REPO, d))).sort();
+    for (const file of files.filter((_, k) => k % 3 === 0)) {
+      const source = readFileSync(file, 'utf8');
+      let mine: string;
+      try {
+        mine = stripTypes(source).code;
+      } catch (err) {
+        if (!(err instanceof UnsupportedSyntaxError)) throw err;
+        refused.push(`${file}: ${err.construct}`);
+        continue;
+      }
+      const theirs = ts.transpileModule(source, {
+        compilerOptions: {
+          module: ts.ModuleKind.ESNext,
+          target: ts.ScriptTarget.ESNext,
+          removeComments: true,
+        },
+      }).outputText;
+      // TypeScript adds `export {};` to modules left without imports or exports.
+      const expected = comparable(theirs.replace(/^export \{\};?$/m, ''));
+      if (JSON.stringify(comparable(mine)) !== JSON.stringify(expected)) differ.push(file);
+      compared++;
+    }
+    expect(differ).toEqual([]);
+    expect(compared).toBeGreaterThan(50);
+    // Only constructor parameter properties are refused in this code base.
+    for (const r of refused) expect(r).toContain('A parameter property');
   });
 });
