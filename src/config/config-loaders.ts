@@ -180,7 +180,7 @@ function stripOrThrow(filepath: string, content: string): StripResult {
 /** Module specifiers and `import.meta` uses of plain JavaScript module code (nothing stripped). */
 function moduleRefs(content: string): Pick<StripResult, 'specifiers' | 'importMeta'> {
   try {
-    const { specifiers, importMeta } = stripTypes(content);
+    const { specifiers, importMeta } = stripTypes(content, { elideUnusedImports: false });
     return { specifiers, importMeta };
   } catch {
     // Not parseable by the stripper (or TypeScript-only syntax): let Node report it.

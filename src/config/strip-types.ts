@@ -25,6 +25,15 @@ export interface StripResult {
   importMeta: { start: number; end: number; property: 'url' | 'dirname' | 'filename' }[];
 }
 
+/** Options for {@link stripTypes}. */
+export interface StripOptions {
+  /**
+   * Drop imports whose bindings are unused once types are gone, as TypeScript does (default true).
+   * False for plain JavaScript, where an unused import still runs.
+   */
+  elideUnusedImports?: boolean;
+}
+
 /** A TypeScript construct the stripper cannot erase; `pos` is its offset in the source. */
 export class UnsupportedSyntaxError extends Error {
   constructor(
@@ -68,7 +77,6 @@ const EXPR_KEYWORDS = new Set([
   'class',
   'async',
 ]);
-const CONTROL = new Set(['if', 'for', 'while', 'switch', 'with']);
 const MODIFIERS = new Set(['public', 'private', 'protected', 'readonly', 'override', 'declare', 'abstract']);
 const TYPE_PREFIX = new Set(['keyof', 'typeof', 'readonly', 'unique', 'infer', 'asserts', 'new', 'abstract']);
 
@@ -80,8 +88,8 @@ interface Frame {
 }
 
 /** Strip TypeScript types from `source`. Throws TokenizeError or UnsupportedSyntaxError. */
-export function stripTypes(source: string): StripResult {
-  return new Stripper(source).run();
+export function stripTypes(source: string, options: StripOptions = {}): StripResult {
+  return new Stripper(source, options.elideUnusedImports ?? true).run();
 }
 
 class Stripper {
@@ -99,7 +107,10 @@ class Stripper {
   /** Token indexes covered by import declarations (not counted as uses of a name). */
   readonly inImport = new Set<number>();
 
-  constructor(readonly source: string) {
+  constructor(
+    readonly source: string,
+    readonly elideUnused: boolean,
+  ) {
     this.toks = tokenize(source);
     this.match = matchBrackets(this.toks);
   }
@@ -493,7 +504,6 @@ class Stripper {
       if (method && prev && (prev.kind === 'name' || prev.kind === 'string' || prev.value === ']')) {
         return top?.kind === 'class' && prev.value === 'constructor' ? 'ctor-params' : 'params';
       }
-      if (prev?.kind === 'name' && CONTROL.has(prev.value)) return 'other';
       return 'other';
     }
     if (t.value === '{') {
@@ -739,7 +749,7 @@ class Stripper {
         this.blank(decl.start, decl.end);
         continue;
       }
-      const keep = decl.bindings.filter((b) => !b.typeOnly && used.has(b.local));
+      const keep = decl.bindings.filter((b) => !b.typeOnly && (used.has(b.local) || !this.elideUnused));
       if (decl.bindings.length > 0 && keep.length === 0) {
         this.blank(decl.start, decl.end);
         continue;

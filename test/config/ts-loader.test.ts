@@ -178,10 +178,12 @@ describe(".ts configs via espflash's stripper", () => {
       'package.json': '{ "name": "fw" }',
       'ports.mjs': "export const PORT = 'COM4';\n",
       'espflash.config.js':
-        "import { PORT } from './ports.mjs';\nexport default { port: PORT, buildDir: import.meta.dirname };\n",
+        "import { PORT } from './ports.mjs';\nimport { unused } from './side.mjs';\nexport default { port: PORT, buildDir: import.meta.dirname, baud: globalThis.sideBaud };\n",
+      'side.mjs': 'globalThis.sideBaud = 230400;\nexport const unused = 1;\n',
     });
-    expect((await loadConfig({ cwd: root }))?.config).toEqual({ port: 'COM4', buildDir: root });
-    expect(listDir(root)).toEqual(['.git', 'espflash.config.js', 'package.json', 'ports.mjs']);
+    // An unused import in JavaScript still runs (only TypeScript drops type-only imports).
+    expect((await loadConfig({ cwd: root }))?.config).toEqual({ port: 'COM4', buildDir: root, baud: 230400 });
+    expect(listDir(root)).toEqual(['.git', 'espflash.config.js', 'package.json', 'ports.mjs', 'side.mjs']);
   });
 });
 
