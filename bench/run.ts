@@ -17,6 +17,7 @@ import type { FlashPlan } from '../src/plan/types.js';
 import { createSimTransport } from '../src/sim/sim-transport.js';
 import { VirtualClock } from '../src/sim/virtual-clock.js';
 import { benchRealRom } from './real-rom.js';
+import { benchStartup } from './startup.js';
 
 interface FlashCase {
   name: string;
@@ -124,6 +125,7 @@ async function benchHost(): Promise<void> {
   }
 }
 
+await benchStartup();
 await benchFlash();
 await benchHost();
 await benchRealRom();

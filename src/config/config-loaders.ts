@@ -1,44 +1,58 @@
-// The per-format loaders behind loadConfig: .ts/.mts transpiled with TypeScript to a temporary .mjs
-// next to the file (so imports resolve from the user's project), JS via import()/require, JSON(C).
+// The per-format loaders behind loadConfig. `.ts`/`.mts`: imported directly where the running Node
+// strips types itself (`process.features.typescript`), else types are erased by our own stripper and
+// the result is evaluated from a `data:` URL, its import specifiers rewritten to absolute URLs (nothing
+// is written to disk). JS via import()/require, JSON with comments via our JSONC reader.
 // Every failure becomes a coded UsageError naming the config file; no stack traces.
 
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { basename, dirname, join, parse } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
+import { lineColumn, TokenizeError } from './js-tokens.js';
+import { JsoncError, parseJsonc } from './jsonc.js';
+import { isTypeScriptUrl, resolveImport } from './resolve-import.js';
+import { type StripResult, stripTypes, UnsupportedSyntaxError } from './strip-types.js';
+import { locateSyntaxError } from './syntax-location.js';
 
-type TypeScript = typeof import('typescript');
-let typescript: TypeScript | undefined;
 let importCounter = 0;
 
-/** Load a `.ts`/`.mts` config: transpile to ESM (types erased), import it from a temp file, delete it. */
+/**
+ * How `.ts` configs are loaded: `auto` uses Node's own type stripping when the running Node has it,
+ * `loader` always uses espflash's stripper (tests force it to cover both paths).
+ */
+export const typeStripping: { mode: 'auto' | 'loader' } = { mode: 'auto' };
+
+/** Whether `.ts` configs are imported with Node's built-in type stripping. */
+export function usesNativeTypeStripping(): boolean {
+  const features = process.features as { typescript?: unknown };
+  return typeStripping.mode === 'auto' && Boolean(features.typescript);
+}
+
+/** Load a `.ts`/`.mts` config (types erased, never compiled, no temporary files). */
 export async function loadTsConfig(filepath: string, content: string): Promise<unknown> {
-  const ts = await loadTypeScript();
-  const out = ts.transpileModule(content, {
-    fileName: basename(filepath),
-    reportDiagnostics: true,
-    compilerOptions: {
-      module: ts.ModuleKind.ESNext,
-      target: ts.ScriptTarget.ES2022,
-      verbatimModuleSyntax: false,
-      sourceMap: false,
-      inlineSourceMap: false,
-    },
-  });
-  const diagnostic = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
-  if (diagnostic) {
-    throw syntaxError({
-      filepath,
-      content,
-      position: diagnostic.start ?? 0,
-      message: ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'),
-    });
+  if (usesNativeTypeStripping()) {
+    const url = `${pathToFileURL(filepath).href}?espflash=${++importCounter}`;
+    try {
+      return await defaultExport(
+        await withoutLoaderNoise(() => importWithDeadline(url, filepath)),
+        filepath,
+        'esm',
+      );
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      // Node's messages for unsupported TypeScript carry no position: our stripper finds the line.
+      const stripped = stripOrThrow(filepath, content);
+      throw await describeLoadError({ err, filepath, content: stripped.code, shownPath: filepath });
+    }
   }
-  return importViaTempFile({ filepath, content, code: out.outputText });
+  const stripped = stripOrThrow(filepath, content);
+  const url = dataModuleUrl({ filepath, code: stripped.code, refs: stripped, visiting: new Set([filepath]) });
+  try {
+    return await defaultExport(await importWithDeadline(url, filepath), filepath, 'esm');
+  } catch (err) {
+    throw await describeLoadError({ err, filepath, content: stripped.code, shownPath: url });
+  }
 }
 
 /** Load a `.js`/`.mjs`/`.cjs` config with Node's own rules (ESM syntax in a non-module `.js` also works). */
@@ -50,11 +64,20 @@ export async function loadJsConfig(filepath: string, content: string): Promise<u
     try {
       return await defaultExport(require(filepath), filepath, 'commonjs');
     } catch (err) {
-      throw await describeLoadError({ err, filepath, content, shownPath: filepath });
+      throw await describeLoadError({ err, filepath, content, shownPath: filepath, kind: 'commonjs' });
     }
   }
-  if (ext === '.js' && !isModulePackage(filepath))
-    return importViaTempFile({ filepath, content, code: content });
+  if (ext === '.js' && !isModulePackage(filepath)) {
+    // ESM syntax in a `.js` outside a "type": "module" package: Node would re-parse it with a
+    // warning on stderr, so it is evaluated from memory like a stripped `.ts` config.
+    const refs = moduleRefs(content);
+    const url = dataModuleUrl({ filepath, code: content, refs, visiting: new Set([filepath]) });
+    try {
+      return await defaultExport(await importWithDeadline(url, filepath), filepath, 'esm');
+    } catch (err) {
+      throw await describeLoadError({ err, filepath, content, shownPath: url });
+    }
+  }
   try {
     const url = `${pathToFileURL(filepath).href}?espflash=${++importCounter}`;
     return await defaultExport(await importWithDeadline(url, filepath), filepath, 'esm');
@@ -66,17 +89,10 @@ export async function loadJsConfig(filepath: string, content: string): Promise<u
 /** Load JSON; comments and trailing commas (JSONC) are accepted. Errors give line and column. */
 export async function loadJsonConfig(filepath: string, content: string): Promise<unknown> {
   try {
-    return JSON.parse(content) as unknown;
-  } catch {
-    const ts = await loadTypeScript();
-    const relaxed = ts.parseConfigFileTextToJson(filepath, content);
-    if (!relaxed.error) return relaxed.config as unknown;
-    throw syntaxError({
-      filepath,
-      content,
-      position: relaxed.error.start ?? 0,
-      message: ts.flattenDiagnosticMessageText(relaxed.error.messageText, '\n'),
-    });
+    return parseJsonc(content);
+  } catch (err) {
+    if (!(err instanceof JsoncError)) throw err;
+    throw syntaxError({ filepath, line: err.line, column: err.column, message: err.reason });
   }
 }
 
@@ -110,28 +126,121 @@ async function importWithDeadline(url: string, filepath: string): Promise<unknow
   }
 }
 
-async function importViaTempFile(options: {
-  filepath: string;
-  content: string;
-  code: string;
-}): Promise<unknown> {
-  const { filepath, content, code } = options;
-  const name = `.${basename(filepath)}.${randomUUID().slice(0, 8)}.mjs`;
-  let temp = join(dirname(filepath), name);
+/**
+ * Run `load` with Node's notices about how it loaded the config silenced: the type-stripping
+ * ExperimentalWarning and MODULE_TYPELESS_PACKAGE_JSON (a `.ts` config with ESM syntax in a project
+ * whose package.json has no "type") would otherwise print on every command. Other warnings pass.
+ */
+export async function withoutLoaderNoise<T>(load: () => Promise<T>): Promise<T> {
+  const original = process.emitWarning;
+  const quiet = (warning: unknown, ...rest: unknown[]): boolean => {
+    const text = typeof warning === 'string' ? warning : warning instanceof Error ? warning.message : '';
+    const kind = warning instanceof Error ? warning.name : rest.find((r) => typeof r === 'string');
+    const options = rest.find(
+      (r): r is { code?: unknown; type?: unknown } => typeof r === 'object' && r !== null,
+    );
+    const code = (warning as { code?: unknown }).code ?? options?.code ?? rest[1];
+    if (code === 'MODULE_TYPELESS_PACKAGE_JSON') return true;
+    const type = kind ?? options?.type;
+    return type === 'ExperimentalWarning' && /type stripping|strip-types|typescript/i.test(text);
+  };
+  process.emitWarning = function (this: NodeJS.Process, warning: unknown, ...rest: unknown[]) {
+    if (!quiet(warning, ...rest)) (original as (...args: unknown[]) => void).call(this, warning, ...rest);
+  } as typeof process.emitWarning;
   try {
-    await writeFile(temp, code);
-  } catch {
-    // Read-only project directory: relative imports will not resolve, plain configs still load.
-    temp = join(tmpdir(), name);
-    await writeFile(temp, code);
-  }
-  try {
-    return await defaultExport(await importWithDeadline(pathToFileURL(temp).href, filepath), filepath, 'esm');
-  } catch (err) {
-    throw await describeLoadError({ err, filepath, content, shownPath: temp });
+    return await load();
   } finally {
-    await rm(temp, { force: true });
+    process.emitWarning = original;
   }
+}
+
+/** Strip a `.ts` file, turning stripper failures into coded errors with the line. */
+function stripOrThrow(filepath: string, content: string): StripResult {
+  try {
+    return stripTypes(content);
+  } catch (err) {
+    if (err instanceof TokenizeError) {
+      throw syntaxError({ filepath, ...lineColumn(content, err.pos), message: err.message });
+    }
+    if (err instanceof UnsupportedSyntaxError) {
+      const { line, column } = lineColumn(content, err.pos);
+      throw new UsageError(
+        'config/unsupported-syntax',
+        `${err.construct} at line ${line}, column ${column} of ${filepath} needs the TypeScript compiler, which espflash does not use`,
+        {
+          hint: `Rewrite it without ${err.construct.replace(/^An? /, '').toLowerCase()} (plain objects and type annotations are fine), or use espflash.config.mjs or espflash.config.json instead of ${basename(filepath)}.`,
+          details: { file: filepath, line, column, construct: err.construct },
+        },
+      );
+    }
+    throw err;
+  }
+}
+
+/** Module specifiers and `import.meta` uses of plain JavaScript module code (nothing stripped). */
+function moduleRefs(content: string): Pick<StripResult, 'specifiers' | 'importMeta'> {
+  try {
+    const { specifiers, importMeta } = stripTypes(content, { elideUnusedImports: false });
+    return { specifiers, importMeta };
+  } catch {
+    // Not parseable by the stripper (or TypeScript-only syntax): let Node report it.
+    return { specifiers: [], importMeta: [] };
+  }
+}
+
+/**
+ * `code` as a `data:` URL module: specifiers made absolute (a data: URL has no directory),
+ * `import.meta.url|dirname|filename` replaced by the file's, relative `.ts` imports loaded the same way.
+ */
+function dataModuleUrl(options: {
+  filepath: string;
+  code: string;
+  refs: Pick<StripResult, 'specifiers' | 'importMeta'>;
+  visiting: Set<string>;
+}): string {
+  const { filepath, code, refs, visiting } = options;
+  const edits: Array<{ start: number; end: number; text: string }> = [];
+  for (const spec of refs.specifiers) {
+    let url: string;
+    try {
+      url = resolveImport(spec.value, filepath);
+    } catch (err) {
+      throw unresolvable({ filepath, specifier: spec.value, message: (err as Error).message, err });
+    }
+    if (isTypeScriptUrl(url) && !usesNativeTypeStripping())
+      url = nestedTsModule(fileURLToPath(url), visiting, filepath);
+    edits.push({ start: spec.start, end: spec.end, text: JSON.stringify(url) });
+  }
+  const meta = { url: pathToFileURL(filepath).href, dirname: dirname(filepath), filename: filepath };
+  for (const m of refs.importMeta)
+    edits.push({ start: m.start, end: m.end, text: JSON.stringify(meta[m.property]) });
+  edits.sort((x, y) => y.start - x.start);
+  let out = code;
+  for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return `data:text/javascript;base64,${Buffer.from(out).toString('base64')}`;
+}
+
+/** A `.ts` module imported by a `.ts` config, stripped and turned into a data: URL too. */
+function nestedTsModule(path: string, visiting: Set<string>, importer: string): string {
+  if (visiting.has(path)) {
+    throw new UsageError('config/unsupported-syntax', `${importer} and ${path} import each other`, {
+      hint: 'Break the import cycle between the TypeScript files, or make the shared module a .mjs file.',
+      details: { file: importer, imports: path },
+    });
+  }
+  let content: string;
+  try {
+    content = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw unresolvable({ filepath: importer, specifier: path, message: (err as Error).message, err });
+  }
+  const stripped = stripOrThrow(path, content);
+  return dataModuleUrl({
+    filepath: path,
+    code: stripped.code,
+    refs: stripped,
+    visiting: new Set([...visiting, path]),
+  });
 }
 
 async function defaultExport(mod: unknown, filepath: string, kind: 'esm' | 'commonjs'): Promise<unknown> {
@@ -162,20 +271,31 @@ async function defaultExport(mod: unknown, filepath: string, kind: 'esm' | 'comm
 async function describeLoadError(options: {
   err: unknown;
   filepath: string;
+  /** The code Node was given (for a `.ts` config: after stripping, same lines and columns). */
   content: string;
   shownPath: string;
+  kind?: 'module' | 'commonjs';
 }): Promise<Error> {
   const { err, filepath, content, shownPath } = options;
   if (err instanceof UsageError) return err;
   const raw = err instanceof Error ? err.message : String(err);
   const message = raw.split(shownPath).join(filepath);
+  const tsCode = (err as { code?: unknown }).code;
+  if (tsCode === 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX' || tsCode === 'ERR_INVALID_TYPESCRIPT_SYNTAX') {
+    return new UsageError('config/unsupported-syntax', `${filepath}: ${message.split('\n')[0]}`, {
+      hint: `Rewrite that part of ${basename(filepath)} without it, or use espflash.config.mjs or espflash.config.json.`,
+      details: { file: filepath, error: message },
+      cause: err,
+    });
+  }
   const code = (err as { code?: unknown }).code;
   const missing = /Cannot find (?:package|module) '([^']+)'/.exec(message);
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || missing) {
     return unresolvable({ filepath, specifier: missing?.[1] ?? '?', message, err });
   }
-  const located = await locateSyntaxError(filepath, content);
-  if (located) return located;
+  // Whatever Node (or a bundler's module runner) said, a file that does not parse gets its position.
+  const located = locateSyntaxError(content, options.kind ?? 'module');
+  if (located) return syntaxError({ filepath, ...located });
   const name = err instanceof Error && err.name !== 'Error' ? `${err.name}: ` : '';
   return new UsageError(
     'config/load-failed',
@@ -209,47 +329,18 @@ function unresolvable(options: {
   });
 }
 
-/** Re-parse a JS file with TypeScript's parser to report the first syntax error with its line. */
-async function locateSyntaxError(filepath: string, content: string): Promise<UsageError | null> {
-  const ts = await loadTypeScript();
-  const out = ts.transpileModule(content, {
-    fileName: basename(filepath).replace(/\.[cm]?js$/, '.js'),
-    reportDiagnostics: true,
-    compilerOptions: { allowJs: true, module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  });
-  const d = out.diagnostics?.find((x) => x.category === ts.DiagnosticCategory.Error);
-  if (!d) return null;
-  return syntaxError({
-    filepath,
-    content,
-    position: d.start ?? 0,
-    message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
-  });
-}
-
 function syntaxError(options: {
   filepath: string;
-  content: string;
-  position: number;
+  line: number;
+  column?: number;
   message: string;
 }): UsageError {
-  const { filepath, content, position, message } = options;
-  const before = content.slice(0, position).split('\n');
-  const line = before.length;
-  const column = (before[before.length - 1]?.length ?? 0) + 1;
-  return new UsageError(
-    'config/load-failed',
-    `Syntax error in ${filepath} at line ${line}, column ${column}: ${message}`,
-    {
-      hint: `Fix the syntax in ${basename(filepath)} (\`espflash init --force\` writes a fresh template).`,
-      details: { file: filepath, line, column, error: message },
-    },
-  );
-}
-
-async function loadTypeScript(): Promise<TypeScript> {
-  typescript ??= ((await import('typescript')) as unknown as { default: TypeScript }).default;
-  return typescript;
+  const { filepath, line, column, message } = options;
+  const at = column === undefined ? `line ${line}` : `line ${line}, column ${column}`;
+  return new UsageError('config/load-failed', `Syntax error in ${filepath} at ${at}: ${message}`, {
+    hint: `Fix the syntax in ${basename(filepath)} (\`espflash init --force\` writes a fresh template).`,
+    details: { file: filepath, line, ...(column === undefined ? {} : { column }), error: message },
+  });
 }
 
 /** Whether the nearest package.json above `filepath` says `"type": "module"`. */

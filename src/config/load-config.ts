@@ -1,12 +1,12 @@
-// Finds and loads `espflash.config.*` with cosmiconfig 9 (our own loaders, so `.ts` works on Node 20
-// without espflash installed in the project), then validates it. The search walks up from cwd and
-// stops at the first directory holding `.git`, the home directory, `stopDir`, or the filesystem root.
+// Finds and loads `espflash.config.*`, then validates it. The search walks up from cwd and stops at
+// the first directory holding `.git`, the home directory, `stopDir`, or the filesystem root; in each
+// directory the names of CONFIG_SEARCH_PLACES are tried in order. (cosmiconfig is not used: its
+// strategies cannot stop at `.git` without adding global config folders, and every loader is ours.)
 
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { cosmiconfig, type Loader } from 'cosmiconfig';
 import { EspflashError, UsageError } from '../errors.js';
 import { loadJsConfig, loadJsonConfig, loadTsConfig } from './config-loaders.js';
 import type { EspflashConfig } from './schema.js';
@@ -42,6 +42,9 @@ export const CONFIG_SEARCH_PLACES: readonly string[] = [
   'package.json',
 ];
 
+/** Loads one file's text; `undefined`/`null` means empty. */
+type Loader = (filepath: string, content: string) => Promise<unknown>;
+
 const LOADERS: Record<string, Loader> = {
   '.ts': loadTsConfig,
   '.mts': loadTsConfig,
@@ -59,33 +62,45 @@ const LOADERS: Record<string, Loader> = {
  * `config/no-default-export`, and the validation codes (`config/unknown-key`, …).
  */
 export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig | null> {
-  const explorer = cosmiconfig('espflash', {
-    searchPlaces: [...CONFIG_SEARCH_PLACES],
-    loaders: LOADERS,
-    searchStrategy: 'none',
-    cache: false,
-    ignoreEmptySearchPlaces: true,
-  });
   if (options.configPath !== undefined) {
     const filepath = resolve(options.cwd, options.configPath);
     await checkExplicitFile(filepath);
-    const result = await guard(filepath, () => explorer.load(filepath));
-    if (!result || result.isEmpty || result.config === undefined || result.config === null) {
+    const config = await guard(filepath, async () => loadFile(filepath, await readFile(filepath, 'utf8')));
+    if (config === undefined || config === null) {
       const what = basename(filepath) === 'package.json' ? 'has no "espflash" key' : 'is empty';
       throw new UsageError('config/empty', `Config file ${filepath} ${what}`, {
         hint: 'Put settings in the file passed with --config / ESPFLASH_CONFIG (`espflash init` writes a template).',
         details: { file: filepath },
       });
     }
-    return { config: validateConfig(result.config, { file: filepath }), filepath };
+    return { config: validateConfig(config, { file: filepath }), filepath };
   }
   for (const dir of searchDirs(resolve(options.cwd), options.stopDir)) {
-    const result = await guard(dir, () => explorer.search(dir));
-    if (result && !result.isEmpty) {
-      return { config: validateConfig(result.config, { file: result.filepath }), filepath: result.filepath };
+    for (const place of CONFIG_SEARCH_PLACES) {
+      const filepath = join(dir, place);
+      const content = await readFile(filepath, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (['ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES'].includes(err.code ?? '')) return null;
+        throw err;
+      });
+      if (content === null) continue;
+      const config = await guard(filepath, () => loadFile(filepath, content));
+      if (config !== undefined && config !== null) {
+        return { config: validateConfig(config, { file: filepath }), filepath };
+      }
     }
   }
   return null;
+}
+
+/** Load one file by its extension; a package.json gives its `espflash` key. Empty → undefined. */
+async function loadFile(filepath: string, content: string): Promise<unknown> {
+  if (content.trim() === '') return undefined;
+  const ext = extname(filepath);
+  const value = await (LOADERS[ext || 'noExt'] ?? loadJsonConfig)(filepath, content);
+  if (basename(filepath) !== 'package.json') return value;
+  return typeof value === 'object' && value !== null
+    ? (value as Record<string, unknown>).espflash
+    : undefined;
 }
 
 /** Directories searched from `start`, nearest first (exported for docs and tests). */
@@ -129,7 +144,7 @@ async function checkExplicitFile(filepath: string): Promise<void> {
   }
 }
 
-/** Wrap anything unexpected from cosmiconfig (unreadable files, …) in `config/load-failed`. */
+/** Wrap anything unexpected (unreadable files, …) in `config/load-failed`. */
 async function guard<T>(where: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();

@@ -62,6 +62,11 @@ function checkObject(walk: Walk): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(walk.value)) {
     const path = walk.prefix ? `${walk.prefix}.${key}` : key;
+    // `"$schema"` at the top of a JSON config points editors at the JSON Schema; not a setting.
+    if (path === '$schema') {
+      if (typeof raw !== 'string') walk.issues.push(schemaKeyIssue(raw, walk.file));
+      continue;
+    }
     // Own keys only: `constructor`, `__proto__`, `toString` are not config keys.
     const spec = Object.hasOwn(walk.fields, key) ? walk.fields[key] : undefined;
     if (!spec) {
@@ -135,6 +140,14 @@ function checkField(options: {
       return checkObject({ value: raw, fields: spec.fields, prefix: path, file, issues });
     }
   }
+}
+
+function schemaKeyIssue(raw: unknown, file: string): ConfigIssue {
+  return {
+    code: 'config/invalid-value',
+    path: '$schema',
+    message: `'$schema' in ${file} must be the URL or path of a JSON Schema (got ${describeValue(raw)})`,
+  };
 }
 
 /** `D0|R1|W100` tokens: D/R with 0 or 1, W with a wait, U with two line states (`U0,1`). */

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { JSON_SCHEMA_URL } from '../../src/config/json-schema.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { leafPaths } from '../../src/config/schema.js';
 import { hasStackTrace, runCli } from '../support/cli.js';
@@ -70,6 +71,7 @@ describe('espflash init', () => {
     const loaded = await loadConfig({ cwd: root });
     expect(loaded?.filepath).toBe(file);
     expect(loaded?.config.buildDir).toBe('build');
+    expect(JSON.parse(readFileSync(file, 'utf8')).$schema).toBe(JSON_SCHEMA_URL);
   });
 
   it('rejects an unknown --format with exit 2', async () => {
