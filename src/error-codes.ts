@@ -86,6 +86,7 @@ export const ERROR_CODES = {
   'config/unknown-key': usage(),
   'config/unresolvable-import': usage(),
   'config/unsupported-format': usage(),
+  'config/unsupported-syntax': usage(),
   // Connecting (diagnosed after connect's own attempts, so final; a damaged chip-magic reply is not)
   'connect/bad-before': usage(),
   'connect/baud-refused': final(),

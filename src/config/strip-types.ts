@@ -224,7 +224,16 @@ class Stripper {
       if (done !== i) return done;
     }
     if (t.value === 'const' || t.value === 'let' || t.value === 'var') this.markDeclarator(i + 1);
-    if (t.value === 'function') this.functionHead(i);
+    if (t.value === 'function') {
+      const end = this.overloadEnd(i);
+      if (end > 0) {
+        let start = i;
+        while (['async', 'default', 'export'].includes(this.toks[start - 1]?.value ?? '')) start--;
+        this.blank(start, end);
+        return end;
+      }
+      this.functionHead(i);
+    }
     if (t.value === 'class') return this.classHead(i);
     if (t.value === 'catch' && this.is(i + 1, '(')) this.kinds.set(i + 1, 'params');
     return i;
@@ -424,6 +433,22 @@ class Stripper {
       return j;
     }
     return i + 1;
+  }
+
+  /**
+   * An overload signature (`function f(a: string): X;`, a function head with no body) exists only for
+   * the type checker: the end of the signature, or -1 when the function has a body.
+   */
+  private overloadEnd(i: number): number {
+    let j = i + 1;
+    if (this.is(j, '*')) j++;
+    if (this.toks[j]?.kind === 'name') j++;
+    if (this.is(j, '<')) j = this.skipAngle(j);
+    if (!this.is(j, '(') || this.match[j] === undefined) return -1;
+    j = this.match[j]! + 1;
+    if (this.is(j, ':')) j = this.skipType(j + 1);
+    if (this.is(j, '{')) return -1;
+    return this.optionalSemicolon(j);
   }
 
   /** After `function`: generic parameters are erased and the `(` is a parameter list. */

@@ -54,6 +54,11 @@ describe('stripTypes', () => {
     ["const r = /a<b>c/g.test(s) ? 'x' : 'y';", "const r = /a<b>c/g.test(s) ? 'x' : 'y';"],
     ["const m = <const>['a'];\nconst n = <number>(<unknown>x) + 1;", "const m = ['a'];\nconst n = ( x) + 1;"],
     ['const c = a < b && d > (e);', 'const c = a < b && d > (e);'],
+    [
+      'export function p(w: string): number;\nexport function p(w: number): string;\nexport function p(w: any): any { return w; }',
+      '\n\nexport function p(w ) { return w; }',
+    ],
+    ['function q(): void\nfunction q() {}', '\nfunction q() {}'],
   ])('%s', (source, expected) => {
     expect(strip(source)).toBe(expected.replace(/[ ]+/g, ' ').trim());
   });
