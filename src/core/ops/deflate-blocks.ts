@@ -3,7 +3,8 @@
 // slices the stream into write blocks and measures what each inflates to with a streaming inflater,
 // the way the device sees them. Neither pass holds the whole compressed stream unless it is small.
 
-import { constants, Deflate, Inflate } from 'pako';
+import { Deflate } from 'pako';
+import { InflateMeter } from './inflate-meter.js';
 
 /**
  * A zlib level-9 compressor over a sequence of input chunks: ONE stream, compressed bytes yielded as
@@ -65,23 +66,16 @@ export interface DeflatedBlock {
 
 /**
  * Re-cut a compressed stream into `blockSize` blocks and measure each block's inflated size by
- * feeding the blocks through one streaming inflater (a sync flush hands over all it produced).
+ * feeding the blocks through one streaming inflater (a sync flush hands over all it produced). The
+ * yielded bytes are valid until the next block is asked for (one buffer is reused).
  */
 export async function* deflatedBlocks(
   stream: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   blockSize: number,
 ): AsyncGenerator<DeflatedBlock> {
-  const inflater = new Inflate();
-  let produced = 0;
-  inflater.onData = (chunk) => {
-    produced += (chunk as Uint8Array).length;
-  };
-  const measured = (bytes: Uint8Array): DeflatedBlock => {
-    const before = produced;
-    inflater.push(bytes, constants.Z_SYNC_FLUSH);
-    return { bytes, inflatedSize: produced - before };
-  };
-  let block = new Uint8Array(blockSize);
+  const meter = new InflateMeter();
+  const measured = (bytes: Uint8Array): DeflatedBlock => ({ bytes, inflatedSize: meter.push(bytes) });
+  const block = new Uint8Array(blockSize);
   let fill = 0;
   for await (const chunk of stream) {
     for (let at = 0; at < chunk.length; ) {
@@ -91,7 +85,6 @@ export async function* deflatedBlocks(
       at += n;
       if (fill === blockSize) {
         yield measured(block);
-        block = new Uint8Array(blockSize);
         fill = 0;
       }
     }

@@ -25,7 +25,7 @@ export interface StreamBlocks {
 
 /** Options for {@link planBlocks}. */
 export interface PlanBlocksOptions {
-  /** The bytes this stream writes. */
+  /** The bytes this stream writes (a block's bytes are valid until the next block is asked for). */
   bytes: Uint8Array;
   /** Absolute address of their first byte. */
   at: number;

@@ -5,10 +5,10 @@
 
 import { isEspflashError } from '../../errors.js';
 import type { FlashEventSink } from '../../events.js';
-import { packU32 } from '../bytes.js';
+import { packU32, writeU32 } from '../bytes.js';
 import type { Loader } from '../loader.js';
 import { DEFAULT_TIMEOUT_MS, ERASE_MS_PER_MB, MAX_TIMEOUT_MS, OP } from '../opcodes.js';
-import { dataBlock } from '../packets.js';
+import { dataChecksum } from '../packets.js';
 import type { DeflateStream } from './deflate-blocks.js';
 import { flashBegin } from './flash-begin.js';
 import { planBlocks } from './write-blocks.js';
@@ -76,6 +76,19 @@ export class StreamState {
   }
 }
 
+/**
+ * The data field of one DATA send (`len, seq, 0, 0` + payload) built in `buffer`, which every block
+ * of the stream reuses: the loader frames it before the next block is built.
+ */
+export function dataField(buffer: Uint8Array, seq: number, payload: Uint8Array): Uint8Array {
+  writeU32(buffer, 0, payload.length);
+  writeU32(buffer, 4, seq);
+  writeU32(buffer, 8, 0);
+  writeU32(buffer, 12, 0);
+  buffer.set(payload, 16);
+  return buffer.subarray(0, 16 + payload.length);
+}
+
 /** Options for {@link writeStream}. */
 export interface WriteStreamOptions {
   /** Absolute flash address of the region's first byte. */
@@ -140,16 +153,18 @@ export async function writeStream(loader: Loader, o: WriteStreamOptions): Promis
   }
   const attempts = Math.max(1, o.blockAttempts ?? BLOCK_ATTEMPTS);
   const op = plan.deflated ? OP.FLASH_DEFL_DATA : OP.FLASH_DATA;
+  const field = new Uint8Array(16 + o.blockSize);
   for await (const block of plan.blocks()) {
     o.signal?.throwIfAborted();
     // A plain block is written (and, by the stub, erased) before its reply, like a deflated one: on the
     // real ESP32 stub a 16 KiB plain block at 115200 takes 2.9 s to acknowledge, too close to 3 s.
     const timeoutMs = state.timeoutFor(block.covers);
+    const checksum = dataChecksum(block.bytes);
     for (let attempt = 1; ; attempt++) {
-      const packet = dataBlock({ seq: state.seq, payload: block.bytes });
+      const data = dataField(field, state.seq, block.bytes);
       try {
         state.wireBytes += block.bytes.length;
-        await loader.command({ op, data: packet.data, checksum: packet.checksum, timeoutMs });
+        await loader.command({ op, data, checksum, timeoutMs });
         break;
       } catch (error) {
         if (o.signal?.aborted) throw error;
