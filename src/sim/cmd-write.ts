@@ -28,7 +28,7 @@ export async function handleBegin(ctx: HandlerContext, compressed: boolean): Pro
     blockSize,
     nextSeq: 0,
     written: 0,
-    inflate: compressed ? new Inflate() : null,
+    inflate: compressed ? new Inflate({ chunkSize: 0x4000 }) : null,
     eraseCursor: alignDown(offset, SECTOR_SIZE),
     eraseEnd: alignUp(offset + size, SECTOR_SIZE),
     excess: false,
