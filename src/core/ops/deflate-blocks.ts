@@ -4,7 +4,7 @@
 // the way the device sees them. Neither pass holds the whole compressed stream unless it is small.
 
 import { Deflate } from 'pako';
-import { InflateMeter } from './inflate-meter.js';
+import { StreamInflater } from './stream-inflater.js';
 
 /**
  * A zlib level-9 compressor over a sequence of input chunks: ONE stream, compressed bytes yielded as
@@ -73,8 +73,8 @@ export async function* deflatedBlocks(
   stream: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   blockSize: number,
 ): AsyncGenerator<DeflatedBlock> {
-  const meter = new InflateMeter();
-  const measured = (bytes: Uint8Array): DeflatedBlock => ({ bytes, inflatedSize: meter.push(bytes) });
+  const inflater = new StreamInflater();
+  const measured = (bytes: Uint8Array): DeflatedBlock => ({ bytes, inflatedSize: inflater.push(bytes) ?? 0 });
   const block = new Uint8Array(blockSize);
   let fill = 0;
   for await (const chunk of stream) {
