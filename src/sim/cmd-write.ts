@@ -9,7 +9,6 @@ import { word } from './loader-context.js';
 import { alignDown, alignUp, BLOCK_SIZE, PAGE_SIZE, planErase, SECTOR_SIZE } from './nor-flash.js';
 import { dataChecksum, fail, OK, ROM_ERR, STUB_ERR, type Status } from './protocol.js';
 
-const Z_SYNC_FLUSH = 2;
 const BAD_LENGTH = fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.BAD_DATA_LEN);
 
 /** FLASH_BEGIN / FLASH_DEFL_BEGIN. */
