@@ -1,6 +1,7 @@
 // `npm run bench`: flash throughput on the virtual ESP32's timing model (simulated seconds on a
 // VirtualClock, so results do not depend on this machine's load) plus host-side parser speed, then
-// the real ESP32 ROM under QEMU against esptool (bench/real-rom.ts; skipped without ../shared/tools).
+// the peak RSS of a 16 MB write with the built CLI (bench/memory.ts), then the real ESP32 ROM under
+// QEMU against esptool (bench/real-rom.ts; skipped without ../shared/tools).
 // Prints figures and ratios; asserts nothing.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { derivePlan } from '../src/plan/derive-plan.js';
 import type { FlashPlan } from '../src/plan/types.js';
 import { createSimTransport } from '../src/sim/sim-transport.js';
 import { VirtualClock } from '../src/sim/virtual-clock.js';
+import { benchMemory } from './memory.js';
 import { benchRealRom } from './real-rom.js';
 import { benchStartup } from './startup.js';
 
@@ -128,4 +130,5 @@ async function benchHost(): Promise<void> {
 await benchStartup();
 await benchFlash();
 await benchHost();
+await benchMemory();
 await benchRealRom();

@@ -137,6 +137,7 @@ async function cycle(o: {
         data: r.data,
         cached: o.useCache ? cache.get(r.offset) : null,
         hash: nodeMd5,
+        onEvent,
         index,
         label: null,
         role: r.role,

@@ -17,14 +17,15 @@ export { decodeFlashId, type FlashId, readFlashId } from './core/ops/flash-id.js
 export { flashMd5 } from './core/ops/md5-region.js';
 export { readFlash } from './core/ops/read-flash.js';
 export { readMac } from './core/ops/read-mac.js';
-export { type WriteRegionOptions, type WriteRegionResult, writeRegion } from './core/ops/write-region.js';
+export { FLASH_FAILURE_HINT, isLinkLost } from './core/ops/write-failure.js';
+// The one write engine (resume, reconnect, MD5 verify; no reconnect hook = the plain case)
 export {
-  FLASH_FAILURE_HINT,
-  isLinkLost,
   type ReconnectRequest,
   type ResilienceOptions,
-  writeRegionResilient,
-} from './core/ops/write-resilient.js';
+  type WriteRegionOptions,
+  type WriteRegionResult,
+  writeRegion,
+} from './core/ops/write-region.js';
 export {
   classicReset,
   formatResetSequence,

@@ -4,7 +4,6 @@
 import type { ChipInfo } from '../chips/chips.js';
 import { hex } from '../core/bytes.js';
 import type { ConnectedLoader } from '../core/connect.js';
-import { withEventSink } from '../core/loader.js';
 import { md5Hex } from '../core/md5.js';
 import { resetAfter } from '../core/ops/after-reset.js';
 import { readChipRevision } from '../core/ops/chip-revision.js';
@@ -15,12 +14,17 @@ import type { PreparedFlash } from '../core/ops/prepare-flash.js';
 import { readFlash } from '../core/ops/read-flash.js';
 import { readMac } from '../core/ops/read-mac.js';
 import { readSecurityInfo, type SecurityDetails } from '../core/ops/security-info.js';
-import type { WriteRegionResult } from '../core/ops/write-region.js';
-import type { ResilienceOptions } from '../core/ops/write-resilient.js';
-import { isLinkLost, type ReconnectRequest, writeRegionResilient } from '../core/ops/write-resilient.js';
+import { isLinkLost } from '../core/ops/write-failure.js';
+import {
+  type ReconnectRequest,
+  type ResilienceOptions,
+  type WriteRegionResult,
+  writeRegion,
+} from '../core/ops/write-region.js';
 import { errorKind, isEspflashError, UsageError } from '../errors.js';
+import type { FlashEventSink } from '../events.js';
 import { type DeviceCache, openDeviceCache } from '../flash/device-cache.js';
-import { type FlashSummary, flashPlan, nodeMd5 } from '../flash/flash-plan.js';
+import { type FlashSummary, flashPlan, nodeDeflate, nodeMd5 } from '../flash/flash-plan.js';
 import { unverifiedReason } from '../flash/flash-summary.js';
 import { FLASH_SECTOR, mergeIntoSectors } from '../flash/unaligned-write.js';
 import type { BaudMemory } from '../node/baud-memory.js';
@@ -79,7 +83,7 @@ export interface WriteBinOptions {
 }
 
 /** What {@link Device.writeBin} did. `offset`/`size` are the caller's; `span` the sectors rewritten. */
-export interface WriteBinResult extends WriteRegionResult {
+export interface WriteBinResult extends Omit<WriteRegionResult, 'loader' | 'restarts' | 'reconnects'> {
   /**
    * The 4 KiB-aligned range actually erased and written (and verified by MD5 as a whole). Bytes of it
    * outside [offset, offset + size) were read back first and written unchanged.
@@ -197,6 +201,7 @@ export class Device {
     const summary = await flashPlan({
       plan,
       loader: this.loader,
+      onEvent: this.events,
       flash: this.flashInfo,
       secureBoot: this.loader.securityInfo?.secureBootEnabled ?? false,
       ...this.blockSizeOpt(),
@@ -296,7 +301,7 @@ export class Device {
           isEspflashError(err) && errorKind(err) !== 'final' && !this.settings.signal?.aborted;
         if (!retryable || failures > READ_ATTEMPTS) throw err;
         const reason = `${err.code}: ${err.message}`;
-        this.loader.onEvent({
+        this.events({
           type: 'retry',
           operation: 'read',
           attempt: failures + 1,
@@ -341,8 +346,10 @@ export class Device {
       restarts: _r,
       reconnects: _c,
       ...result
-    } = await writeRegionResilient(this.loader, {
+    } = await writeRegion(this.loader, {
       ...this.reconnectOpt(),
+      onEvent: this.events,
+      deflate: nodeDeflate,
       offset: span.offset,
       data: merged,
       index: 0,
@@ -377,18 +384,20 @@ export class Device {
    * port has no DTR/RTS lines (the chip was not reset), else the mode asked for.
    */
   async reset(mode: AfterReset = this.settings.after): Promise<string> {
-    let done: string = mode;
-    const loader = withEventSink(this.loader, (e) => {
-      this.loader.onEvent(e);
-      if (e.type === 'reset') done = e.mode;
-    });
-    await resetAfter(loader, { mode, usbOtg: this.settings.usbOtg });
-    return done;
+    return resetAfter(this.loader, { mode, usbOtg: this.settings.usbOtg });
   }
 
   /** Close the connection (no reset). Idempotent. */
   async close(): Promise<void> {
     await this.loader.close();
+  }
+
+  /**
+   * Where this device's events go: the sink given to `openDevice`, which its sessions carry (a
+   * reconnect keeps it). Operations get it as a parameter.
+   */
+  private get events(): FlashEventSink {
+    return this.current.onEvent;
   }
 
   /** The stub over USB-OTG takes 0x800-byte write blocks (PROTOCOL.md §3.7). */

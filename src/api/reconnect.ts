@@ -5,7 +5,7 @@
 import type { ConnectedLoader, ConnectOptions } from '../core/connect.js';
 import { connect } from '../core/connect.js';
 import { type PreparedFlash, prepareFlash } from '../core/ops/prepare-flash.js';
-import type { ReconnectRequest } from '../core/ops/write-resilient.js';
+import type { ReconnectRequest } from '../core/ops/write-region.js';
 import { parseBeforeReset } from '../core/settings.js';
 import type { Transport } from '../core/transport.js';
 import { isEspflashError, isPortGone } from '../errors.js';

@@ -12,6 +12,7 @@ import { type Clock, realClock } from './clock.js';
 import type { CommandRequest, CommandResponse, Loader } from './loader.js';
 import { DEFAULT_TIMEOUT_MS, OP, timeoutFor } from './opcodes.js';
 import {
+  commandHeader,
   decodeResponse,
   encodeCommand,
   isUnsupportedReply,
@@ -184,8 +185,8 @@ export class LoaderSession implements Loader {
   async command(request: CommandRequest): Promise<CommandResponse> {
     if (this.needsBarrier && request.op !== OP.SYNC) await this.barrier(request.op);
     await this.flushInput();
-    const packet = encodeCommand({ op: request.op, data: request.data, checksum: request.checksum });
-    await this.transport.write(slipEncode(packet));
+    const header = commandHeader({ op: request.op, data: request.data, checksum: request.checksum });
+    await this.transport.write(slipEncode(header, request.data ?? new Uint8Array(0)));
     if (request.expectResponse === false) return { value: 0, data: new Uint8Array(0) };
     try {
       return await this.awaitReply({

@@ -45,6 +45,7 @@ export interface Loader {
   readonly transport: Transport;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The session's own events (connect, stub, baud); the write engine and flash ops take a sink as a parameter. */
   readonly onEvent: FlashEventSink;
   /** Send one command and await its reply. */
   command(request: CommandRequest): Promise<CommandResponse>;
@@ -54,28 +55,4 @@ export interface Loader {
   readFrame(timeoutMs: number): Promise<Uint8Array>;
   /** Write one raw SLIP frame (READ_FLASH acknowledgements). */
   writeFrame(payload: Uint8Array): Promise<void>;
-}
-
-/** The same loader with its events going to `onEvent` instead (everything else delegated, live). */
-export function withEventSink(loader: Loader, onEvent: FlashEventSink): Loader {
-  return {
-    get chip() {
-      return loader.chip;
-    },
-    get isStub() {
-      return loader.isStub;
-    },
-    get secureDownloadMode() {
-      return loader.secureDownloadMode;
-    },
-    transport: loader.transport,
-    clock: loader.clock,
-    logger: loader.logger,
-    onEvent,
-    command: (r) => loader.command(r),
-    readReg: (a) => loader.readReg(a),
-    writeReg: (a, v, o) => loader.writeReg(a, v, o),
-    readFrame: (t) => loader.readFrame(t),
-    writeFrame: (p) => loader.writeFrame(p),
-  };
 }

@@ -19,14 +19,21 @@ export interface CommandPacket {
 /** Encode a request: `00 op size(u16) checksum(u32) data`. The result is not SLIP-framed. */
 export function encodeCommand(packet: CommandPacket): Uint8Array {
   const data = packet.data ?? new Uint8Array(0);
-  if (data.length > 0xffff)
-    throw new RangeError(`data field of ${data.length} bytes exceeds the u16 size field`);
   const out = new Uint8Array(8 + data.length);
+  out.set(commandHeader(packet), 0);
+  out.set(data, 8);
+  return out;
+}
+
+/** The 8-byte header of a request (to frame it with its data field without joining them first). */
+export function commandHeader(packet: CommandPacket): Uint8Array {
+  const size = packet.data?.length ?? 0;
+  if (size > 0xffff) throw new RangeError(`data field of ${size} bytes exceeds the u16 size field`);
+  const out = new Uint8Array(8);
   out[0] = 0x00;
   out[1] = packet.op & 0xff;
-  writeU16(out, 2, data.length);
+  writeU16(out, 2, size);
   writeU32(out, 4, (packet.checksum ?? 0) >>> 0);
-  out.set(data, 8);
   return out;
 }
 

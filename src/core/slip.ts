@@ -8,23 +8,32 @@ export const SLIP_ESC = 0xdb;
 export const SLIP_ESC_END = 0xdc;
 export const SLIP_ESC_ESC = 0xdd;
 
-/** Encode one frame: leading and trailing END, 0xDB and 0xC0 escaped. */
-export function slipEncode(payload: Uint8Array): Uint8Array {
-  const out = new ByteBuffer(payload.length + 8);
-  out.push(SLIP_END);
-  for (const b of payload) {
-    if (b === SLIP_END) {
-      out.push(SLIP_ESC);
-      out.push(SLIP_ESC_END);
-    } else if (b === SLIP_ESC) {
-      out.push(SLIP_ESC);
-      out.push(SLIP_ESC_ESC);
-    } else {
-      out.push(b);
+/** Encode one frame of `parts` (concatenated): leading and trailing END, 0xDB and 0xC0 escaped. */
+export function slipEncode(...parts: Uint8Array[]): Uint8Array {
+  // One exact allocation: count the bytes that need escaping first (large DATA frames go through here).
+  let size = 2;
+  for (const part of parts) {
+    size += part.length;
+    for (const b of part) if (b === SLIP_END || b === SLIP_ESC) size++;
+  }
+  const out = new Uint8Array(size);
+  let n = 0;
+  out[n++] = SLIP_END;
+  for (const part of parts) {
+    for (const b of part) {
+      if (b === SLIP_END) {
+        out[n++] = SLIP_ESC;
+        out[n++] = SLIP_ESC_END;
+      } else if (b === SLIP_ESC) {
+        out[n++] = SLIP_ESC;
+        out[n++] = SLIP_ESC_ESC;
+      } else {
+        out[n++] = b;
+      }
     }
   }
-  out.push(SLIP_END);
-  return out.toBytes();
+  out[n] = SLIP_END;
+  return out;
 }
 
 /** Result of feeding bytes to the decoder. */

@@ -3,10 +3,10 @@
 // whole region judge, and fall back to a full write of the region on a mismatch (a device changed
 // behind our back included). A region found erased (a fresh virtual chip, a chip erased by another
 // tool) is simply written in full, with a debug line: only contents changed to something else warn.
-// Without a usable cache entry it is a plain writeRegion (MD5 skip).
+// Without a usable cache entry it is one engine write of the region (MD5 skip). Events go to `onEvent`.
 
 import { deflateSync } from 'node:zlib';
-import { type Loader, withEventSink } from '../core/loader.js';
+import type { Loader } from '../core/loader.js';
 import { type HashFn, md5Hex } from '../core/md5.js';
 import { canMd5, flashMd5 } from '../core/ops/md5-region.js';
 import {
@@ -17,41 +17,18 @@ import {
   writeRegion,
 } from '../core/ops/write-region.js';
 import { isEspflashError } from '../errors.js';
-import type { FlashEvent, FlashEventSink } from '../events.js';
+import type { FlashEvent } from '../events.js';
 import type { CachedRegion } from './device-cache.js';
 import { defaultCostModel, diffSectors, SECTOR, type WriteCostModel, type WriteRun } from './sector-diff.js';
 
-/**
- * How one write is carried out: `writeRegion` by default. A resilient writer may be passed instead;
- * when it returns a `loader` (a reconnect swapped it), later steps use that one.
- */
-export type RegionWriter = (
-  loader: Loader,
-  options: WriteRegionOptions,
-) => Promise<WriteRegionResult & { loader?: Loader }>;
-
 /** Options for {@link fastReflashRegion}. */
-export interface FastReflashOptions {
-  offset: number;
-  /** The bytes the region must hold (as `plannedBytes` gives them; padded/aligned here). */
-  data: Uint8Array;
+export interface FastReflashOptions extends Omit<WriteRegionOptions, 'skipIfMatch'> {
   /** What the device cache says the region last held (`cache.get(offset)`), or null. */
   cached: CachedRegion | null;
-  /** MD5 implementation (Node passes node:crypto). */
-  hash?: HashFn;
-  /** Extra event sink (the loader's own sink receives the events too). */
-  onEvent?: FlashEventSink;
-  index: number;
-  label: string | null;
-  role: string;
   /** Ignore the cache and the MD5 skip: write the whole region. */
   force?: boolean;
-  compress?: boolean;
-  blockSize?: number;
-  signal?: AbortSignal;
   /** Overrides of the merge cost model (baud, stub and compression come from the loader). */
   model?: Partial<WriteCostModel>;
-  write?: RegionWriter;
 }
 
 /**
@@ -85,8 +62,11 @@ export interface FastReflashResult {
   /** The runs written (partial writes only). */
   runs: WriteRun[];
   fallback: FastReflashFallback;
-  /** The loader in use at the end (a resilient writer may have reconnected). */
+  /** The loader in use at the end (a reconnect may have replaced it). */
   loader: Loader;
+  /** Stream restarts and reconnects the writes needed. */
+  restarts: number;
+  reconnects: number;
 }
 
 /** Size after zlib level 1 through node:zlib: the cost model sizes the whole region (pako: ~0.2 s). */
@@ -95,11 +75,6 @@ function nativeDeflatedSize(bytes: Uint8Array): number {
 }
 
 type Routing = { kind: 'pass' } | { kind: 'fallback' } | { kind: 'run'; before: number; total: number };
-
-/** `loader` with its events routed through `route` (everything else delegated). */
-function routed(loader: Loader, route: (e: FlashEvent) => void): Loader {
-  return withEventSink(loader, route);
-}
 
 const sectorsIn = (bytes: number) => Math.ceil(bytes / SECTOR);
 
@@ -123,14 +98,14 @@ export async function fastReflashRegion(
   loader: Loader,
   options: FastReflashOptions,
 ): Promise<FastReflashResult> {
-  const { index, label, role, cached, hash } = options;
-  const write: RegionWriter = options.write ?? writeRegion;
+  const { cached, force, model: overrides, reconnect, ...engine } = options;
+  const { index, label, role, hash } = options;
   let current = loader;
-  const emit = (e: FlashEvent): void => {
-    current.onEvent(e);
-    options.onEvent?.(e);
-  };
+  let restarts = 0;
+  let reconnects = 0;
+  const emit = options.onEvent;
   let routing: Routing = { kind: 'pass' };
+  // The engine's events for a run of changed sectors are progress within the whole region's.
   const route = (e: FlashEvent): void => {
     if (routing.kind === 'pass') emit(e);
     else if (e.type === 'region-start') {
@@ -142,26 +117,22 @@ export async function fastReflashRegion(
   };
   const prepared = prepareRegion(loader, options);
   const expected = md5Hex(prepared.data, hash);
-  const common = {
-    index,
-    label,
-    role,
-    ...(hash === undefined ? {} : { hash }),
-    ...(options.compress === undefined ? {} : { compress: options.compress }),
-    ...(options.blockSize === undefined ? {} : { blockSize: options.blockSize }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  };
-  const run = async (
-    offset: number,
-    data: Uint8Array,
-    skipIfMatch: boolean,
-  ): Promise<WriteRegionResult & { loader?: Loader }> => {
-    const wrapped = routed(current, route);
-    const result = await write(wrapped, { ...common, offset, data, skipIfMatch });
-    // A writer hands back the loader it was given unless a reconnect replaced it.
-    if (result.loader && result.loader !== wrapped) current = result.loader;
+  const run = async (offset: number, data: Uint8Array, skipIfMatch: boolean): Promise<WriteRegionResult> => {
+    const result = await writeRegion(current, {
+      ...engine,
+      offset,
+      data,
+      skipIfMatch,
+      onEvent: route,
+      // A run that fails after a reconnect leaves the fresh loader for the next step.
+      ...(reconnect === undefined ? {} : { reconnect: async (r) => (current = await reconnect(r)) }),
+    });
+    current = result.loader;
+    restarts += result.restarts;
+    reconnects += result.reconnects;
     return result;
   };
+  const counts = () => ({ loader: current, restarts, reconnects });
   const full = async (skipIfMatch: boolean, fallback: FastReflashFallback): Promise<FastReflashResult> => {
     const r = await run(prepared.offset, prepared.data, skipIfMatch);
     const written = r.status === 'written';
@@ -175,18 +146,18 @@ export async function fastReflashRegion(
       verified: r.verified,
       runs: [],
       fallback,
-      loader: current,
+      ...counts(),
     };
   };
 
   const usable =
     cached !== null &&
-    !(options.force ?? false) &&
+    !(force ?? false) &&
     canMd5(loader) &&
     cached.offset === prepared.offset &&
     prepared.offset % SECTOR === 0 &&
     cached.bytes.length === cached.size;
-  if (!usable) return full(!(options.force ?? false), null);
+  if (!usable) return full(!(force ?? false), null);
 
   emit({ type: 'region-start', index, offset: prepared.offset, size: prepared.data.length, label, role });
   routing = { kind: 'fallback' };
@@ -203,7 +174,7 @@ export async function fastReflashRegion(
     stub: current.isStub,
     compress: willCompress(current, options.compress),
     compressedSize: nativeDeflatedSize,
-    ...options.model,
+    ...overrides,
   });
   const diff = diffSectors({ old: cached.bytes, next: prepared.data, offset: prepared.offset, model });
   if (diff.runs.length === 0) {
@@ -232,7 +203,7 @@ export async function fastReflashRegion(
       verified: true,
       runs: [],
       fallback: null,
-      loader: current,
+      ...counts(),
     };
   }
   if (diff.estimatedMs + diff.verifyMs >= diff.fullWriteMs) return full(false, 'cheaper-in-full');
@@ -285,6 +256,6 @@ export async function fastReflashRegion(
     verified: true,
     runs: diff.runs,
     fallback: null,
-    loader: current,
+    ...counts(),
   };
 }

@@ -1,11 +1,10 @@
 // What a flash left on the device: the per-region outcome, a truthful verified/unverified summary
 // after a failure (regions not known good are checked against the device's MD5 where it still
-// answers), and the loader wrapper that copies events to an extra sink.
+// answers).
 
-import { type Loader, withEventSink } from '../core/loader.js';
+import type { Loader } from '../core/loader.js';
 import { canMd5, flashMd5 } from '../core/ops/md5-region.js';
 import { EspflashError, isEspflashError } from '../errors.js';
-import type { FlashEventSink } from '../events.js';
 
 /** One region's outcome. `pending` regions were not reached because an earlier one failed. */
 export interface RegionOutcome {
@@ -93,13 +92,5 @@ export function withSummary(err: unknown, summary: FlashSummary): unknown {
     details: { ...err.details, summary, verified, unverified },
     cause: err.cause ?? err,
     exitCode: err.exitCode,
-  });
-}
-
-/** The same loader, with every event also sent to `sink`. */
-export function withExtraSink(loader: Loader, sink: FlashEventSink): Loader {
-  return withEventSink(loader, (e) => {
-    loader.onEvent(e);
-    sink(e);
   });
 }

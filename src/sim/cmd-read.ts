@@ -31,7 +31,7 @@ export async function handleMd5(ctx: HandlerContext): Promise<HandlerResult> {
   const limit = readableSize(ctx);
   if (limit === null) return { status: fail(ROM_ERR.FAILED_TO_ACT, 0) };
   if (address + size > limit) return { status: fail(ROM_ERR.FLASH_READ, STUB_ERR.FAILED_SPI_OP) };
-  const digest = md5(device.flash.read(address, size));
+  const digest = md5(device.flash.view(address, size));
   return { status: OK, payload: state.stub ? digest : asciiBytes(toHex(digest)) };
 }
 

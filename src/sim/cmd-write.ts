@@ -2,14 +2,13 @@
 // front, write each block before replying, read back and compare. Stub: reply first, erase just in
 // time and write in the background, report failures on the next DATA or END (deferred errors).
 
-import { Inflate } from 'pako';
+import { StreamInflater } from '../core/ops/stream-inflater.js';
 import { statusForLoader } from './faults.js';
 import type { HandlerContext, HandlerResult, LoaderState, WriteSession } from './loader-context.js';
 import { word } from './loader-context.js';
 import { alignDown, alignUp, BLOCK_SIZE, PAGE_SIZE, planErase, SECTOR_SIZE } from './nor-flash.js';
 import { dataChecksum, fail, OK, ROM_ERR, STUB_ERR, type Status } from './protocol.js';
 
-const Z_SYNC_FLUSH = 2;
 const BAD_LENGTH = fail(ROM_ERR.INVALID_MESSAGE, STUB_ERR.BAD_DATA_LEN);
 
 /** FLASH_BEGIN / FLASH_DEFL_BEGIN. */
@@ -28,7 +27,8 @@ export async function handleBegin(ctx: HandlerContext, compressed: boolean): Pro
     blockSize,
     nextSeq: 0,
     written: 0,
-    inflate: compressed ? new Inflate() : null,
+    inflate: compressed ? new StreamInflater() : null,
+    inflated: new Uint8Array(compressed ? 0x10000 : 0),
     eraseCursor: alignDown(offset, SECTOR_SIZE),
     eraseEnd: alignUp(offset + size, SECTOR_SIZE),
     excess: false,
@@ -130,15 +130,15 @@ export async function handleData(ctx: HandlerContext, compressed: boolean): Prom
 }
 
 /** Whether the zlib stream behind `inflate` has ended. */
-function streamEnded(inflate: Inflate): boolean {
-  return (inflate as unknown as { ended: boolean }).ended;
+function streamEnded(inflate: StreamInflater): boolean {
+  return inflate.ended;
 }
 
 /** ROM: inflate if needed, write, read back; reply after the write. */
 async function romWrite(ctx: HandlerContext, payload: Uint8Array): Promise<Status> {
   const { state, device, signal } = ctx;
   const session = state.write!;
-  const chunks = session.inflate ? inflateChunk(session.inflate, payload) : [payload];
+  const chunks = session.inflate ? inflateChunk(session, payload) : [payload];
   if (chunks === null) return fail(ROM_ERR.DEFLATE, 0);
   let ok = true;
   for (const data of chunks) {
@@ -155,7 +155,7 @@ async function romWrite(ctx: HandlerContext, payload: Uint8Array): Promise<Statu
 function stubWrite(ctx: HandlerContext, payload: Uint8Array): { ms: number; status: Status } {
   const { state, device } = ctx;
   const session = state.write!;
-  const chunks = session.inflate ? inflateChunk(session.inflate, payload) : [payload];
+  const chunks = session.inflate ? inflateChunk(session, payload) : [payload];
   if (chunks === null) return { ms: 0, status: fail(0, STUB_ERR.INFLATE_ERROR) };
   // Compressed data past the end of the zlib stream is dropped.
   if (session.inflate && chunks.length === 0 && payload.length > 0) session.excess = true;
@@ -184,7 +184,7 @@ export function programPartially(ctx: HandlerContext): void {
   const session = state.write;
   if (!session || request.data.length < 16) return;
   const chunks = session.inflate
-    ? inflateChunk(session.inflate, request.data.subarray(16))
+    ? inflateChunk(session, request.data.subarray(16))
     : [request.data.subarray(16)];
   if (!chunks) return;
   const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
@@ -216,17 +216,26 @@ function eraseAhead(ctx: HandlerContext, session: WriteSession, upTo: number): n
   return ms;
 }
 
-/** Feed one compressed block to the streaming inflater; null on a corrupt stream. */
-function inflateChunk(inflate: Inflate, payload: Uint8Array): Uint8Array[] | null {
-  const out: Uint8Array[] = [];
-  inflate.onData = (chunk) => {
-    out.push(chunk as Uint8Array);
-  };
-  // After the end of the zlib stream, pako ignores further input; the sim does the same.
-  if (streamEnded(inflate)) return out;
-  const ok = inflate.push(payload, Z_SYNC_FLUSH);
-  if (!ok || (inflate.err !== 0 && inflate.err !== 1)) return null;
-  return out;
+/**
+ * Feed one compressed block to the session's streaming inflater; null on a corrupt stream. The
+ * output lands in one buffer the session reuses for every block (programmed before the next one).
+ */
+function inflateChunk(session: WriteSession, payload: Uint8Array): Uint8Array[] | null {
+  const inflate = session.inflate!;
+  // After the end of the zlib stream, further input is ignored; the sim does the same.
+  if (inflate.ended) return [];
+  let n = 0;
+  const produced = inflate.push(payload, (piece) => {
+    if (n + piece.length > session.inflated.length) {
+      const grown = new Uint8Array(Math.max(2 * session.inflated.length, n + piece.length));
+      grown.set(session.inflated.subarray(0, n));
+      session.inflated = grown;
+    }
+    session.inflated.set(piece, n);
+    n += piece.length;
+  });
+  if (produced === null) return null;
+  return n === 0 ? [] : [session.inflated.subarray(0, n)];
 }
 
 /**

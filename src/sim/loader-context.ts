@@ -2,6 +2,7 @@
 // timing, faults), the per-boot loader state, and the device actions (reply, start stub, reset).
 
 import type { ChipInfo } from '../chips/chips.js';
+import type { StreamInflater } from '../core/ops/stream-inflater.js';
 import type { FaultInjector } from './faults.js';
 import { FLASHER_STUB, type RomQuirks, type StubDialect } from './loader-dialects.js';
 import type { NorFlash } from './nor-flash.js';
@@ -20,7 +21,9 @@ export interface WriteSession {
   /** Uncompressed bytes written so far. */
   written: number;
   /** Streaming zlib inflater (compressed sessions). */
-  inflate: import('pako').Inflate | null;
+  inflate: StreamInflater | null;
+  /** Where a block's inflated bytes land (reused by every block of the session). */
+  inflated: Uint8Array;
   /** Stub just-in-time erase: next unerased address and the end of the region to erase. */
   eraseCursor: number;
   eraseEnd: number;

@@ -7,18 +7,23 @@ const K = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 
 /** The 16-byte MD5 digest of `data`. */
 export function md5(data: Uint8Array): Uint8Array {
   const bitLen = data.length * 8;
-  const padded = new Uint8Array((((data.length + 8) >> 6) + 1) * 64);
-  padded.set(data);
-  padded[data.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, bitLen >>> 0, true);
-  view.setUint32(padded.length - 4, Math.floor(bitLen / 2 ** 32), true);
+  // The whole 64-byte blocks are read in place; only the last one or two (with the padding) are copied.
+  const whole = data.length & ~63;
+  const tail = new Uint8Array((((data.length - whole + 8) >> 6) + 1) * 64);
+  tail.set(data.subarray(whole));
+  tail[data.length - whole] = 0x80;
+  const tailView = new DataView(tail.buffer);
+  tailView.setUint32(tail.length - 8, bitLen >>> 0, true);
+  tailView.setUint32(tail.length - 4, Math.floor(bitLen / 2 ** 32), true);
+  const dataView = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let a0 = 0x67452301;
   let b0 = 0xefcdab89;
   let c0 = 0x98badcfe;
   let d0 = 0x10325476;
   const m = new Uint32Array(16);
-  for (let off = 0; off < padded.length; off += 64) {
+  for (let at = 0; at < whole + tail.length; at += 64) {
+    const view = at < whole ? dataView : tailView;
+    const off = at < whole ? at : at - whole;
     for (let i = 0; i < 16; i++) m[i] = view.getUint32(off + i * 4, true);
     let a = a0;
     let b = b0;

@@ -81,6 +81,14 @@ export class NorFlash {
     return out;
   }
 
+  /** `length` bytes at `offset` without copying them where they do not wrap (a view; do not modify). */
+  view(offset: number, length: number): Uint8Array {
+    const start = this.wrap(offset);
+    if (start + length > this.size) return this.read(offset, length);
+    this.stats.bytesRead += length;
+    return this.data.subarray(start, start + length);
+  }
+
   /** The whole array (a view; do not modify). */
   contents(): Uint8Array {
     return this.data;

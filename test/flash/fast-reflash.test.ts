@@ -8,7 +8,7 @@ import { readU32 } from '../../src/core/bytes.js';
 import type { Loader } from '../../src/core/loader.js';
 import { OP } from '../../src/core/opcodes.js';
 import { readMac } from '../../src/core/ops/read-mac.js';
-import { writeRegionResilient } from '../../src/core/ops/write-resilient.js';
+import { EspflashError } from '../../src/errors.js';
 import type { FlashEvent } from '../../src/events.js';
 import { type DeviceCache, openDeviceCache } from '../../src/flash/device-cache.js';
 import { fastReflashRegion } from '../../src/flash/fast-reflash.js';
@@ -329,6 +329,7 @@ describe('fastReflashRegion on the virtual ESP32', () => {
       offset: APP,
       data: image,
       cached: s.cache.get(APP),
+      onEvent: () => {},
       force: true,
       index: 0,
       label: null,
@@ -338,28 +339,45 @@ describe('fastReflashRegion on the virtual ESP32', () => {
     expect(s.flash.counters.bytesProgrammed - before).toBe(image.length);
   });
 
-  it('writes its runs through an injected writer (e.g. the resilient one) and reports its loader', async () => {
+  it('writes its runs through the engine with the given reconnect hook and reports the loader in use', async () => {
     const s = await connect();
     await reflash(s, image);
     const next = image.slice();
     next[7 * SECTOR] = next[7 * SECTOR]! ^ 2;
-    const calls: Array<{ offset: number; size: number }> = [];
+    // The first stream of the run loses its port mid-block: the engine reconnects through the hook.
+    const base = s.device.loader;
+    const begins: number[] = [];
+    let dropped = false;
+    const dropping: Loader = Object.create(base, {
+      command: {
+        value: (r: Parameters<Loader['command']>[0]) => {
+          if (r.op === OP.FLASH_DEFL_BEGIN || r.op === OP.FLASH_BEGIN) begins.push(readU32(r.data!, 12));
+          if ((r.op === OP.FLASH_DEFL_DATA || r.op === OP.FLASH_DATA) && !dropped) {
+            dropped = true;
+            return Promise.reject(new EspflashError('port/disconnected', 'gone'));
+          }
+          return base.command(r);
+        },
+      },
+    });
+    // The loader a reconnect hands over (a new object over the same chip).
+    const fresh: Loader = Object.create(dropping);
+    const events: FlashEvent[] = [];
     const before = s.flash.counters;
-    const r = await fastReflashRegion(s.device.loader, {
+    const r = await fastReflashRegion(dropping, {
       offset: APP,
       data: next,
       cached: s.cache.get(APP),
+      onEvent: (e) => events.push(e),
       index: 0,
       label: null,
       role: 'app',
-      write: (l, o) => {
-        calls.push({ offset: o.offset, size: o.data.length });
-        return writeRegionResilient(l, o);
-      },
+      reconnect: async () => fresh,
     });
-    expect(calls).toEqual([{ offset: APP + 7 * SECTOR, size: SECTOR }]);
-    expect(r.status).toBe('partial');
-    expect(r.loader).toBeDefined();
+    expect(begins).toEqual([APP + 7 * SECTOR, APP + 7 * SECTOR]);
+    expect(r).toMatchObject({ status: 'partial', reconnects: 1, sectorsWritten: 1 });
+    expect(r.loader).toBe(fresh);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'retry', operation: 'reconnect' }));
     expect(s.flash.counters.bytesProgrammed - before.bytesProgrammed).toBe(SECTOR);
     expect(onFlash(s, next.length)).toEqual(next);
   });

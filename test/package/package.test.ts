@@ -37,7 +37,6 @@ const INTERNALS = [
   'BAUD_LADDER',
   'FLASH_FAILURE_HINT',
   'writeRegion',
-  'writeRegionResilient',
   'connect',
   'OP',
   'OPCODES',

@@ -36,22 +36,16 @@ export function supportsWatchdogReset(loader: Pick<Loader, 'chip' | 'secureDownl
   );
 }
 
-/** Reset (or not) according to `mode`. Emits a `reset` event with the mode actually used. */
-export async function resetAfter(loader: Loader, options: ResetAfterOptions): Promise<void> {
+/** Reset (or not) according to `mode`. Emits a `reset` event with the mode actually used, and resolves with it. */
+export async function resetAfter(loader: Loader, options: ResetAfterOptions): Promise<string> {
   const { mode } = options;
   switch (mode) {
     case 'hard_reset':
-      await pulseReset(loader, options.usbOtg ?? false);
-      return;
+      return pulseReset(loader, options.usbOtg ?? false);
     case 'watchdog_reset':
-      if (supportsWatchdogReset(loader)) await watchdogReset(loader);
-      else {
-        loader.logger.warn(
-          `${loader.chip.displayName} has no watchdog reset here; doing a hard reset instead`,
-        );
-        await pulseReset(loader, options.usbOtg ?? false);
-      }
-      return;
+      if (supportsWatchdogReset(loader)) return watchdogReset(loader);
+      loader.logger.warn(`${loader.chip.displayName} has no watchdog reset here; doing a hard reset instead`);
+      return pulseReset(loader, options.usbOtg ?? false);
     case 'soft_reset':
       await softReset(loader);
       break;
@@ -66,10 +60,11 @@ export async function resetAfter(loader: Loader, options: ResetAfterOptions): Pr
       break;
   }
   loader.onEvent({ type: 'reset', mode });
+  return mode;
 }
 
 /** RTS pulse: EN low for 100 ms (200 ms and a 200 ms settle over USB-OTG). */
-async function pulseReset(loader: Loader, usbOtg: boolean): Promise<void> {
+async function pulseReset(loader: Loader, usbOtg: boolean): Promise<string> {
   if (loader.chip.name === 'esp32s3' && !loader.secureDownloadMode) {
     try {
       await loader.writeReg(S3_RTC_CNTL_OPTION1, 0, { mask: 1 });
@@ -80,30 +75,25 @@ async function pulseReset(loader: Loader, usbOtg: boolean): Promise<void> {
   const otgWatchdog =
     usbOtg &&
     (loader.chip.name === 'esp32p4' || loader.chip.name === 'esp32s2' || loader.chip.name === 'esp32s3');
-  if (otgWatchdog && supportsWatchdogReset(loader)) {
-    await watchdogReset(loader);
-    return;
-  }
+  if (otgWatchdog && supportsWatchdogReset(loader)) return watchdogReset(loader);
   const transport = loader.transport;
   if (!transport.capabilities.modemLines) {
-    if (supportsWatchdogReset(loader)) {
-      await watchdogReset(loader);
-      return;
-    }
+    if (supportsWatchdogReset(loader)) return watchdogReset(loader);
     loader.onEvent({
       type: 'warning',
       code: 'reset/no-modem-lines',
       message: `${transport.description} has no DTR/RTS lines; the chip was not reset (press EN/RESET on the board)`,
     });
     loader.onEvent({ type: 'reset', mode: 'none' });
-    return;
+    return 'none';
   }
   await pulseHardReset(transport, loader.clock, { usbOtg });
   loader.onEvent({ type: 'reset', mode: 'hard_reset' });
+  return 'hard_reset';
 }
 
 /** RTC watchdog reset: unlock, short timeout, enable with a system-reset stage, relock, wait 0.5 s. */
-async function watchdogReset(loader: Loader): Promise<void> {
+async function watchdogReset(loader: Loader): Promise<string> {
   const wdt = loader.chip.watchdog!;
   await loader.writeReg(wdt.wprotect, wdt.wprotectKey);
   await loader.writeReg(wdt.config1, 2000);
@@ -111,6 +101,7 @@ async function watchdogReset(loader: Loader): Promise<void> {
   await loader.writeReg(wdt.wprotect, 0);
   await loader.clock.sleep(500);
   loader.onEvent({ type: 'reset', mode: 'watchdog_reset' });
+  return 'watchdog_reset';
 }
 
 /** ROM: FLASH_BEGIN(0,0) + FLASH_END(1) runs the app. ESP8266 stub: RUN_USER_CODE. Others: unsupported. */

@@ -1,6 +1,7 @@
 // Get the flash ready after connecting (PROTOCOL.md §7.1, §8 step 6): attach, read the JEDEC id and
 // size (not possible in Secure Download Mode), and tell the loader the size with SPI_SET_PARAMS.
 
+import type { FlashEventSink } from '../../events.js';
 import type { Loader } from '../loader.js';
 import { type FlashId, flashSizeName, readFlashId } from './flash-id.js';
 import { attachFlash, setFlashParams } from './spi-attach.js';
@@ -23,6 +24,8 @@ export interface PreparedFlash {
 export interface PrepareFlashOptions {
   /** A size the user gave (bytes); beats detection for SPI_SET_PARAMS. */
   sizeBytes?: number;
+  /** Where `flash-detected` goes (default: the session's sink). */
+  onEvent?: FlashEventSink;
 }
 
 /** Attach the flash, detect its id and size, and send SPI_SET_PARAMS. Emits `flash-detected`. */
@@ -32,7 +35,8 @@ export async function prepareFlash(
 ): Promise<PreparedFlash> {
   await attachFlash(loader);
   const id = loader.secureDownloadMode ? null : await readFlashId(loader);
-  if (id) loader.onEvent({ type: 'flash-detected', jedecId: id.jedecId, size: id.sizeBytes });
+  if (id)
+    (options.onEvent ?? loader.onEvent)({ type: 'flash-detected', jedecId: id.jedecId, size: id.sizeBytes });
   let sizeBytes: number;
   let sizeSource: PreparedFlash['sizeSource'];
   if (options.sizeBytes !== undefined) {

@@ -1,23 +1,93 @@
 // One write stream of a region's tail: FLASH_(DEFL_)BEGIN at a sector-aligned point, the DATA blocks
-// (each resent with the same seq when the loader rejected it for its checksum or length, which it
-// checks before the block touches any state), and the stub's END barrier. Never throws for a broken
-// stream: it reports how far the device confirmed, so the caller can restart from there.
+// (a block the loader rejected for its checksum or length is resent; the ESP32 ROM used up its
+// sequence number, the stubs did not), and the stub's END barrier. Never throws for a broken stream:
+// it reports how far the device confirmed, so the engine can restart from there.
 
 import { isEspflashError } from '../../errors.js';
-import { packU32 } from '../bytes.js';
+import type { FlashEventSink } from '../../events.js';
+import { packU32, writeU32 } from '../bytes.js';
 import type { Loader } from '../loader.js';
-import { DEFAULT_TIMEOUT_MS, OP } from '../opcodes.js';
-import { dataBlock } from '../packets.js';
-import { compressImage, type DeflateFn, sliceCompressed } from './deflate-blocks.js';
-import { announcedEraseSize, flashBegin, ROM_WRITE_BLOCK } from './flash-begin.js';
-import { padTo } from './payload.js';
-import { deflateBlockTimeout } from './write-region.js';
+import { DEFAULT_TIMEOUT_MS, ERASE_MS_PER_MB, MAX_TIMEOUT_MS, OP } from '../opcodes.js';
+import { dataChecksum } from '../packets.js';
+import type { DeflateStream } from './deflate-blocks.js';
+import { flashBegin } from './flash-begin.js';
+import { planBlocks } from './write-blocks.js';
+import { writeFailureKind } from './write-failure.js';
 
 /** Sends of one block before the stream counts as broken (esptool's WRITE_BLOCK_ATTEMPTS). */
 export const BLOCK_ATTEMPTS = 3;
 
-/** Status codes that mean "this block was rejected before it changed anything": safe to resend. */
-const RESENDABLE = new Set(['rom/bad-crc', 'stub/bad-data-checksum', 'stub/bad-data-len']);
+/**
+ * Reply timeout of one DATA block that puts `inflatedSize` bytes on flash: 40 s per MB, plus (stub)
+ * the erase it may trigger, `(ceil(size / 32 KiB) + 1) × 64 KiB`; at least 3 s.
+ */
+export function deflateBlockTimeout(options: { inflatedSize: number; stub: boolean }): number {
+  const erase = options.stub ? (Math.ceil(options.inflatedSize / 0x8000) + 1) * 0x10000 : 0;
+  const scaled = Math.ceil((ERASE_MS_PER_MB * (options.inflatedSize + erase)) / 1_000_000);
+  return Math.min(Math.max(DEFAULT_TIMEOUT_MS, scaled), MAX_TIMEOUT_MS);
+}
+
+/**
+ * Where one stream stands: the wire sequence number, the block being sent and where it starts, the
+ * reply timeout and the bytes sent. ROM blocks are written before the reply, so a failure at block k
+ * confirms blocks < k; the stub reports a block's error with the next command, so only blocks < k-1.
+ */
+export class StreamState {
+  /** Sequence number the next DATA send carries. */
+  seq = 0;
+  /** Index of the block being sent (the block count once all were accepted). */
+  block = 0;
+  /** Stream-relative start of the block being sent, and of the block before it. */
+  start = 0;
+  previousStart = 0;
+  timeout = DEFAULT_TIMEOUT_MS;
+  wireBytes = 0;
+
+  constructor(private readonly stub: boolean) {}
+
+  /**
+   * The reply timeout for the next block. The ROM writes a block before its reply; the stub may ACK
+   * at once and work while the next block arrives (wait as long as the previous one), or, as
+   * esp-flasher-stub does, write it first (wait for this one): the longer of the two.
+   */
+  timeoutFor(covers: number): number {
+    const own = deflateBlockTimeout({ inflatedSize: covers, stub: this.stub });
+    this.timeout = this.stub ? Math.max(this.timeout, own) : own;
+    return this.timeout;
+  }
+
+  /** The block covering `covers` bytes was acknowledged. */
+  accepted(covers: number): void {
+    this.seq++;
+    this.block++;
+    this.previousStart = this.start;
+    this.start += covers;
+  }
+
+  /** The block was refused: the ESP32 ROM uses up the number of a block whose checksum failed. */
+  rejected(err: unknown): void {
+    if (!this.stub && isEspflashError(err) && err.code === 'rom/bad-crc') this.seq++;
+  }
+
+  /** Stream bytes the device confirmed written if the stream breaks now (a prefix; a lower bound). */
+  confirmed(): number {
+    if (!this.stub) return this.start;
+    return this.block === 0 ? 0 : this.previousStart;
+  }
+}
+
+/**
+ * The data field of one DATA send (`len, seq, 0, 0` + payload) built in `buffer`, which every block
+ * of the stream reuses: the loader frames it before the next block is built.
+ */
+export function dataField(buffer: Uint8Array, seq: number, payload: Uint8Array): Uint8Array {
+  writeU32(buffer, 0, payload.length);
+  writeU32(buffer, 4, seq);
+  writeU32(buffer, 8, 0);
+  writeU32(buffer, 12, 0);
+  buffer.set(payload, 16);
+  return buffer.subarray(0, 16 + payload.length);
+}
 
 /** Options for {@link writeStream}. */
 export interface WriteStreamOptions {
@@ -29,12 +99,12 @@ export interface WriteStreamOptions {
   from: number;
   blockSize: number;
   compress: boolean;
-  /** zlib level-9 compressor (default: the portable one; Node passes node:zlib, ~6x faster). */
-  deflate?: DeflateFn | undefined;
+  deflate: DeflateStream;
   /** Region index for progress events. */
   index: number;
   /** Sends per block (default {@link BLOCK_ATTEMPTS}). */
-  blockAttempts?: number;
+  blockAttempts?: number | undefined;
+  onEvent: FlashEventSink;
   signal?: AbortSignal | undefined;
 }
 
@@ -53,115 +123,69 @@ export type WriteStreamResult =
       wireBytes: number;
     };
 
-interface Block {
-  bytes: Uint8Array;
-  /** Region bytes this block covers (inflated size for compressed blocks). */
-  covers: number;
-}
-
-/** Whether a failed command may be resent with the same seq. */
-export function isResendable(err: unknown): boolean {
-  return isEspflashError(err) && RESENDABLE.has(err.code);
-}
-
-/**
- * Write `data[from..]` at `offset + from` as one stream. ROM blocks are written before the reply,
- * so a failure at block k confirms blocks < k; the stub reports a block's error with the next
- * command, so only blocks < k-1 are confirmed.
- */
+/** Write `data[from..]` at `offset + from` as one stream. Throws only when the signal aborts. */
 export async function writeStream(loader: Loader, o: WriteStreamOptions): Promise<WriteStreamResult> {
   const tail = o.data.subarray(o.from);
-  const at = o.offset + o.from;
-  let blocks: Block[];
-  let sizeWord: number;
-  let deflated = false;
-  const packed = o.compress ? (o.deflate ?? compressImage)(tail) : null;
-  if (packed !== null && packed.length < tail.length) {
-    deflated = true;
-    blocks = sliceCompressed(packed, o.blockSize).blocks.map((b) => ({
-      bytes: b.bytes,
-      covers: b.inflatedSize,
-    }));
-    sizeWord = loader.isStub ? tail.length : Math.ceil(tail.length / ROM_WRITE_BLOCK) * ROM_WRITE_BLOCK;
-  } else {
-    blocks = [];
-    for (let s = 0; s < tail.length; s += o.blockSize) {
-      const chunk = tail.subarray(s, Math.min(s + o.blockSize, tail.length));
-      blocks.push({ bytes: padTo(chunk, o.blockSize), covers: chunk.length });
-    }
-    sizeWord = announcedEraseSize({
-      chip: loader.chip,
-      isStub: loader.isStub,
-      offset: at,
-      size: tail.length,
-    });
-  }
-  const starts: number[] = [];
-  let sum = 0;
-  for (const b of blocks) {
-    starts.push(sum);
-    sum += b.covers;
-  }
-  let wireBytes = 0;
-  const broken = (error: unknown, k: number, checksum = false): WriteStreamResult => {
-    const firstUnconfirmed = loader.isStub ? Math.max(0, k - 1) : k;
-    const confirmed = firstUnconfirmed >= blocks.length ? tail.length : starts[firstUnconfirmed]!;
-    const failedAt = o.from + (k >= blocks.length ? tail.length : starts[k]!);
-    return { ok: false, error, confirmed, failedAt, checksum, wireBytes };
+  const plan = await planBlocks(loader, {
+    bytes: tail,
+    at: o.offset + o.from,
+    blockSize: o.blockSize,
+    compress: o.compress,
+    deflate: o.deflate,
+  });
+  const state = new StreamState(loader.isStub);
+  const broken = (error: unknown, checksum = false): WriteStreamResult => {
+    if (o.signal?.aborted) throw error;
+    const failedAt = o.from + state.start;
+    return { ok: false, error, confirmed: state.confirmed(), failedAt, checksum, wireBytes: state.wireBytes };
   };
 
   try {
     await flashBegin(loader, {
-      size: sizeWord,
-      blocks: blocks.length,
+      size: plan.sizeWord,
+      blocks: plan.count,
       blockSize: o.blockSize,
-      offset: at,
-      compressed: deflated,
+      offset: o.offset + o.from,
+      compressed: plan.deflated,
     });
   } catch (error) {
-    if (o.signal?.aborted) throw error;
-    return broken(error, 0);
+    return broken(error);
   }
   const attempts = Math.max(1, o.blockAttempts ?? BLOCK_ATTEMPTS);
-  const op = deflated ? OP.FLASH_DEFL_DATA : OP.FLASH_DATA;
-  let timeout = DEFAULT_TIMEOUT_MS;
-  // The ROM uses up a sequence number on a block whose checksum fails (observed on the ESP32 ROM):
-  // its resend goes out under the next number. The stubs ignore the number.
-  let wireSeq = 0;
-  for (const [seq, blk] of blocks.entries()) {
+  const op = plan.deflated ? OP.FLASH_DEFL_DATA : OP.FLASH_DATA;
+  const field = new Uint8Array(16 + o.blockSize);
+  for await (const block of plan.blocks()) {
     o.signal?.throwIfAborted();
     // A plain block is written (and, by the stub, erased) before its reply, like a deflated one: on the
     // real ESP32 stub a 16 KiB plain block at 115200 takes 2.9 s to acknowledge, too close to 3 s.
-    const own = deflateBlockTimeout({ inflatedSize: blk.covers, stub: loader.isStub });
-    // The stub may ACK at once and work while the next block arrives (wait as long as the previous
-    // block), or, as esp-flasher-stub does, write the block before its ACK (wait for this one).
-    timeout = loader.isStub ? Math.max(timeout, own) : own;
+    const timeoutMs = state.timeoutFor(block.covers);
+    const checksum = dataChecksum(block.bytes);
     for (let attempt = 1; ; attempt++) {
-      const packet = dataBlock({ seq: wireSeq, payload: blk.bytes });
+      const data = dataField(field, state.seq, block.bytes);
       try {
-        wireBytes += blk.bytes.length;
-        await loader.command({ op, data: packet.data, checksum: packet.checksum, timeoutMs: timeout });
-        wireSeq++;
+        state.wireBytes += block.bytes.length;
+        await loader.command({ op, data, checksum, timeoutMs });
         break;
       } catch (error) {
         if (o.signal?.aborted) throw error;
-        if (!loader.isStub && isEspflashError(error) && error.code === 'rom/bad-crc') wireSeq++;
-        if (!isResendable(error)) return broken(error, seq);
-        if (attempt >= attempts) return broken(error, seq, true);
-        loader.onEvent({
+        state.rejected(error);
+        if (writeFailureKind(error) !== 'rejected-block') return broken(error);
+        if (attempt >= attempts) return broken(error, true);
+        o.onEvent({
           type: 'retry',
           operation: 'write-block',
           attempt: attempt + 1,
           reason: isEspflashError(error) ? error.message : String(error),
-          offset: o.offset + o.from + starts[seq]!,
+          offset: o.offset + o.from + state.start,
         });
       }
     }
-    loader.onEvent({
+    state.accepted(block.covers);
+    o.onEvent({
       type: 'region-progress',
       index: o.index,
       offset: o.offset,
-      written: Math.min(o.from + starts[seq]! + blk.covers, o.data.length),
+      written: Math.min(o.from + state.start, o.data.length),
       total: o.data.length,
     });
   }
@@ -169,14 +193,13 @@ export async function writeStream(loader: Loader, o: WriteStreamOptions): Promis
   if (loader.isStub) {
     try {
       await loader.command({
-        op: deflated ? OP.FLASH_DEFL_END : OP.FLASH_END,
+        op: plan.deflated ? OP.FLASH_DEFL_END : OP.FLASH_END,
         data: packU32(1),
-        timeoutMs: timeout,
+        timeoutMs: state.timeout,
       });
     } catch (error) {
-      if (o.signal?.aborted) throw error;
-      return broken(error, blocks.length);
+      return broken(error);
     }
   }
-  return { ok: true, wireBytes };
+  return { ok: true, wireBytes: state.wireBytes };
 }

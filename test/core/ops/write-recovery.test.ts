@@ -1,4 +1,4 @@
-// writeRegionResilient and its parts on the fake loader: same-seq resend of a rejected block,
+// The write engine's recovery on the fake loader: same-seq resend of a rejected block,
 // restart at the failed block's sector with the rest recompressed, MD5 scans, reconnect hand-over,
 // and the bounded give-ups with coded errors.
 
@@ -8,7 +8,8 @@ import { readU32 } from '../../../src/core/bytes.js';
 import type { CommandRequest, Loader } from '../../../src/core/loader.js';
 import { OP } from '../../../src/core/opcodes.js';
 import { firstMismatch } from '../../../src/core/ops/verify-scan.js';
-import { isLinkLost, writeRegionResilient } from '../../../src/core/ops/write-resilient.js';
+import { isLinkLost } from '../../../src/core/ops/write-failure.js';
+import { writeRegion } from '../../../src/core/ops/write-region.js';
 import { type ErrorCode, EspflashError } from '../../../src/errors.js';
 import { FakeLoader, sampleBytes } from './support/fake-loader.js';
 
@@ -36,11 +37,17 @@ function faulty(fake: FakeLoader, fail: (r: CommandRequest, seq: number | null) 
 
 const coded = (code: ErrorCode) => new EspflashError(code, code);
 
-describe('writeRegionResilient', () => {
+describe('writeRegion recovery', () => {
   it('in Secure Download Mode, writes without verifying and says the mode blocks the MD5', async () => {
     const fake = new FakeLoader({ chip: 'esp32s3', stub: false, sdm: true });
     const data = sampleBytes(0x2800);
-    const r = await writeRegionResilient(fake, { ...base, offset: OFFSET, data, hash: nodeHash });
+    const r = await writeRegion(fake, {
+      onEvent: fake.onEvent,
+      ...base,
+      offset: OFFSET,
+      data,
+      hash: nodeHash,
+    });
     expect(r).toMatchObject({ status: 'written', verified: false });
     expect(fake.ops).not.toContain(OP.SPI_FLASH_MD5);
     const warning = fake.events.find((e) => e.type === 'warning' && e.code === 'flash/unverified');
@@ -63,7 +70,8 @@ describe('writeRegionResilient', () => {
       return null;
     });
     const data = sampleBytes(0x2800);
-    const r = await writeRegionResilient(loader, {
+    const r = await writeRegion(loader, {
+      onEvent: fake.onEvent,
       ...base,
       offset: OFFSET,
       data,
@@ -91,7 +99,8 @@ describe('writeRegionResilient', () => {
       return null;
     });
     const data = sampleBytes(0x60000, 7);
-    const r = await writeRegionResilient(loader, {
+    const r = await writeRegion(loader, {
+      onEvent: fake.onEvent,
       ...base,
       offset: OFFSET,
       data,
@@ -121,7 +130,8 @@ describe('writeRegionResilient', () => {
     const second = faulty(fake, () => null);
     const requests: unknown[] = [];
     const data = sampleBytes(0x40000, 3);
-    const r = await writeRegionResilient(first.loader, {
+    const r = await writeRegion(first.loader, {
+      onEvent: fake.onEvent,
       ...base,
       offset: OFFSET,
       data,
@@ -144,7 +154,8 @@ describe('writeRegionResilient', () => {
   it('a lost port with no way to reconnect is flash/connection-lost naming the region and offset', async () => {
     const fake = new FakeLoader({ chip: 'esp32', stub: true });
     const { loader } = faulty(fake, (_r, seq) => (seq === 1 ? coded('transport/closed') : null));
-    const err = await writeRegionResilient(loader, {
+    const err = await writeRegion(loader, {
+      onEvent: fake.onEvent,
       ...base,
       offset: OFFSET,
       data: sampleBytes(0x20000),
@@ -162,7 +173,8 @@ describe('writeRegionResilient', () => {
   it('stops at the deadline with flash/write-failed', async () => {
     const fake = new FakeLoader({ chip: 'esp32', stub: true });
     const { loader } = faulty(fake, (_r, seq) => (seq === 0 ? coded('stub/inflate') : null));
-    const err = await writeRegionResilient(loader, {
+    const err = await writeRegion(loader, {
+      onEvent: fake.onEvent,
       ...base,
       offset: OFFSET,
       data: sampleBytes(0x8000),
@@ -176,7 +188,8 @@ describe('writeRegionResilient', () => {
   it('stops after the restart limit when every stream breaks', async () => {
     const fake = new FakeLoader({ chip: 'esp32', stub: true });
     const { loader, sent } = faulty(fake, (_r, seq) => (seq === 0 ? coded('stub/inflate') : null));
-    const err = await writeRegionResilient(loader, {
+    const err = await writeRegion(loader, {
+      onEvent: fake.onEvent,
       ...base,
       offset: OFFSET,
       data: sampleBytes(0x8000),
