@@ -32,7 +32,8 @@ function importSpecifiers(source: string): string[] {
 
 /** Why `specifier` imported from `file` is not allowed, or null. */
 function violation(file: string, specifier: string): string | null {
-  if (!specifier.startsWith('.')) return PACKAGES.has(specifier) ? null : `package ${specifier}`;
+  if (!specifier.startsWith('.'))
+    return PACKAGES.has(specifier.split('/')[0]!) ? null : `package ${specifier}`;
   const target = relative(SRC, resolve(dirname(file), specifier)).replace(/\.js$/, '.ts');
   const [top, ...rest] = target.split(/[\\/]/);
   if (top === 'core' || top === 'chips') return null;
