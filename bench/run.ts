@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDevice } from '../src/api/open-device.js';
-import { SlipDecoder, slipEncode } from '../src/core/slip.js';
+import { SlipDecoder, slipEncode } from '../src/core/protocol/slip.js';
 import { generateExampleBuild } from '../src/example/example-build.js';
 import { parseImage } from '../src/image/image-parse.js';
 import { decodePartitionTable, encodePartitionTable } from '../src/partition/binary.js';

@@ -4,20 +4,20 @@
 // device model and faults. Less stable than the root (`espflash`), which holds the product API.
 
 export { BAUD_LADDER, createReconnector, lowerBaud } from './api/reconnect.js';
-export type { SecurityInfo } from './core/chip-detect.js';
-export { realClock } from './core/clock.js';
-export { type ConnectedLoader, type ConnectOptions, connect } from './core/connect.js';
-export type { CommandRequest, CommandResponse, Loader } from './core/loader.js';
-export { type HashFn, md5, md5Hex } from './core/md5.js';
-export { createMemoryTransportPair } from './core/memory-transport.js';
-export { OP, OPCODES, timeoutFor } from './core/opcodes.js';
+export type { SecurityInfo } from './core/connect/chip-detect.js';
+export { realClock } from './core/session/clock.js';
+export { type ConnectedLoader, type ConnectOptions, connect } from './core/connect/connect.js';
+export type { CommandRequest, CommandResponse, Loader } from './core/session/loader.js';
+export { type HashFn, md5, md5Hex } from './core/protocol/md5.js';
+export { createMemoryTransportPair } from './core/session/memory-transport.js';
+export { OP, OPCODES, timeoutFor } from './core/protocol/opcodes.js';
 export { resetAfter } from './core/ops/after-reset.js';
 export { eraseFlash, eraseRegion } from './core/ops/erase.js';
 export { decodeFlashId, type FlashId, readFlashId } from './core/ops/flash-id.js';
 export { flashMd5 } from './core/ops/md5-region.js';
 export { readFlash } from './core/ops/read-flash.js';
 export { readMac } from './core/ops/read-mac.js';
-export { FLASH_FAILURE_HINT, isLinkLost } from './core/ops/write-failure.js';
+export { FLASH_FAILURE_HINT, isLinkLost } from './core/write/write-failure.js';
 // The one write engine (resume, reconnect, MD5 verify; no reconnect hook = the plain case)
 export {
   type ReconnectRequest,
@@ -25,7 +25,7 @@ export {
   type WriteRegionOptions,
   type WriteRegionResult,
   writeRegion,
-} from './core/ops/write-region.js';
+} from './core/write/write-region.js';
 export {
   classicReset,
   formatResetSequence,
@@ -35,13 +35,13 @@ export {
   runResetSequence,
   unixTightReset,
   usbJtagSerialReset,
-} from './core/reset-sequences.js';
-export { statusError, statusMeaning } from './core/rom-errors.js';
-export { timeoutCode } from './core/session-errors.js';
-export type { StubImage, StubProvider } from './core/stub-loader.js';
+} from './core/connect/reset-sequences.js';
+export { statusError, statusMeaning } from './core/protocol/rom-errors.js';
+export { timeoutCode } from './core/session/session-errors.js';
+export type { StubImage, StubProvider } from './core/session/stub-loader.js';
 export { type CachedRegion, type DeviceCache, openDeviceCache } from './flash/device-cache.js';
 export { fastReflashRegion } from './flash/fast-reflash.js';
-export { DEFAULT_FLASH_TIME_LIMIT_MS, plannedBytes } from './flash/flash-plan.js';
+export { DEFAULT_FLASH_TIME_LIMIT_MS, plannedBytes } from './flash/write-plan.js';
 export { defaultCostModel, diffSectors } from './flash/sector-diff.js';
 export {
   describeHeaderFlashParams,

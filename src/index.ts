@@ -31,8 +31,8 @@ export {
   resolveOptions,
 } from './config/resolve-options.js';
 export type { EspflashConfig } from './config/schema.js';
-export type { Clock } from './core/clock.js';
-export type { ModemSignals, Transport, TransportCapabilities } from './core/transport.js';
+export type { Clock } from './core/session/clock.js';
+export type { ModemSignals, Transport, TransportCapabilities } from './core/session/transport.js';
 // Errors
 export {
   type CodeIn,
@@ -59,11 +59,11 @@ export {
   generateExampleBuild,
 } from './example/example-build.js';
 export {
-  type FlashPlanOptions,
+  type WritePlanOptions,
   type FlashSummary,
-  flashPlan,
+  writePlan,
   type RegionOutcome,
-} from './flash/flash-plan.js';
+} from './flash/write-plan.js';
 export { patchFlashParams } from './image/flash-params.js';
 export { buildImage } from './image/image-builder.js';
 // Images

@@ -1,7 +1,7 @@
 // A Transport that hands every call to another one: the base of the bench's observing wrappers,
 // which override only the calls they watch.
 
-import type { ModemSignals, Transport } from '../../src/core/transport.js';
+import type { ModemSignals, Transport } from '../../src/core/session/transport.js';
 
 export class ForwardingTransport implements Transport {
   constructor(protected readonly inner: Transport) {}

@@ -2,8 +2,8 @@
 // per opcode, how many commands were sent, the bytes on the wire and the time from a request to its
 // reply, so a flash on a real chip can be split into connect, stub upload, baud, write and MD5.
 
-import { opcodeName } from '../../src/core/opcodes.js';
-import { SlipDecoder } from '../../src/core/slip.js';
+import { opcodeName } from '../../src/core/protocol/opcodes.js';
+import { SlipDecoder } from '../../src/core/protocol/slip.js';
 import { ForwardingTransport } from './forwarding-transport.js';
 
 /** Totals for one opcode. */

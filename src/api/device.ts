@@ -2,9 +2,9 @@
 // write a binary, MD5, reset, close). Thin over src/core/ops; never prints.
 
 import type { ChipInfo } from '../chips/chips.js';
-import { hex } from '../core/bytes.js';
-import type { ConnectedLoader } from '../core/connect.js';
-import { md5Hex } from '../core/md5.js';
+import { hex } from '../core/protocol/bytes.js';
+import type { ConnectedLoader } from '../core/connect/connect.js';
+import { md5Hex } from '../core/protocol/md5.js';
 import { resetAfter } from '../core/ops/after-reset.js';
 import { readChipRevision } from '../core/ops/chip-revision.js';
 import { estimateCrystal } from '../core/ops/crystal.js';
@@ -14,17 +14,17 @@ import type { PreparedFlash } from '../core/ops/prepare-flash.js';
 import { readFlash } from '../core/ops/read-flash.js';
 import { readMac } from '../core/ops/read-mac.js';
 import { readSecurityInfo, type SecurityDetails } from '../core/ops/security-info.js';
-import { isLinkLost } from '../core/ops/write-failure.js';
+import { isLinkLost } from '../core/write/write-failure.js';
 import {
   type ReconnectRequest,
   type ResilienceOptions,
   type WriteRegionResult,
   writeRegion,
-} from '../core/ops/write-region.js';
+} from '../core/write/write-region.js';
 import { errorKind, isEspflashError, UsageError } from '../errors.js';
 import type { FlashEventSink } from '../events.js';
 import { type DeviceCache, openDeviceCache } from '../flash/device-cache.js';
-import { type FlashSummary, flashPlan, nodeDeflate, nodeMd5 } from '../flash/flash-plan.js';
+import { type FlashSummary, writePlan, nodeDeflate, nodeMd5 } from '../flash/write-plan.js';
 import { unverifiedReason } from '../flash/flash-summary.js';
 import { FLASH_SECTOR, mergeIntoSectors } from '../flash/unaligned-write.js';
 import type { BaudMemory } from '../node/baud-memory.js';
@@ -186,7 +186,7 @@ export class Device {
   }
 
   /**
-   * Write and verify a flash plan (see `flashPlan`), reconnecting after a lost port or a chip reset
+   * Write and verify a flash plan (see `writePlan`), reconnecting after a lost port or a chip reset
    * and stepping the baud down on a bad link. A baud that worked is remembered for the port. Does
    * not reset; call {@link reset}.
    */
@@ -198,7 +198,7 @@ export class Device {
     });
     const encryption = await checkEncryptedRegions(plan, this.loader);
     if (encryption) this.loader.logger.warn(encryption.warning);
-    const summary = await flashPlan({
+    const summary = await writePlan({
       plan,
       loader: this.loader,
       onEvent: this.events,
@@ -246,7 +246,7 @@ export class Device {
     });
   }
 
-  /** flashPlan's `reconnect`: swap in the new loader and flash info. */
+  /** writePlan's `reconnect`: swap in the new loader and flash info. */
   private reconnectOpt(): { reconnect?: (request: ReconnectRequest) => Promise<ConnectedLoader> } {
     const reconnect = this.settings.reconnect;
     if (!reconnect) return {};

@@ -4,7 +4,7 @@
 // chip with flash encryption on such a plan is refused with the way to do it; with encryption off
 // they are written in plaintext (how ESP-IDF's first flash works) and that is said out loud.
 
-import type { ConnectedLoader } from '../core/connect.js';
+import type { ConnectedLoader } from '../core/connect/connect.js';
 import { readSecurityInfo } from '../core/ops/security-info.js';
 import { EspflashError, isEspflashError } from '../errors.js';
 import type { FlashPlan } from '../plan/types.js';

@@ -4,7 +4,7 @@
 // warns the same way).
 
 import { readFile } from 'node:fs/promises';
-import { hex } from '../core/bytes.js';
+import { hex } from '../core/protocol/bytes.js';
 import { flashSizeName } from '../core/ops/flash-id.js';
 import { UsageError } from '../errors.js';
 import { describeHeaderFlashParams, flashSizeToBytes } from '../image/flash-params.js';

@@ -4,7 +4,7 @@
 // `after`, close. Progress goes to `onEvent`; `signal` stops between blocks; the device is always closed.
 
 import { isFixedFlashSize } from '../core/settings.js';
-import type { FlashSummary } from '../flash/flash-plan.js';
+import type { FlashSummary } from '../flash/write-plan.js';
 import { type DerivePlanOptions, derivePlan, type PlanOverrides } from '../plan/derive-plan.js';
 import type { FlashPlan } from '../plan/types.js';
 import { locateBuildDir } from '../project/locate-build.js';

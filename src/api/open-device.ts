@@ -3,8 +3,8 @@
 // transport again when any step fails.
 
 import type { ChipName } from '../chips/chips.js';
-import type { Clock } from '../core/clock.js';
-import { type ConnectedLoader, type ConnectOptions, connect } from '../core/connect.js';
+import type { Clock } from '../core/session/clock.js';
+import { type ConnectedLoader, type ConnectOptions, connect } from '../core/connect/connect.js';
 import { type PreparedFlash, prepareFlash } from '../core/ops/prepare-flash.js';
 import {
   type AfterReset,
@@ -13,7 +13,7 @@ import {
   isFixedFlashSize,
   normaliseResetName,
 } from '../core/settings.js';
-import type { Transport } from '../core/transport.js';
+import type { Transport } from '../core/session/transport.js';
 import { errorKind, isEspflashError, isPortGone } from '../errors.js';
 import type { FlashEventSink } from '../events.js';
 import { flashSizeToBytes } from '../image/flash-params.js';

@@ -3,7 +3,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hex } from '../core/bytes.js';
+import { hex } from '../core/protocol/bytes.js';
 import { isEspflashError, UsageError } from '../errors.js';
 import { decodePartitionTable } from '../partition/binary.js';
 import { findPartitionByLabel } from '../partition/lookup.js';

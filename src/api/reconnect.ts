@@ -2,12 +2,12 @@
 // else close it and poll for the port to come back with a bounded backoff (USB re-enumeration), and
 // step the baud down a rung when the write path asked for it.
 
-import type { ConnectedLoader, ConnectOptions } from '../core/connect.js';
-import { connect } from '../core/connect.js';
+import type { ConnectedLoader, ConnectOptions } from '../core/connect/connect.js';
+import { connect } from '../core/connect/connect.js';
 import { type PreparedFlash, prepareFlash } from '../core/ops/prepare-flash.js';
-import type { ReconnectRequest } from '../core/ops/write-region.js';
+import type { ReconnectRequest } from '../core/write/write-region.js';
 import { parseBeforeReset } from '../core/settings.js';
-import type { Transport } from '../core/transport.js';
+import type { Transport } from '../core/session/transport.js';
 import { isEspflashError, isPortGone } from '../errors.js';
 
 /** The ROM loader's baud after a reset. */

@@ -3,7 +3,7 @@
 // config/sdkconfig.json and the partition CSV. Pure string rendering; no I/O.
 
 import type { ChipName } from '../chips/chips.js';
-import { hex } from '../core/bytes.js';
+import { hex } from '../core/protocol/bytes.js';
 
 /** Which ESP-IDF release's file shapes to mimic. `rtos-sdk` is ESP8266_RTOS_SDK (v4.0-like). */
 export type ExampleFlavour = 'v5' | 'v4.1' | 'v3.3' | 'rtos-sdk';

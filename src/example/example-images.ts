@@ -3,7 +3,7 @@
 // app (app descriptor first, DROM/IROM placed so the MMU can map them).
 
 import { type ChipName, chipInfo } from '../chips/chips.js';
-import { toHex } from '../core/bytes.js';
+import { toHex } from '../core/protocol/bytes.js';
 import { buildAppDescriptor, buildBootloaderDescriptor, buildImage } from '../image/image-builder.js';
 import { sha256 } from '../image/sha256.js';
 import { placeEsp32Hello } from './esp32-hello.js';

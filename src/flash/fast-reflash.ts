@@ -6,8 +6,8 @@
 // Without a usable cache entry it is one engine write of the region (MD5 skip). Events go to `onEvent`.
 
 import { deflateSync } from 'node:zlib';
-import type { Loader } from '../core/loader.js';
-import { type HashFn, md5Hex } from '../core/md5.js';
+import type { Loader } from '../core/session/loader.js';
+import { type HashFn, md5Hex } from '../core/protocol/md5.js';
 import { canMd5, flashMd5 } from '../core/ops/md5-region.js';
 import {
   prepareRegion,
@@ -15,7 +15,7 @@ import {
   type WriteRegionResult,
   willCompress,
   writeRegion,
-} from '../core/ops/write-region.js';
+} from '../core/write/write-region.js';
 import { isEspflashError } from '../errors.js';
 import type { FlashEvent } from '../events.js';
 import type { CachedRegion } from './device-cache.js';

@@ -2,7 +2,7 @@
 // after a failure (regions not known good are checked against the device's MD5 where it still
 // answers).
 
-import type { Loader } from '../core/loader.js';
+import type { Loader } from '../core/session/loader.js';
 import { canMd5, flashMd5 } from '../core/ops/md5-region.js';
 import { EspflashError, isEspflashError } from '../errors.js';
 
@@ -21,7 +21,7 @@ export interface RegionOutcome {
   verified: boolean;
 }
 
-/** What `flashPlan` did. */
+/** What `writePlan` did. */
 export interface FlashSummary {
   regions: RegionOutcome[];
   /** Image bytes written (skipped regions count 0). */

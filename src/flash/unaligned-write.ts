@@ -2,7 +2,7 @@
 // the bytes around the data in its first and last sector must be read back and merged, or the write
 // refused where the loader cannot read them (ESP8266 ROM, Secure Download Mode).
 
-import { hex } from '../core/bytes.js';
+import { hex } from '../core/protocol/bytes.js';
 import { UsageError } from '../errors.js';
 
 /** Flash erase unit: writes rewrite whole sectors. */

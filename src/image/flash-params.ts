@@ -2,7 +2,7 @@
 // header's byte 2/3, and patch them the way esptool does when writing a bootloader (PROTOCOL.md §7.4).
 
 import { type ChipName, chipInfo } from '../chips/chips.js';
-import { hex } from '../core/bytes.js';
+import { hex } from '../core/protocol/bytes.js';
 import { type FlashMode, isFixedFlashSize } from '../core/settings.js';
 import { EspflashError, UsageError } from '../errors.js';
 import { parseImage, verifyImage } from './image-parse.js';

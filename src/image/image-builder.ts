@@ -2,7 +2,7 @@
 // segments, 0xEF XOR checksum at the end of a 16-byte block, and the appended SHA-256.
 
 import { type ChipName, chipInfo } from '../chips/chips.js';
-import { writeU16, writeU32 } from '../core/bytes.js';
+import { writeU16, writeU32 } from '../core/protocol/bytes.js';
 import { isFixedFlashSize } from '../core/settings.js';
 import { type ErrorCode, UsageError } from '../errors.js';
 import { parseFlashFreq, parseFlashMode, parseFlashSize } from './flash-params.js';

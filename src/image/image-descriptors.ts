@@ -1,7 +1,7 @@
 // Encode and decode the identification blocks at image offset 0x20: `esp_app_desc_t` (apps) and
 // `esp_bootloader_desc_t` (ESP-IDF v5.2+ bootloaders). Layouts from IMAGE_FORMAT.md §2.6.
 
-import { fromHex, readU32, toHex, writeU32 } from '../core/bytes.js';
+import { fromHex, readU32, toHex, writeU32 } from '../core/protocol/bytes.js';
 import { UsageError } from '../errors.js';
 import {
   APP_DESC_MAGIC,

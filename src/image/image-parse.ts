@@ -2,7 +2,7 @@
 // damage throws a coded EspflashError; checksum/digest/chip problems are returned by verifyImage.
 
 import { type ChipName, chipByImageId, chipInfo } from '../chips/chips.js';
-import { hex, readU16, readU32, toHex } from '../core/bytes.js';
+import { hex, readU16, readU32, toHex } from '../core/protocol/bytes.js';
 import { type ErrorCode, EspflashError } from '../errors.js';
 import { parseAppDescriptor, parseBootloaderDescriptor } from './image-descriptors.js';
 import {

@@ -1,8 +1,8 @@
 // One entry point from a port spec string to a Transport: device paths and COM ports (serial),
 // socket:// (raw TCP), rfc2217:// (Telnet + RFC 2217) and sim:// (the virtual ESP32).
 
-import type { Clock } from '../core/clock.js';
-import type { Transport } from '../core/transport.js';
+import type { Clock } from '../core/session/clock.js';
+import type { Transport } from '../core/session/transport.js';
 import { UsageError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { openRfc2217Transport } from './rfc2217-transport.js';

@@ -2,10 +2,10 @@
 // esp_rfc2217_server): option negotiation, line settings, DTR/RTS, purge, and IAC-escaped data.
 
 import type { Socket } from 'node:net';
-import { concatBytes } from '../core/bytes.js';
-import { type Clock, realClock } from '../core/clock.js';
-import { ReadQueue, transportClosedError } from '../core/read-queue.js';
-import type { ModemSignals, Transport, TransportCapabilities } from '../core/transport.js';
+import { concatBytes } from '../core/protocol/bytes.js';
+import { type Clock, realClock } from '../core/session/clock.js';
+import { ReadQueue, transportClosedError } from '../core/session/read-queue.js';
+import type { ModemSignals, Transport, TransportCapabilities } from '../core/session/transport.js';
 import { EspflashError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import {

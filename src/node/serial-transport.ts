@@ -2,9 +2,9 @@
 // always set together (serialport's set() fills unspecified lines with defaults; PROTOCOL.md §4.6).
 
 import { SerialPort } from 'serialport';
-import { type Clock, realClock } from '../core/clock.js';
-import { ReadQueue, transportClosedError } from '../core/read-queue.js';
-import type { ModemSignals, Transport, TransportCapabilities } from '../core/transport.js';
+import { type Clock, realClock } from '../core/session/clock.js';
+import { ReadQueue, transportClosedError } from '../core/session/read-queue.js';
+import type { ModemSignals, Transport, TransportCapabilities } from '../core/session/transport.js';
 import { type ErrorCode, EspflashError, UsageError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { listPorts } from './port-list.js';

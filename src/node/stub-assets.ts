@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ChipName, chipInfo } from '../chips/chips.js';
-import type { StubImage, StubProvider } from '../core/stub-loader.js';
+import type { StubImage, StubProvider } from '../core/session/stub-loader.js';
 import { EspflashError, UsageError } from '../errors.js';
 
 const NO_STUB_HINT =

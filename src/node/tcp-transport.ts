@@ -3,9 +3,9 @@
 // protocol it can nudge the peer's delayed replies along (see `ackNudge`).
 
 import { createConnection, type Socket } from 'node:net';
-import { type Clock, realClock } from '../core/clock.js';
-import { ReadQueue, transportClosedError } from '../core/read-queue.js';
-import type { ModemSignals, Transport, TransportCapabilities } from '../core/transport.js';
+import { type Clock, realClock } from '../core/session/clock.js';
+import { ReadQueue, transportClosedError } from '../core/session/read-queue.js';
+import type { ModemSignals, Transport, TransportCapabilities } from '../core/session/transport.js';
 import { EspflashError, UsageError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 

@@ -1,8 +1,8 @@
 // PartitionTable <-> the 0xC00-byte binary ESP-IDF flashes at the table offset: 32-byte records
 // (magic AA 50), optional MD5 record (EB EB + FF*14 + digest), an all-FF end marker, FF padding.
 
-import { readU16, readU32, writeU32 } from '../core/bytes.js';
-import { md5 } from '../core/md5.js';
+import { readU16, readU32, writeU32 } from '../core/protocol/bytes.js';
+import { md5 } from '../core/protocol/md5.js';
 import { type CodeIn, UsageError } from '../errors.js';
 import { ENTRY_SIZE, type Partition, type PartitionTable, TABLE_BINARY_LENGTH } from './types.js';
 import { maxEntries } from './verify.js';

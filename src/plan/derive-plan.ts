@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { type ChipName, chipInfo } from '../chips/chips.js';
-import { hex } from '../core/bytes.js';
+import { hex } from '../core/protocol/bytes.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { BuildOutput } from '../project/build-output.js';
 import { readBuildOutput } from '../project/read-build.js';

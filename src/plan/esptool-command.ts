@@ -3,7 +3,7 @@
 // esptool.py v4 spelling (`write_flash --flash_mode`), and ESP-IDF's `idf.py -p PORT flash`.
 
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { hex } from '../core/bytes.js';
+import { hex } from '../core/protocol/bytes.js';
 import type { FlashPlan } from './types.js';
 
 /** esptool generation: v5 (dashed names, `esptool`) or v4 (underscores, `esptool.py`; deprecated in v5). */

@@ -2,7 +2,7 @@
 // single raw file (gaps 0xFF, optionally filled to the flash size, optionally starting at a target
 // offset) or as Intel HEX. Pure: the caller reads the files and patches the bootloader header.
 
-import { hex } from '../core/bytes.js';
+import { hex } from '../core/protocol/bytes.js';
 import { UsageError } from '../errors.js';
 import { encodeIntelHex } from './intel-hex.js';
 

@@ -2,7 +2,7 @@
 // partition) or `--only <role|label,…>` (a subset of the regions).
 
 import { stat } from 'node:fs/promises';
-import { hex } from '../core/bytes.js';
+import { hex } from '../core/protocol/bytes.js';
 import { UsageError } from '../errors.js';
 import type { Partition } from '../partition/types.js';
 import { isAppPartition } from '../project/partition-file.js';

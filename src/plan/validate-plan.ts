@@ -3,7 +3,7 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import { chipInfo } from '../chips/chips.js';
-import { hex } from '../core/bytes.js';
+import { hex } from '../core/protocol/bytes.js';
 import { isFixedFlashSize } from '../core/settings.js';
 import { type ErrorCode, isEspflashError, UsageError } from '../errors.js';
 import { flashSizeToBytes } from '../image/flash-params.js';

@@ -4,7 +4,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { type ChipName, chipInfo, parseChipName } from '../chips/chips.js';
-import { hex } from '../core/bytes.js';
+import { hex } from '../core/protocol/bytes.js';
 import { UsageError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type Sourced, sourced } from '../provenance.js';

@@ -2,7 +2,7 @@
 // cause) and a short application log, per chip family, plus the baud the ROM prints it at.
 
 import type { ChipInfo } from '../chips/chips.js';
-import { readU32 } from '../core/bytes.js';
+import { readU32 } from '../core/protocol/bytes.js';
 import type { NorFlash } from './nor-flash.js';
 
 /** Why the chip (re)started; `watchdog` is the RTC watchdog reset of the `reset-at` fault. */

@@ -1,7 +1,7 @@
 // Handlers for the loader's housekeeping commands: SYNC, READ_REG/WRITE_REG, SPI_SET_PARAMS,
 // SPI_ATTACH, CHANGE_BAUDRATE, GET_SECURITY_INFO and the MEM_* RAM upload that starts the stub.
 
-import { bytesEqual, writeU32 } from '../core/bytes.js';
+import { bytesEqual, writeU32 } from '../core/protocol/bytes.js';
 import type { HandlerContext, HandlerResult } from './loader-context.js';
 import { word } from './loader-context.js';
 import { recogniseStub } from './loader-dialects.js';

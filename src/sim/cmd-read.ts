@@ -2,7 +2,7 @@
 // READ_FLASH with stop-and-wait acknowledgements and a final MD5 frame, the ROM's 64-byte
 // READ_FLASH_SLOW, and the stub's ERASE_FLASH / ERASE_REGION.
 
-import { asciiBytes, readU32, toHex } from '../core/bytes.js';
+import { asciiBytes, readU32, toHex } from '../core/protocol/bytes.js';
 import type { HandlerContext, HandlerResult } from './loader-context.js';
 import { word } from './loader-context.js';
 import { md5 } from './md5.js';

@@ -2,7 +2,7 @@
 // front, write each block before replying, read back and compare. Stub: reply first, erase just in
 // time and write in the background, report failures on the next DATA or END (deferred errors).
 
-import { StreamInflater } from '../core/ops/stream-inflater.js';
+import { StreamInflater } from '../core/write/stream-inflater.js';
 import { statusForLoader } from './faults.js';
 import type { HandlerContext, HandlerResult, LoaderState, WriteSession } from './loader-context.js';
 import { word } from './loader-context.js';

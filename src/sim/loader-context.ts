@@ -2,7 +2,7 @@
 // timing, faults), the per-boot loader state, and the device actions (reply, start stub, reset).
 
 import type { ChipInfo } from '../chips/chips.js';
-import type { StreamInflater } from '../core/ops/stream-inflater.js';
+import type { StreamInflater } from '../core/write/stream-inflater.js';
 import type { FaultInjector } from './faults.js';
 import { FLASHER_STUB, type RomQuirks, type StubDialect } from './loader-dialects.js';
 import type { NorFlash } from './nor-flash.js';

@@ -1,7 +1,7 @@
 // Device-side wire constants and reply encoding: opcodes, ROM and stub error codes, how each loader
 // lays out its status bytes, and the XOR data checksum. Written for the sim, independent of the client.
 
-import { writeU16, writeU32 } from '../core/bytes.js';
+import { writeU16, writeU32 } from '../core/protocol/bytes.js';
 
 /** Opcodes the sim understands. */
 export const OP = {

@@ -3,7 +3,7 @@
 // registry name (`id=`), and validation with coded errors that name what to fix.
 
 import { CHIP_NAMES, type ChipName, chipInfo, parseChipName } from '../chips/chips.js';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../core/session/clock.js';
 import {
   type ChipRevision,
   encodeChipRevision,

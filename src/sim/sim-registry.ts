@@ -2,7 +2,7 @@
 // the same virtual chip, like a serial port path reaches the same board. It also plays the USB side
 // of a disconnect fault: the port is missing while the device re-enumerates, busy while held open.
 
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../core/session/clock.js';
 import { EspflashError, UsageError } from '../errors.js';
 import type { SimDevice } from './device.js';
 import { formatFaults } from './fault-spec.js';

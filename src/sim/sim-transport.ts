@@ -2,8 +2,8 @@
 // must match the device's (a mismatch garbles bytes), the flash can persist to a file, and a USB
 // unplug fault fails pending and later I/O the way a vanished serial port does (`port/disconnected`).
 
-import { type Clock, realClock } from '../core/clock.js';
-import type { ModemSignals, Transport, TransportCapabilities } from '../core/transport.js';
+import { type Clock, realClock } from '../core/session/clock.js';
+import type { ModemSignals, Transport, TransportCapabilities } from '../core/session/transport.js';
 import { EspflashError } from '../errors.js';
 import { disconnectedError } from '../node/transport-errors.js';
 import { garble, SimDevice } from './device.js';

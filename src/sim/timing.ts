@@ -1,7 +1,7 @@
 // Timing model of the virtual ESP32: UART wire time at the current baud, SPI NOR erase and program
 // times, and waits on an injected Clock. Disabled, every delay is zero and nothing waits at all.
 
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../core/session/clock.js';
 import { type EraseStep, pagesTouched } from './nor-flash.js';
 
 /**

@@ -1,7 +1,7 @@
 // The virtual chip's USB side for the disconnect fault: whether the port is gone (re-enumerating),
 // until when, and who to tell when it vanishes. Hosts (transports, the TCP server) subscribe.
 
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../core/session/clock.js';
 
 /** USB presence of one virtual chip. */
 export class UsbPort {

@@ -1,7 +1,7 @@
 // A discrete-event Clock: time stands still while code runs and jumps to the next timer whenever the
 // process is otherwise idle. Tests and benchmarks run the timing model on it in (almost) no wall time.
 
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../core/session/clock.js';
 
 interface Timer {
   at: number;

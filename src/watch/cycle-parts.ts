@@ -1,10 +1,10 @@
 // Small pieces of a watch cycle: an error as a watch event, the verify timer fed by flash events,
 // and the flash-done event from a flash summary.
 
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../core/session/clock.js';
 import { isEspflashError } from '../errors.js';
 import type { FlashEvent } from '../events.js';
-import type { FlashSummary } from '../flash/flash-plan.js';
+import type { FlashSummary } from '../flash/write-plan.js';
 import type { WatchEvent } from './watch-types.js';
 
 /** The stages an error can come from. */

@@ -2,7 +2,7 @@
 // to release the port for the flasher and resumed after it, with retries while a USB port comes
 // back from the chip's reset. Reports through the loop's event sink.
 
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../core/session/clock.js';
 import { UsageError } from '../errors.js';
 import type { MonitorFactory, MonitorHandle, WatchEvent } from './watch-types.js';
 

@@ -4,7 +4,7 @@
 // the port to the flasher (pause) and takes it back (resume). Every dependency is injected; keys and
 // rendering are the CLI's (src/cli/watch), which calls the controller's methods and draws its events.
 
-import { type Clock, realClock } from '../core/clock.js';
+import { type Clock, realClock } from '../core/session/clock.js';
 import { UsageError } from '../errors.js';
 import { errorEvent, skippedLabels, verifyTimer, type WatchStage } from './cycle-parts.js';
 import { MonitorSlot } from './monitor-slot.js';

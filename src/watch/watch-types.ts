@@ -1,9 +1,9 @@
 // The watch loop's vocabulary: the events it emits, the dependencies it is given (build runner,
 // planner, flasher, monitor, file watcher, clock) and the NDJSON form of its events for `--json`.
 
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../core/session/clock.js';
 import type { FlashEvent, FlashEventSink } from '../events.js';
-import type { FlashSummary } from '../flash/flash-plan.js';
+import type { FlashSummary } from '../flash/write-plan.js';
 import type { Logger } from '../logger.js';
 import type { FlashPlan } from '../plan/types.js';
 

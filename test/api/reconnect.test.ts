@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { BAUD_LADDER, createReconnector, lowerBaud } from '../../src/api/reconnect.js';
-import type { ConnectedLoader } from '../../src/core/connect.js';
+import type { ConnectedLoader } from '../../src/core/connect/connect.js';
 import { EspflashError } from '../../src/errors.js';
 import { createSimTransport } from '../../src/sim/sim-transport.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';

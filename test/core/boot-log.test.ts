@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BootLogBuffer, diagnoseConnectFailure, parseBootMode } from '../../src/core/boot-log.js';
-import { parseSecurityInfo } from '../../src/core/chip-detect.js';
+import { BootLogBuffer, diagnoseConnectFailure, parseBootMode } from '../../src/core/connect/boot-log.js';
+import { parseSecurityInfo } from '../../src/core/connect/chip-detect.js';
 
 const enc = (t: string) => new TextEncoder().encode(t);
 

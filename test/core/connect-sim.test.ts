@@ -1,7 +1,7 @@
 // End-to-end: connect() against the virtual ESP32 (src/sim) for every chip in the table, on virtual time.
 import { describe, expect, it } from 'vitest';
 import { CHIPS, type ChipName } from '../../src/chips/chips.js';
-import { connect } from '../../src/core/connect.js';
+import { connect } from '../../src/core/connect/connect.js';
 import type { FlashEvent } from '../../src/events.js';
 import { esptoolJsStubProvider } from '../../src/node/stub-assets.js';
 import { createSimTransport } from '../../src/sim/sim-transport.js';

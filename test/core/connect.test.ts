@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CHIPS } from '../../src/chips/chips.js';
-import { readU32 } from '../../src/core/bytes.js';
-import { type ConnectOptions, connect } from '../../src/core/connect.js';
-import { OP } from '../../src/core/opcodes.js';
-import type { StubImage, StubProvider } from '../../src/core/stub-loader.js';
+import { readU32 } from '../../src/core/protocol/bytes.js';
+import { type ConnectOptions, connect } from '../../src/core/connect/connect.js';
+import { OP } from '../../src/core/protocol/opcodes.js';
+import type { StubImage, StubProvider } from '../../src/core/session/stub-loader.js';
 import { EspflashError } from '../../src/errors.js';
 import type { FlashEvent } from '../../src/events.js';
 import { FakeClock } from './support/fake-clock.js';

@@ -2,8 +2,8 @@
 // clock, abort, close on either end, flushInput and the DTR/RTS log.
 
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/core/clock.js';
-import { createMemoryTransportPair } from '../../src/core/memory-transport.js';
+import type { Clock } from '../../src/core/session/clock.js';
+import { createMemoryTransportPair } from '../../src/core/session/memory-transport.js';
 import { EspflashError } from '../../src/errors.js';
 
 /** A clock that only moves when told to. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex } from '../../src/core/bytes.js';
-import { OP, opcodeName, opcodeSlug, timeoutFor } from '../../src/core/opcodes.js';
+import { fromHex } from '../../src/core/protocol/bytes.js';
+import { OP, opcodeName, opcodeSlug, timeoutFor } from '../../src/core/protocol/opcodes.js';
 import {
   dataBlock,
   dataChecksum,
@@ -10,8 +10,8 @@ import {
   isUnsupportedReply,
   readStatus,
   syncPacket,
-} from '../../src/core/packets.js';
-import { slipEncode } from '../../src/core/slip.js';
+} from '../../src/core/protocol/packets.js';
+import { slipEncode } from '../../src/core/protocol/slip.js';
 
 describe('request encoding', () => {
   it('SYNC is exactly 46 bytes on the wire with the documented layout', () => {

@@ -10,7 +10,7 @@ import {
   runResetSequence,
   unixTightReset,
   usbJtagSerialReset,
-} from '../../src/core/reset-sequences.js';
+} from '../../src/core/connect/reset-sequences.js';
 import { UsageError } from '../../src/errors.js';
 import { FakeClock } from './support/fake-clock.js';
 import { FakeDevice } from './support/fake-device.js';

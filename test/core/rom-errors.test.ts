@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OP } from '../../src/core/opcodes.js';
-import { statusError } from '../../src/core/rom-errors.js';
+import { OP } from '../../src/core/protocol/opcodes.js';
+import { statusError } from '../../src/core/protocol/rom-errors.js';
 
 const ROM_CASES: Array<[number, string]> = [
   [0x00, 'rom/undefined'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SlipDecoder, slipEncode } from '../../src/core/slip.js';
+import { SlipDecoder, slipEncode } from '../../src/core/protocol/slip.js';
 
 describe('SLIP', () => {
   it('escapes 0xDB before 0xC0 and frames with END on both sides', () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openDevice } from '../../src/api/open-device.js';
-import { bytesEqual } from '../../src/core/bytes.js';
+import { bytesEqual } from '../../src/core/protocol/bytes.js';
 import { isEspflashError, UsageError } from '../../src/errors.js';
 import type { FlashEvent } from '../../src/events.js';
 import { esptoolJsStubProvider, stubProviderFor } from '../../src/node/stub-assets.js';

@@ -2,7 +2,7 @@
 // theirs in their own suites (tcp, rfc2217, serial). Callers decide from these, never from `description`.
 
 import { describe, expect, it } from 'vitest';
-import { createMemoryTransportPair } from '../../src/core/memory-transport.js';
+import { createMemoryTransportPair } from '../../src/core/session/memory-transport.js';
 import { createSimTransport } from '../../src/sim/sim-transport.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';
 

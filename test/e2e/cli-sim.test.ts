@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytesEqual } from '../../src/core/bytes.js';
+import { bytesEqual } from '../../src/core/protocol/bytes.js';
 import { hasStackTrace, runCli } from '../support/cli.js';
 import { expectedRegions, type PlannedBuild, plannedBuild } from './support/planned.js';
 

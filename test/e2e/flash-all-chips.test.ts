@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDevice } from '../../src/api/open-device.js';
 import { CHIP_NAMES } from '../../src/chips/chips.js';
-import { bytesEqual } from '../../src/core/bytes.js';
+import { bytesEqual } from '../../src/core/protocol/bytes.js';
 import { createSimTransport } from '../../src/sim/sim-transport.js';
 import { expectedRegions, plannedBuild } from './support/planned.js';
 

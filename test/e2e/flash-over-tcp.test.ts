@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { flashProject } from '../../src/api/flash-project.js';
 import { openDevice } from '../../src/api/open-device.js';
-import { bytesEqual } from '../../src/core/bytes.js';
+import { bytesEqual } from '../../src/core/protocol/bytes.js';
 import type { FlashEvent } from '../../src/events.js';
 import { startSimServer } from '../../src/sim/tcp-server.js';
 import { expectedRegions, plannedBuild } from './support/planned.js';

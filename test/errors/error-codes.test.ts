@@ -5,9 +5,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderError } from '../../src/cli/render-error.js';
-import { OP, OPCODES } from '../../src/core/opcodes.js';
-import { statusError } from '../../src/core/rom-errors.js';
-import { commandTimeout, resyncTimeout, timeoutCode } from '../../src/core/session-errors.js';
+import { OP, OPCODES } from '../../src/core/protocol/opcodes.js';
+import { statusError } from '../../src/core/protocol/rom-errors.js';
+import { commandTimeout, resyncTimeout, timeoutCode } from '../../src/core/session/session-errors.js';
 import {
   ERROR_CODES,
   type ErrorCode,
@@ -60,7 +60,7 @@ describe('the error-code table', () => {
   });
 
   it('holds every ROM reason and stub status of the status tables', () => {
-    const rom = files.find((f) => f.file === join('core', 'rom-errors.ts'))!.text;
+    const rom = files.find((f) => f.file === join('core', 'protocol', 'rom-errors.ts'))!.text;
     const tableCodes = [...rom.matchAll(/code: '([^']+)'/g)].map((m) => m[1]!);
     expect(tableCodes.length).toBeGreaterThan(30);
     expect(tableCodes.filter((c) => !isErrorCode(c))).toEqual([]);

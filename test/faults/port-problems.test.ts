@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { openDevice } from '../../src/api/open-device.js';
-import { flashPlan } from '../../src/flash/flash-plan.js';
+import { writePlan } from '../../src/flash/write-plan.js';
 import { createSimTransport } from '../../src/sim/sim-transport.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';
 import { faultBuild, runFaultFlash } from './support/fault-run.js';
@@ -41,7 +41,7 @@ describe('before any byte moves', () => {
     const transport = createSimTransport({ chip: 'esp32c3', clock });
     const device = await openDevice({ port: 'sim://esp32c3', transport, clock });
     try {
-      const err = await flashPlan({ plan, loader: device.loader, flash: device.flashInfo }).catch((e) => e);
+      const err = await writePlan({ plan, loader: device.loader, flash: device.flashInfo }).catch((e) => e);
       expect(err.code).toBe('flash/chip-mismatch');
       expect(err.hint).toMatch(/set-target/);
       expect(transport.device.flash.read(0x10000, 16).every((b) => b === 0xff)).toBe(true);

@@ -6,7 +6,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDevice } from '../../src/api/open-device.js';
-import { bytesEqual } from '../../src/core/bytes.js';
+import { bytesEqual } from '../../src/core/protocol/bytes.js';
 import type { FlashEvent } from '../../src/events.js';
 import { resetSimRegistry } from '../../src/sim/sim-registry.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';

@@ -2,10 +2,10 @@
 // text diagnoses to a coded error, and every possible status byte pair maps to a coded error.
 
 import { describe, it } from 'vitest';
-import { BootLogBuffer, diagnoseConnectFailure, parseBootMode } from '../../src/core/boot-log.js';
-import { latin1 } from '../../src/core/bytes.js';
-import { OP } from '../../src/core/opcodes.js';
-import { statusError } from '../../src/core/rom-errors.js';
+import { BootLogBuffer, diagnoseConnectFailure, parseBootMode } from '../../src/core/connect/boot-log.js';
+import { latin1 } from '../../src/core/protocol/bytes.js';
+import { OP } from '../../src/core/protocol/opcodes.js';
+import { statusError } from '../../src/core/protocol/rom-errors.js';
 import { assertCoded, fuzzFailure } from './support/expect-coded.js';
 import { iterationSeed, mutateText, Prng } from './support/prng.js';
 

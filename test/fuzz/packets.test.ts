@@ -2,8 +2,8 @@
 // bytes a device (or line noise) can produce without throwing, and answer consistently with the frame.
 
 import { describe, it } from 'vitest';
-import { readU16, readU32, toHex } from '../../src/core/bytes.js';
-import { decodeMd5Reply, decodeResponse, readStatus } from '../../src/core/packets.js';
+import { readU16, readU32, toHex } from '../../src/core/protocol/bytes.js';
+import { decodeMd5Reply, decodeResponse, readStatus } from '../../src/core/protocol/packets.js';
 import { fuzzFailure } from './support/expect-coded.js';
 import { hexPreview, INTERESTING_U32, iterationSeed, mutateMany, Prng } from './support/prng.js';
 

@@ -10,7 +10,7 @@ import {
   SLIP_ESC_ESC,
   SlipDecoder,
   slipEncode,
-} from '../../src/core/slip.js';
+} from '../../src/core/protocol/slip.js';
 import { fuzzFailure } from './support/expect-coded.js';
 import { hexPreview, iterationSeed, mutateMany, Prng } from './support/prng.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../src/core/bytes.js';
+import { toHex } from '../../src/core/protocol/bytes.js';
 import { sha256 } from '../../src/image/sha256.js';
 import { nodeSha256, pseudoBytes } from './sample.js';
 

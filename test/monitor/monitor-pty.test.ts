@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Transport } from '../../src/core/transport.js';
+import type { Transport } from '../../src/core/session/transport.js';
 import { openSerialTransport } from '../../src/node/serial-transport.js';
 import { HAVE_SOCAT, SOCAT_SKIP_NOTE as SOCAT_NOTE } from '../node/support/socat.js';
 

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Transport } from '../../src/core/transport.js';
+import type { Transport } from '../../src/core/session/transport.js';
 import { EspflashError } from '../../src/errors.js';
 import { openRfc2217Transport } from '../../src/node/rfc2217-transport.js';
 import { openSerialTransport } from '../../src/node/serial-transport.js';

@@ -3,7 +3,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Transport } from '../../src/core/transport.js';
+import type { Transport } from '../../src/core/session/transport.js';
 import { EspflashError, UsageError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { openSerialTransport } from '../../src/node/serial-transport.js';

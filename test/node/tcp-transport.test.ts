@@ -3,7 +3,7 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Transport } from '../../src/core/transport.js';
+import type { Transport } from '../../src/core/session/transport.js';
 import { EspflashError } from '../../src/errors.js';
 import { openTcpTransport } from '../../src/node/tcp-transport.js';
 import { FakeClock } from '../core/support/fake-clock.js';

@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { md5 } from '../../src/core/md5.js';
+import { md5 } from '../../src/core/protocol/md5.js';
 import { UsageError } from '../../src/errors.js';
 import {
   decodePartitionTable,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { flashProject } from '../../src/api/flash-project.js';
 import { openDevice } from '../../src/api/open-device.js';
-import { bytesEqual } from '../../src/core/bytes.js';
+import { bytesEqual } from '../../src/core/protocol/bytes.js';
 import type { FlashEvent } from '../../src/events.js';
 import { generateExampleBuild } from '../../src/example/example-build.js';
 import { expectedRegions } from '../e2e/support/planned.js';

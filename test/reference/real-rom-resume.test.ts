@@ -7,7 +7,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { flashProject } from '../../src/api/flash-project.js';
-import { bytesEqual } from '../../src/core/bytes.js';
+import { bytesEqual } from '../../src/core/protocol/bytes.js';
 import type { EspflashError } from '../../src/errors.js';
 import type { FlashEvent } from '../../src/events.js';
 import type { FlashPlan } from '../../src/plan/types.js';

@@ -9,9 +9,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { OP } from '../../src/core/opcodes.js';
-import { dataBlock, encodeCommand } from '../../src/core/packets.js';
-import { slipEncode } from '../../src/core/slip.js';
+import { OP } from '../../src/core/protocol/opcodes.js';
+import { dataBlock, encodeCommand } from '../../src/core/protocol/packets.js';
+import { slipEncode } from '../../src/core/protocol/slip.js';
 import { startSimServer } from '../../src/sim/tcp-server.js';
 import { HAVE_TOOLS, SHARED_TOOLS, startQemu, TOOLS_SKIP_NOTE } from '../support/reference-tools.js';
 import {

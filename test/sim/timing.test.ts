@@ -4,7 +4,7 @@
 // page program 0.7 ms, chip erase 10 s.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { slipEncode } from '../../src/core/slip.js';
+import { slipEncode } from '../../src/core/protocol/slip.js';
 import { createSimTransport, type SimTransport } from '../../src/sim/sim-transport.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';
 import {

@@ -2,7 +2,7 @@
 
 import type { Argv } from 'yargs';
 import type { BoardInfo } from '../../api/device.js';
-import { hex } from '../../core/bytes.js';
+import { hex } from '../../core/protocol/bytes.js';
 import { defineCommand } from '../command.js';
 import { withDevice } from '../flows/device.js';
 import { addDeviceOptions, resolveCliOptions } from '../shared-options.js';

@@ -4,7 +4,7 @@
 import type { Argv } from 'yargs';
 import { parseNumberArg } from '../../api/parse-number.js';
 import { loadPartitionTable, partitionByLabel } from '../../api/partitions.js';
-import { hex } from '../../core/bytes.js';
+import { hex } from '../../core/protocol/bytes.js';
 import { defineCommand, required } from '../command.js';
 import { withDevice } from '../flows/device.js';
 import { findBuildDir } from '../flows/plan.js';

@@ -2,7 +2,7 @@
 
 import type { Argv } from 'yargs';
 import { parseNumberArg } from '../../api/parse-number.js';
-import { hex } from '../../core/bytes.js';
+import { hex } from '../../core/protocol/bytes.js';
 import { checkEraseAlignment } from '../../core/ops/erase.js';
 import { defineCommand, required } from '../command.js';
 import { withDevice } from '../flows/device.js';

@@ -4,8 +4,8 @@
 
 import { relative } from 'node:path';
 import type { Argv } from 'yargs';
-import { hex } from '../../core/bytes.js';
-import type { FlashSummary } from '../../flash/flash-plan.js';
+import { hex } from '../../core/protocol/bytes.js';
+import type { FlashSummary } from '../../flash/write-plan.js';
 import { defineCommand } from '../command.js';
 import { buildForFlash } from '../flows/build.js';
 import { choosePortFor } from '../flows/device.js';

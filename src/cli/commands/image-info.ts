@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { CHIP_NAMES, type ChipName, chipByImageId, chipInfo, parseChipName } from '../../chips/chips.js';
-import { hex, hex32 } from '../../core/bytes.js';
+import { hex, hex32 } from '../../core/protocol/bytes.js';
 import { UsageError } from '../../errors.js';
 import { describeHeaderFlashParams } from '../../image/flash-params.js';
 import { parseImage, verifyImage } from '../../image/image-parse.js';

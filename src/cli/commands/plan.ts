@@ -5,7 +5,7 @@ import { relative } from 'node:path';
 import type { Argv } from 'yargs';
 import { ENCRYPTED_REGIONS_RULE } from '../../api/flash-encryption.js';
 import { describeResolved } from '../../config/resolve-options.js';
-import { hex } from '../../core/bytes.js';
+import { hex } from '../../core/protocol/bytes.js';
 import { resetModeLabel } from '../../core/settings.js';
 import type { Logger } from '../../logger.js';
 import { equivalentCommands } from '../../plan/esptool-command.js';

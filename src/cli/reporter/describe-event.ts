@@ -1,6 +1,6 @@
 // Human wording for the events both text reporters share (connection, flash id, resets, warnings).
 
-import { hex } from '../../core/bytes.js';
+import { hex } from '../../core/protocol/bytes.js';
 import { flashSizeName } from '../../core/ops/flash-id.js';
 import { resetModeLabel } from '../../core/settings.js';
 import type { FlashEvent } from '../../events.js';

@@ -1,7 +1,7 @@
 // Progress as plain lines for logs and CI (no cursor movement): one line per region start, every
 // 25 % of progress, and the verify/skip result.
 
-import { hex } from '../../core/bytes.js';
+import { hex } from '../../core/protocol/bytes.js';
 import type { CliContext } from '../context.js';
 import { describeEvent, formatBytes, regionName } from './describe-event.js';
 import type { Reporter } from './reporter.js';

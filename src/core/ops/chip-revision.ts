@@ -10,7 +10,7 @@ import {
   type EfuseRevisionLayout,
   revisionLayout,
 } from '../../chips/efuse-revision.js';
-import type { Loader } from '../loader.js';
+import type { Loader } from '../session/loader.js';
 
 /** `{ major, minor }` revision, e.g. v3.0 → `{ major: 3, minor: 0 }`. */
 export type ChipRevision = ChipRevisionValue;

@@ -8,8 +8,8 @@
 // with an APB clock above any crystal, gives "unknown" rather than a wrong value.
 
 import { isEspflashError } from '../../errors.js';
-import type { Loader } from '../loader.js';
-import type { Transport } from '../transport.js';
+import type { Loader } from '../session/loader.js';
+import type { Transport } from '../session/transport.js';
 
 /** No supported chip has a crystal above this (MHz); a faster UART clock is PLL-derived. */
 const MAX_CRYSTAL_MHZ = 52;

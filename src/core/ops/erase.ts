@@ -2,10 +2,10 @@
 // aligned); through the ROM, which has neither, FLASH_BEGIN erases the range up front.
 
 import { UsageError } from '../../errors.js';
-import { hex, packU32 } from '../bytes.js';
-import type { Loader } from '../loader.js';
-import { OP, timeoutFor } from '../opcodes.js';
-import { announcedEraseSize, FLASH_SECTOR_SIZE, flashBegin, writeBlockSize } from './flash-begin.js';
+import { hex, packU32 } from '../protocol/bytes.js';
+import type { Loader } from '../session/loader.js';
+import { OP, timeoutFor } from '../protocol/opcodes.js';
+import { announcedEraseSize, FLASH_SECTOR_SIZE, flashBegin, writeBlockSize } from '../write/flash-begin.js';
 
 /** Options for {@link eraseRegion}. */
 export interface EraseRegionOptions {

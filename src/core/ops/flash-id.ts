@@ -1,7 +1,7 @@
 // JEDEC RDID (0x9F) through the SPI controller's user-command registers (PROTOCOL.md §7.2) and the
 // capacity-code → size table incl. Adesto (§7.3). Works with ROM and stub alike.
 
-import type { Loader } from '../loader.js';
+import type { Loader } from '../session/loader.js';
 
 const RDID = 0x9f;
 const USR_COMMAND = 1 << 31;

@@ -2,7 +2,7 @@
 // size (not possible in Secure Download Mode), and tell the loader the size with SPI_SET_PARAMS.
 
 import type { FlashEventSink } from '../../events.js';
-import type { Loader } from '../loader.js';
+import type { Loader } from '../session/loader.js';
 import { type FlashId, flashSizeName, readFlashId } from './flash-id.js';
 import { attachFlash, setFlashParams } from './spi-attach.js';
 

@@ -2,10 +2,10 @@
 // total, then check the 16-byte MD5 frame); ROM READ_FLASH_SLOW 64 bytes per command; none on ESP8266 ROM.
 
 import { type ErrorCode, EspflashError, UsageError } from '../../errors.js';
-import { ByteBuffer, hex, packU32, toHex } from '../bytes.js';
-import type { Loader } from '../loader.js';
-import { type HashFn, md5 } from '../md5.js';
-import { DEFAULT_TIMEOUT_MS, OP } from '../opcodes.js';
+import { ByteBuffer, hex, packU32, toHex } from '../protocol/bytes.js';
+import type { Loader } from '../session/loader.js';
+import { type HashFn, md5 } from '../protocol/md5.js';
+import { DEFAULT_TIMEOUT_MS, OP } from '../protocol/opcodes.js';
 
 /** Data frame size requested from the stub (the stubs accept at most 4096). */
 export const READ_PACKET_SIZE = 0x1000;

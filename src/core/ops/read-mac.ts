@@ -2,7 +2,7 @@
 // the ESP32 word1/word2 layout, and the MAC0/MAC1 layout of every later chip.
 
 import type { MacLayout } from '../../chips/chips.js';
-import type { Loader } from '../loader.js';
+import type { Loader } from '../session/loader.js';
 
 /** `aa:bb:cc:dd:ee:ff` (lower case). */
 export function formatMac(bytes: readonly number[]): string {

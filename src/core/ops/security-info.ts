@@ -1,9 +1,9 @@
 // GET_SECURITY_INFO for board-info (PROTOCOL.md §3.1): the detector's parse plus every flag bit
 // named, and whether flash encryption is on (odd number of crypt-counter bits).
 
-import { parseSecurityInfo, type SecurityInfo } from '../chip-detect.js';
-import type { Loader } from '../loader.js';
-import { OP } from '../opcodes.js';
+import { parseSecurityInfo, type SecurityInfo } from '../connect/chip-detect.js';
+import type { Loader } from '../session/loader.js';
+import { OP } from '../protocol/opcodes.js';
 
 /** Security information with every flag decoded. */
 export interface SecurityDetails extends SecurityInfo {

@@ -1,10 +1,10 @@
 // Attach the SPI flash and tell the loader its geometry (PROTOCOL.md §2.2, §7.1): SPI_ATTACH (8-byte
 // ROM form, 4-byte stub form), FLASH_BEGIN(0,0) on the ESP8266 ROM, then SPI_SET_PARAMS.
 
-import { packU32 } from '../bytes.js';
-import type { Loader } from '../loader.js';
-import { OP } from '../opcodes.js';
-import { flashBegin, writeBlockSize } from './flash-begin.js';
+import { packU32 } from '../protocol/bytes.js';
+import type { Loader } from '../session/loader.js';
+import { OP } from '../protocol/opcodes.js';
+import { flashBegin, writeBlockSize } from '../write/flash-begin.js';
 
 /** Attach the flash (default SPI pins, `hspi_arg` 0). Required by ROMs before any flash command. */
 export async function attachFlash(loader: Loader): Promise<void> {

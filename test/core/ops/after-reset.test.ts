@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readU32 } from '../../../src/core/bytes.js';
-import { OP } from '../../../src/core/opcodes.js';
+import { readU32 } from '../../../src/core/protocol/bytes.js';
+import { OP } from '../../../src/core/protocol/opcodes.js';
 import { resetAfter } from '../../../src/core/ops/after-reset.js';
 import { FakeLoader } from './support/fake-loader.js';
 

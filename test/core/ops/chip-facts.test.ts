@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { packU32 } from '../../../src/core/bytes.js';
+import { packU32 } from '../../../src/core/protocol/bytes.js';
 import { esp32MajorRevision, readChipRevision } from '../../../src/core/ops/chip-revision.js';
 import { estimateCrystal, nearestCrystal, rememberRomCrystal } from '../../../src/core/ops/crystal.js';
 import { decodeMac, readMac } from '../../../src/core/ops/read-mac.js';

@@ -9,9 +9,9 @@ import {
   KEEP_COMPRESSED_BYTES,
   portableDeflate,
   sizeDeflated,
-} from '../../../src/core/ops/deflate-blocks.js';
-import { StreamInflater } from '../../../src/core/ops/stream-inflater.js';
-import { nodeDeflate } from '../../../src/flash/flash-plan.js';
+} from '../../../src/core/write/deflate-blocks.js';
+import { StreamInflater } from '../../../src/core/write/stream-inflater.js';
+import { nodeDeflate } from '../../../src/flash/write-plan.js';
 import { sampleBytes } from './support/fake-loader.js';
 
 async function collect(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { md5, md5Hex } from '../../../src/core/md5.js';
+import { md5, md5Hex } from '../../../src/core/protocol/md5.js';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 const nodeMd5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');

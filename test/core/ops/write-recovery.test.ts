@@ -4,12 +4,12 @@
 
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { readU32 } from '../../../src/core/bytes.js';
-import type { CommandRequest, Loader } from '../../../src/core/loader.js';
-import { OP } from '../../../src/core/opcodes.js';
-import { firstMismatch } from '../../../src/core/ops/verify-scan.js';
-import { isLinkLost } from '../../../src/core/ops/write-failure.js';
-import { writeRegion } from '../../../src/core/ops/write-region.js';
+import { readU32 } from '../../../src/core/protocol/bytes.js';
+import type { CommandRequest, Loader } from '../../../src/core/session/loader.js';
+import { OP } from '../../../src/core/protocol/opcodes.js';
+import { firstMismatch } from '../../../src/core/write/verify-scan.js';
+import { isLinkLost } from '../../../src/core/write/write-failure.js';
+import { writeRegion } from '../../../src/core/write/write-region.js';
 import { type ErrorCode, EspflashError } from '../../../src/errors.js';
 import { FakeLoader, sampleBytes } from './support/fake-loader.js';
 

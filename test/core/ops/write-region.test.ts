@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { deflate, Inflate } from 'pako';
 import { describe, expect, it } from 'vitest';
-import { readU32 } from '../../../src/core/bytes.js';
-import { OP } from '../../../src/core/opcodes.js';
-import { type WriteRegionOptions, writeRegion } from '../../../src/core/ops/write-region.js';
+import { readU32 } from '../../../src/core/protocol/bytes.js';
+import { OP } from '../../../src/core/protocol/opcodes.js';
+import { type WriteRegionOptions, writeRegion } from '../../../src/core/write/write-region.js';
 import { isEspflashError } from '../../../src/errors.js';
 import { FakeLoader, sampleBytes } from './support/fake-loader.js';
 

@@ -2,9 +2,9 @@
 // (ROM vs stub), the region's resume point, block narrowing and the decision after a failure.
 
 import { describe, expect, it } from 'vitest';
-import { writeFailureKind } from '../../../src/core/ops/write-failure.js';
-import { RegionWriteState } from '../../../src/core/ops/write-state.js';
-import { StreamState } from '../../../src/core/ops/write-stream.js';
+import { writeFailureKind } from '../../../src/core/write/write-failure.js';
+import { RegionWriteState } from '../../../src/core/write/write-state.js';
+import { StreamState } from '../../../src/core/write/write-stream.js';
 import { type ErrorCode, EspflashError } from '../../../src/errors.js';
 
 const coded = (code: ErrorCode, cause?: unknown) => new EspflashError(code, code, cause ? { cause } : {});

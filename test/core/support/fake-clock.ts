@@ -1,7 +1,7 @@
 // Virtual time for protocol tests: timers fire in time order whenever the program is idle (after the
 // microtask queue drains), so timeouts and reset waits cost no wall-clock time and are deterministic.
 
-import type { Clock } from '../../../src/core/clock.js';
+import type { Clock } from '../../../src/core/session/clock.js';
 
 interface Timer {
   at: number;

@@ -2,9 +2,9 @@
 // writes, hands each request to a responder, records everything (requests, raw frames, DTR/RTS with
 // virtual timestamps, bauds, flushes) and delivers replies late, chunked, duplicated or with noise.
 
-import { concatBytes, packU32, readU16, readU32 } from '../../../src/core/bytes.js';
-import { SlipDecoder, slipEncode } from '../../../src/core/slip.js';
-import type { ModemSignals, Transport, TransportCapabilities } from '../../../src/core/transport.js';
+import { concatBytes, packU32, readU16, readU32 } from '../../../src/core/protocol/bytes.js';
+import { SlipDecoder, slipEncode } from '../../../src/core/protocol/slip.js';
+import type { ModemSignals, Transport, TransportCapabilities } from '../../../src/core/session/transport.js';
 import { EspflashError } from '../../../src/errors.js';
 import type { FakeClock } from './fake-clock.js';
 

@@ -3,10 +3,10 @@
 // with OHAI, CHANGE_BAUDRATE; plus failure modes (app boot, TX down, silence, garbage, SDM).
 
 import { type ChipInfo, type ChipName, chipInfo } from '../../../src/chips/chips.js';
-import { bytesEqual, packU32, readU32 } from '../../../src/core/bytes.js';
-import { OP } from '../../../src/core/opcodes.js';
-import { dataChecksum, OHAI, syncData } from '../../../src/core/packets.js';
-import type { TransportCapabilities } from '../../../src/core/transport.js';
+import { bytesEqual, packU32, readU32 } from '../../../src/core/protocol/bytes.js';
+import { OP } from '../../../src/core/protocol/opcodes.js';
+import { dataChecksum, OHAI, syncData } from '../../../src/core/protocol/packets.js';
+import type { TransportCapabilities } from '../../../src/core/session/transport.js';
 import type { FakeClock } from './fake-clock.js';
 import { FakeDevice, type SentRequest } from './fake-device.js';
 

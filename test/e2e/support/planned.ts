@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChipName } from '../../../src/chips/chips.js';
 import { generateExampleBuild } from '../../../src/example/example-build.js';
-import { plannedBytes } from '../../../src/flash/flash-plan.js';
+import { plannedBytes } from '../../../src/flash/write-plan.js';
 import { derivePlan } from '../../../src/plan/derive-plan.js';
 import type { FlashPlan } from '../../../src/plan/types.js';
 

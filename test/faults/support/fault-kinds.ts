@@ -2,7 +2,7 @@
 // fault tests and bench/faults.ts run. Byte and block positions vary with the seed so each seed
 // breaks the write at a different point.
 
-import { OP } from '../../../src/core/opcodes.js';
+import { OP } from '../../../src/core/protocol/opcodes.js';
 import type { SimFaults } from '../../../src/sim/faults.js';
 
 /** One fault kind: a name, the faults for a seed, and whether the flash can succeed despite it. */

@@ -3,9 +3,9 @@
 // any bytes seen outside frames. No retries, no interpretation: what came back is what is compared.
 
 import { connect, type Socket } from 'node:net';
-import { packU32 } from '../../../src/core/bytes.js';
-import { dataBlock, encodeCommand, syncData } from '../../../src/core/packets.js';
-import { SlipDecoder, slipEncode } from '../../../src/core/slip.js';
+import { packU32 } from '../../../src/core/protocol/bytes.js';
+import { dataBlock, encodeCommand, syncData } from '../../../src/core/protocol/packets.js';
+import { SlipDecoder, slipEncode } from '../../../src/core/protocol/slip.js';
 
 /** What came back after one request: the frames in order and any bytes outside frames. */
 export interface Exchange {

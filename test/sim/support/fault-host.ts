@@ -1,7 +1,7 @@
 // Raw-host helpers for fault tests: reset sequences, ROM and stub flash sessions block by block, and
 // deterministic block contents, built on the hand-made frames of host.ts (not the client code).
 
-import type { Transport } from '../../../src/core/transport.js';
+import type { Transport } from '../../../src/core/session/transport.js';
 import {
   dataBody,
   expectOk,

@@ -1,8 +1,8 @@
 // A deliberately tiny host for sim tests: hand-built request frames, SLIP framing, reply parsing.
 // Independent of the client protocol code so the sim is checked against the spec, not against it.
 
-import { SlipDecoder, slipEncode } from '../../../src/core/slip.js';
-import type { Transport } from '../../../src/core/transport.js';
+import { SlipDecoder, slipEncode } from '../../../src/core/protocol/slip.js';
+import type { Transport } from '../../../src/core/session/transport.js';
 
 /** u32 words little-endian. */
 export function words(...values: number[]): Uint8Array {

@@ -3,7 +3,7 @@
 
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { ModemSignals, Transport } from '../../../src/core/transport.js';
+import type { ModemSignals, Transport } from '../../../src/core/session/transport.js';
 
 export class StreamTransport implements Transport {
   readonly description: string;

@@ -1,7 +1,7 @@
 // A fake Web Serial `SerialPort` backed by an espflash Transport (the sim in process, or a TCP
 // socket to `espflash sim`), so esptool-js's unmodified Transport/ESPLoader can drive the sim.
 
-import type { Transport } from '../../../src/core/transport.js';
+import type { Transport } from '../../../src/core/session/transport.js';
 
 interface Signals {
   dataTerminalReady?: boolean;

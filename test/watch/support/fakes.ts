@@ -1,9 +1,9 @@
 // Fakes for the watch loop: a manual clock (debounce without wall time), a file watcher driven by
 // the test, build/flash runners that finish when the test says so, and a monitor that logs calls.
 
-import type { Clock } from '../../../src/core/clock.js';
+import type { Clock } from '../../../src/core/session/clock.js';
 import { EspflashError } from '../../../src/errors.js';
-import type { FlashSummary } from '../../../src/flash/flash-plan.js';
+import type { FlashSummary } from '../../../src/flash/write-plan.js';
 import type { FlashPlan } from '../../../src/plan/types.js';
 import { sourced } from '../../../src/provenance.js';
 import type {

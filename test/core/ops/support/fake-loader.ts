@@ -3,13 +3,13 @@
 
 import { Inflate } from 'pako';
 import { type ChipName, chipInfo } from '../../../../src/chips/chips.js';
-import { readU32, toHex } from '../../../../src/core/bytes.js';
-import type { Clock } from '../../../../src/core/clock.js';
-import type { CommandRequest, CommandResponse, Loader } from '../../../../src/core/loader.js';
-import { md5 } from '../../../../src/core/md5.js';
-import { OP } from '../../../../src/core/opcodes.js';
-import { dataChecksum } from '../../../../src/core/packets.js';
-import type { ModemSignals, Transport } from '../../../../src/core/transport.js';
+import { readU32, toHex } from '../../../../src/core/protocol/bytes.js';
+import type { Clock } from '../../../../src/core/session/clock.js';
+import type { CommandRequest, CommandResponse, Loader } from '../../../../src/core/session/loader.js';
+import { md5 } from '../../../../src/core/protocol/md5.js';
+import { OP } from '../../../../src/core/protocol/opcodes.js';
+import { dataChecksum } from '../../../../src/core/protocol/packets.js';
+import type { ModemSignals, Transport } from '../../../../src/core/session/transport.js';
 import { EspflashError } from '../../../../src/errors.js';
 import type { FlashEvent } from '../../../../src/events.js';
 import { silentLogger } from '../../../../src/logger.js';

@@ -1,23 +1,23 @@
 // From a Transport to a connected Loader (PROTOCOL.md §4.3, §8): reset-strategy cycling, SYNC, boot-log
 // diagnosis, chip detection, chip hooks, stub upload or reuse, and the baud change.
 
-import type { ChipName } from '../chips/chips.js';
-import { isEspflashError, UsageError } from '../errors.js';
-import { type FlashEventSink, ignoreEvents } from '../events.js';
-import { type Logger, silentLogger } from '../logger.js';
+import type { ChipName } from '../../chips/chips.js';
+import { isEspflashError, UsageError } from '../../errors.js';
+import { type FlashEventSink, ignoreEvents } from '../../events.js';
+import { type Logger, silentLogger } from '../../logger.js';
 import { diagnoseConnectFailure } from './boot-log.js';
-import { changeBaud } from './change-baud.js';
+import { changeBaud } from '../session/change-baud.js';
 import { detectChip, type SecurityInfo } from './chip-detect.js';
-import { type Clock, realClock } from './clock.js';
-import type { Loader } from './loader.js';
-import { LoaderSession } from './loader-session.js';
+import { type Clock, realClock } from '../session/clock.js';
+import type { Loader } from '../session/loader.js';
+import { LoaderSession } from '../session/loader-session.js';
 import {
   type ChipRevision,
   formatChipRevision,
   readChipRevision,
   revisionNumber,
-} from './ops/chip-revision.js';
-import { rememberRomCrystal } from './ops/crystal.js';
+} from '../ops/chip-revision.js';
+import { rememberRomCrystal } from '../ops/crystal.js';
 import { disableWatchdogsForUsbJtag } from './post-connect.js';
 import {
   connectStrategies,
@@ -26,13 +26,13 @@ import {
   runResetSequence,
   usbJtagSerialReset,
 } from './reset-sequences.js';
-import { type BeforeReset, type BeforeResetName, parseBeforeReset, resetModeLabels } from './settings.js';
-import { ESP_RAM_BLOCK, type StubProvider, USB_RAM_BLOCK, uploadStub } from './stub-loader.js';
+import { type BeforeReset, type BeforeResetName, parseBeforeReset, resetModeLabels } from '../settings.js';
+import { ESP_RAM_BLOCK, type StubProvider, USB_RAM_BLOCK, uploadStub } from '../session/stub-loader.js';
 import { type SyncResult, syncOnce } from './sync.js';
-import type { ModemSignals, Transport } from './transport.js';
+import type { ModemSignals, Transport } from '../session/transport.js';
 
 /** Reset before connecting (the settings vocabulary's type, re-exported for connect's callers). */
-export type { BeforeReset } from './settings.js';
+export type { BeforeReset } from '../settings.js';
 
 /** Options for {@link connect}. */
 export interface ConnectOptions {

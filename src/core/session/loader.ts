@@ -1,9 +1,9 @@
 // The contract between connection establishment (connect.ts: sync, detect, stub, baud) and the
 // operations that run on a connected loader (flash ops). One object per connected session.
 
-import type { ChipInfo } from '../chips/chips.js';
-import type { FlashEventSink } from '../events.js';
-import type { Logger } from '../logger.js';
+import type { ChipInfo } from '../../chips/chips.js';
+import type { FlashEventSink } from '../../events.js';
+import type { Logger } from '../../logger.js';
 import type { Clock } from './clock.js';
 import type { Transport } from './transport.js';
 

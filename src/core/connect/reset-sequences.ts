@@ -1,9 +1,9 @@
 // Reset sequences as data (PROTOCOL.md §4.1–§4.5): the `D0|R1|W100|D1|R0|W50|D0` mini-language,
 // the built-in bootloader-entry and after-operation strategies, and a runner that always sets DTR+RTS together.
 
-import { UsageError } from '../errors.js';
-import type { Clock } from './clock.js';
-import type { ModemSignals, Transport } from './transport.js';
+import { UsageError } from '../../errors.js';
+import type { Clock } from '../session/clock.js';
+import type { ModemSignals, Transport } from '../session/transport.js';
 
 /** One step: set one or both lines (the other keeps its value), or wait. */
 export type ResetStep = { kind: 'set'; dtr?: boolean; rts?: boolean } | { kind: 'wait'; ms: number };

@@ -1,14 +1,14 @@
 // Flasher stub upload (PROTOCOL.md §5.1): MEM_BEGIN/MEM_DATA per segment (0x1800 blocks, 0x800 over
 // USB-OTG), MEM_END with the entry point, then the stub's `OHAI` frame. The stub image comes from a provider.
 
-import type { ChipName } from '../chips/chips.js';
-import { EspflashError, isPortGone } from '../errors.js';
-import { bytesEqual, hex32, latin1, packU32 } from './bytes.js';
+import type { ChipName } from '../../chips/chips.js';
+import { EspflashError, isPortGone } from '../../errors.js';
+import { bytesEqual, hex32, latin1, packU32 } from '../protocol/bytes.js';
 import type { LoaderSession } from './loader-session.js';
-import { DEFAULT_TIMEOUT_MS, OP } from './opcodes.js';
-import { dataBlock, decodeResponse, OHAI, readStatus } from './packets.js';
-import { statusError } from './rom-errors.js';
-import { syncOnce } from './sync.js';
+import { DEFAULT_TIMEOUT_MS, OP } from '../protocol/opcodes.js';
+import { dataBlock, decodeResponse, OHAI, readStatus } from '../protocol/packets.js';
+import { statusError } from '../protocol/rom-errors.js';
+import { syncOnce } from '../connect/sync.js';
 
 /** A flasher stub: code and data segments plus the entry point. */
 export interface StubImage {

@@ -1,7 +1,7 @@
 // Status bytes → coded errors naming the command (PROTOCOL.md §1.4–§1.5): ROM reasons (byte 0 = 1,
 // byte 1 = reason) as `rom/*`, stub codes (byte 0 = the code) as `stub/*`, the rest `rom/unknown-status`.
 
-import { type ErrorCode, EspflashError } from '../errors.js';
+import { type ErrorCode, EspflashError } from '../../errors.js';
 import { opcodeName } from './opcodes.js';
 
 /** One known status: code suffix, wording, optional hint. */

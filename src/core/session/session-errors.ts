@@ -1,8 +1,8 @@
 // Coded errors of the loader session that are not status bytes: timeouts, short replies, lost sync,
 // unsupported commands. One constructor per failure so messages stay uniform.
 
-import { type ErrorCode, EspflashError, isErrorCode } from '../errors.js';
-import { opcodeName, opcodeSlug } from './opcodes.js';
+import { type ErrorCode, EspflashError, isErrorCode } from '../../errors.js';
+import { opcodeName, opcodeSlug } from '../protocol/opcodes.js';
 
 /** `timeout/spi-flash-md5` for SPI_FLASH_MD5; `timeout/unknown-command` for a byte not in the opcode table. */
 export function timeoutCode(op: number): ErrorCode {

@@ -1,11 +1,11 @@
 // Chip detection after SYNC (PROTOCOL.md §3.1): GET_SECURITY_INFO chip_id (20-byte layout, then the
 // S2's 12-byte one), falling back to the magic value at 0x40001000; an S2 in SDM refuses READ_REG.
 
-import { type ChipInfo, chipByImageId, chipInfo, chipsByMagic } from '../chips/chips.js';
-import { EspflashError, isEspflashError } from '../errors.js';
-import { hex32, readU32 } from './bytes.js';
-import type { LoaderSession } from './loader-session.js';
-import { OP } from './opcodes.js';
+import { type ChipInfo, chipByImageId, chipInfo, chipsByMagic } from '../../chips/chips.js';
+import { EspflashError, isEspflashError } from '../../errors.js';
+import { hex32, readU32 } from '../protocol/bytes.js';
+import type { LoaderSession } from '../session/loader-session.js';
+import { OP } from '../protocol/opcodes.js';
 
 /** CHIP_DETECT_MAGIC_REG. */
 export const CHIP_DETECT_MAGIC_REG = 0x40001000;

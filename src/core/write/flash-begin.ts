@@ -2,9 +2,9 @@
 // `encrypted` word, the ESP8266 ROM erase-size workaround and block-size constants (PROTOCOL.md §2).
 
 import type { ChipInfo } from '../../chips/chips.js';
-import { packU32 } from '../bytes.js';
-import type { Loader } from '../loader.js';
-import { OP, timeoutFor } from '../opcodes.js';
+import { packU32 } from '../protocol/bytes.js';
+import type { Loader } from '../session/loader.js';
+import { OP, timeoutFor } from '../protocol/opcodes.js';
 
 /** Flash sector (erase unit) size. */
 export const FLASH_SECTOR_SIZE = 0x1000;

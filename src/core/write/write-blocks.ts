@@ -2,7 +2,7 @@
 // padded with 0xFF) or the compressed stream cut into blocks, chosen like esptool (data that does
 // not shrink goes plain). Blocks are produced one at a time from views of the caller's bytes.
 
-import type { Loader } from '../loader.js';
+import type { Loader } from '../session/loader.js';
 import { chunksOf, type DeflateStream, deflatedBlocks, sizeDeflated } from './deflate-blocks.js';
 import { announcedEraseSize, ROM_WRITE_BLOCK } from './flash-begin.js';
 import { padTo } from './payload.js';

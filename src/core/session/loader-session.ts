@@ -1,16 +1,16 @@
 // One session with a ROM loader or flasher stub: flush-before-send, opcode matching, unsupported
 // command detection, per-command timeouts, stale-reply protection, registers, and boot-log capture.
 
-import type { ChipInfo } from '../chips/chips.js';
-import { EspflashError } from '../errors.js';
-import { type FlashEventSink, ignoreEvents } from '../events.js';
-import { type Logger, silentLogger } from '../logger.js';
-import { BootLogBuffer } from './boot-log.js';
-import { packU32 } from './bytes.js';
-import type { SecurityInfo } from './chip-detect.js';
+import type { ChipInfo } from '../../chips/chips.js';
+import { EspflashError } from '../../errors.js';
+import { type FlashEventSink, ignoreEvents } from '../../events.js';
+import { type Logger, silentLogger } from '../../logger.js';
+import { BootLogBuffer } from '../connect/boot-log.js';
+import { packU32 } from '../protocol/bytes.js';
+import type { SecurityInfo } from '../connect/chip-detect.js';
 import { type Clock, realClock } from './clock.js';
 import type { CommandRequest, CommandResponse, Loader } from './loader.js';
-import { DEFAULT_TIMEOUT_MS, OP, timeoutFor } from './opcodes.js';
+import { DEFAULT_TIMEOUT_MS, OP, timeoutFor } from '../protocol/opcodes.js';
 import {
   commandHeader,
   decodeResponse,
@@ -19,8 +19,8 @@ import {
   ROM_INVALID_MESSAGE,
   readStatus,
   syncData,
-} from './packets.js';
-import { statusError } from './rom-errors.js';
+} from '../protocol/packets.js';
+import { statusError } from '../protocol/rom-errors.js';
 import {
   commandTimeout,
   frameTimeout,
@@ -29,7 +29,7 @@ import {
   shortResponse,
   unsupportedCommand,
 } from './session-errors.js';
-import { SlipDecoder, slipEncode } from './slip.js';
+import { SlipDecoder, slipEncode } from '../protocol/slip.js';
 import type { Transport } from './transport.js';
 
 /** Frames skipped while waiting for a reply before giving up (esptool's limit). */

@@ -1,8 +1,8 @@
 // Boot-log capture and connect-failure diagnosis (PROTOCOL.md §4.4): keep the last bytes seen outside
 // SLIP frames, read the ROM's `boot:0xNN … waiting for download` text, and explain a failed connect.
 
-import { EspflashError } from '../errors.js';
-import { latin1 } from './bytes.js';
+import { EspflashError } from '../../errors.js';
+import { latin1 } from '../protocol/bytes.js';
 
 /** Bytes kept for diagnosis by default (the tail wins). */
 export const BOOT_LOG_LIMIT = 8192;

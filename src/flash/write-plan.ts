@@ -6,10 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { pipeline, Readable } from 'node:stream';
 import { createDeflate } from 'node:zlib';
 import { chipInfo } from '../chips/chips.js';
-import { hex } from '../core/bytes.js';
-import type { Loader } from '../core/loader.js';
-import { type HashFn, md5Hex } from '../core/md5.js';
-import type { DeflateStream } from '../core/ops/deflate-blocks.js';
+import { hex } from '../core/protocol/bytes.js';
+import type { Loader } from '../core/session/loader.js';
+import { type HashFn, md5Hex } from '../core/protocol/md5.js';
+import type { DeflateStream } from '../core/write/deflate-blocks.js';
 import { flashSizeName } from '../core/ops/flash-id.js';
 import { type PreparedFlash, prepareFlash } from '../core/ops/prepare-flash.js';
 import {
@@ -18,7 +18,7 @@ import {
   type ResilienceOptions,
   type WriteRegionOptions,
   writeRegion,
-} from '../core/ops/write-region.js';
+} from '../core/write/write-region.js';
 import { isFixedFlashSize } from '../core/settings.js';
 import { UsageError } from '../errors.js';
 import type { FlashEventSink } from '../events.js';
@@ -44,8 +44,8 @@ export const nodeDeflate: DeflateStream = (input) => {
   return deflater;
 };
 
-/** Options for {@link flashPlan}. */
-export interface FlashPlanOptions {
+/** Options for {@link writePlan}. */
+export interface WritePlanOptions {
   plan: FlashPlan;
   /** A connected loader (ROM or stub). */
   loader: Loader;
@@ -132,7 +132,7 @@ function flashLimit(plan: FlashPlan, flash: PreparedFlash): { bytes: number; why
  * when every region verified (or was already there); otherwise rethrows the failure with
  * `details.summary` listing which regions are verified and which are not.
  */
-export async function flashPlan(options: FlashPlanOptions): Promise<FlashSummary> {
+export async function writePlan(options: WritePlanOptions): Promise<FlashSummary> {
   const { plan } = options;
   const { loader } = options;
   const onEvent = options.onEvent ?? loader.onEvent;

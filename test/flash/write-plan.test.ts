@@ -7,7 +7,7 @@ import type { ChipName } from '../../src/chips/chips.js';
 import { prepareFlash } from '../../src/core/ops/prepare-flash.js';
 import type { FlashEvent } from '../../src/events.js';
 import { generateExampleBuild } from '../../src/example/example-build.js';
-import { flashPlan } from '../../src/flash/flash-plan.js';
+import { writePlan } from '../../src/flash/write-plan.js';
 import { derivePlan, type PlanOverrides } from '../../src/plan/derive-plan.js';
 import { sourced } from '../../src/provenance.js';
 import { FakeLoader } from '../core/ops/support/fake-loader.js';
@@ -49,13 +49,13 @@ async function setup(options: {
   return { build, plan, loader, flash };
 }
 
-describe('flashPlan', () => {
+describe('writePlan', () => {
   it('writes every region so the flash holds the files (bootloader header patched per the plan)', async () => {
     const { plan, loader, flash } = await setup({
       overrides: { flashMode: sourced('dout', 'cli', '--flash-mode') },
     });
     const seen: FlashEvent[] = [];
-    const summary = await flashPlan({ plan, loader, flash, onEvent: (e) => seen.push(e) });
+    const summary = await writePlan({ plan, loader, flash, onEvent: (e) => seen.push(e) });
 
     expect(summary.regions.map((r) => r.status)).toEqual(plan.regions.map(() => 'written'));
     expect(summary.regions.every((r) => r.verified)).toBe(true);
@@ -76,11 +76,11 @@ describe('flashPlan', () => {
 
   it('skips every region on a second run, and rewrites them with force', async () => {
     const { plan, loader, flash } = await setup({});
-    await flashPlan({ plan, loader, flash });
-    const again = await flashPlan({ plan, loader, flash });
+    await writePlan({ plan, loader, flash });
+    const again = await writePlan({ plan, loader, flash });
     expect(again.regions.map((r) => r.status)).toEqual(plan.regions.map(() => 'skipped'));
     expect(again.bytesWritten).toBe(0);
-    const forced = await flashPlan({ plan, loader, flash, force: true });
+    const forced = await writePlan({ plan, loader, flash, force: true });
     expect(forced.regions.map((r) => r.status)).toEqual(plan.regions.map(() => 'written'));
   });
 
@@ -89,7 +89,7 @@ describe('flashPlan', () => {
     const app = await readFile(build.files.app);
     app[100] = app[100]! ^ 0xff;
     await writeFile(build.files.app, app);
-    const err = await flashPlan({ plan, loader, flash }).catch((e) => e);
+    const err = await writePlan({ plan, loader, flash }).catch((e) => e);
     expect(err.code).toBe('flash/file-changed');
     expect(err.exitCode).toBe(2);
     expect(err.message).toContain(build.files.app);
@@ -98,7 +98,7 @@ describe('flashPlan', () => {
 
   it('refuses regions that do not fit the detected flash', async () => {
     const { plan, loader, flash } = await setup({ jedecId: 0x1240ef, appSize: 300 * 1024 }); // 256 KB chip
-    const err = await flashPlan({ plan, loader, flash }).catch((e) => e);
+    const err = await writePlan({ plan, loader, flash }).catch((e) => e);
     expect(err.code).toBe('flash/region-too-large');
     expect(err.message).toContain('256KB');
     expect(loader.ops).not.toContain(0x10);
@@ -106,12 +106,12 @@ describe('flashPlan', () => {
 
   it('refuses a plan for another chip', async () => {
     const { plan, loader, flash } = await setup({ deviceChip: 'esp32s3' });
-    await expect(flashPlan({ plan, loader, flash })).rejects.toMatchObject({ code: 'flash/chip-mismatch' });
+    await expect(writePlan({ plan, loader, flash })).rejects.toMatchObject({ code: 'flash/chip-mismatch' });
   });
 
   it('after a verify failure, reports which regions are verified and which are not', async () => {
     const { plan, loader, flash } = await setup({ corruptAt: 0x10000 + 50 });
-    const err = await flashPlan({ plan, loader, flash }).catch((e) => e);
+    const err = await writePlan({ plan, loader, flash }).catch((e) => e);
     // The same byte fails after every rewrite: a bad sector (the flash), not the link.
     expect(err.code).toBe('flash/bad-sector');
     expect(err.hint).toContain('erase-region 0x10000');
@@ -131,7 +131,7 @@ describe('flashPlan', () => {
   it('attaches and detects the flash itself when not given what prepareFlash found', async () => {
     const { plan } = await setup({});
     const loader = new FakeLoader({ chip: 'esp32', stub: true, jedecId: 0x1840ef });
-    const summary = await flashPlan({ plan, loader });
+    const summary = await writePlan({ plan, loader });
     expect(summary.regions.every((r) => r.verified)).toBe(true);
     expect(loader.ops.slice(0, 1)).toEqual([0x0d]); // SPI_ATTACH first
     expect(loader.ops).toContain(0x0b); // SPI_SET_PARAMS
@@ -139,7 +139,7 @@ describe('flashPlan', () => {
 
   it('writes through the ROM loader too (aligned, uncompressed)', async () => {
     const { plan, loader, flash } = await setup({ chip: 'esp32c3', stub: false });
-    const summary = await flashPlan({ plan, loader, flash });
+    const summary = await writePlan({ plan, loader, flash });
     expect(summary.regions.every((r) => r.verified)).toBe(true);
     expect(loader.ops).not.toContain(0x10);
     const app = plan.regions.find((r) => r.offset === 0x10000)!;

@@ -1,8 +1,8 @@
 // The receive side shared by every Transport: buffers bytes that arrive while nobody reads and
 // hands them to pending reads in FIFO order, with clock-driven timeouts, abort and close semantics.
 
-import { EspflashError } from '../errors.js';
-import { concatBytes } from './bytes.js';
+import { EspflashError } from '../../errors.js';
+import { concatBytes } from '../protocol/bytes.js';
 import { type Clock, realClock } from './clock.js';
 
 interface Waiter {

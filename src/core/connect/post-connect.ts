@@ -1,7 +1,7 @@
 // Chip hooks after detection (PROTOCOL.md §3.8): over USB-Serial/JTAG the ROM feeds neither the RTC
 // watchdog nor the super-watchdog, so disable the former and turn on the latter's auto-feed.
 
-import type { LoaderSession } from './loader-session.js';
+import type { LoaderSession } from '../session/loader-session.js';
 
 /**
  * Disable the RTC watchdog and enable super-watchdog auto-feed when connected through USB-Serial/JTAG

@@ -3,8 +3,8 @@
 // give-up errors. What counts as a lost link comes from the error-code table (`errorKind`).
 
 import { errorKind, isEspflashError } from '../../errors.js';
-import { hex } from '../bytes.js';
-import type { Loader } from '../loader.js';
+import { hex } from '../protocol/bytes.js';
+import type { Loader } from '../session/loader.js';
 
 /** What to try when a flash keeps failing (shared by every give-up error). */
 export const FLASH_FAILURE_HINT =
