@@ -360,7 +360,9 @@ export const ERROR_CODES = {
   'usage/file-not-found': usage(),
   'usage/invalid-args': usage('Run `espflash --help` or `espflash <command> --help`.'),
   'usage/invalid-value': usage(),
+  'usage/regions-overlap': usage(),
   'usage/unknown-chip': usage(),
+  'usage/unpaired-args': usage(),
   // Watch mode
   'watch/busy': usage(),
   'watch/no-build': usage(),

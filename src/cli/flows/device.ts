@@ -75,7 +75,12 @@ export interface WithDeviceOptions {
   defaultPort?: string;
   /** Device options beyond the resolved ones (the demo's chip). */
   open?: Pick<OpenDeviceOptions, 'chip'>;
+  /** Draw progress bars (default true); false drops the progress events (`--no-progress`). */
+  progress?: boolean;
 }
+
+/** The events `--no-progress` drops. */
+const PROGRESS_EVENTS = new Set(['region-progress', 'erase-progress', 'read-progress']);
 
 /** Open the device the options name (openDevice chooses the port), run `job`, reset per --after, close. */
 export async function withDevice<T>(
@@ -93,7 +98,12 @@ export async function withDevice<T>(
       ...(port === undefined ? {} : { port }),
       ...options.open,
       logger: ctx.logger,
-      onEvent: reporter.onEvent,
+      onEvent:
+        options.progress === false
+          ? (event) => {
+              if (!PROGRESS_EVENTS.has(event.type)) reporter.onEvent(event);
+            }
+          : reporter.onEvent,
       signal,
     }).catch((err) => {
       reporter.finish();
