@@ -216,6 +216,7 @@ export const ERROR_CODES = {
   'plan/region-too-big': usage(),
   'plan/unknown-region': usage(),
   // Ports: failures of an open port are link-lost; failing to open one is final
+  'port/ambiguous': usage(),
   'port/bad-spec': usage(),
   'port/baud-failed': linkLost(PORT_GONE_HINT),
   'port/baud-unsupported': usage(),
