@@ -7,7 +7,9 @@ import { UsageError } from '../../errors.js';
 /** Read a user-named input file; missing → `usage/file-not-found` (exit 2). */
 export async function readInputFile(path: string, argName: string): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await readFile(path));
+    // A view of the file's buffer, not a copy (a 16 MB image would be held twice).
+    const bytes = await readFile(path);
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   } catch (err) {
     throw new UsageError('usage/file-not-found', `${argName} ${path} cannot be read`, {
       hint: `Check the ${argName} path.`,
