@@ -5,27 +5,7 @@
 
 export { BAUD_LADDER, createReconnector, lowerBaud } from './api/reconnect.js';
 export type { SecurityInfo } from './core/connect/chip-detect.js';
-export { realClock } from './core/session/clock.js';
 export { type ConnectedLoader, type ConnectOptions, connect } from './core/connect/connect.js';
-export type { CommandRequest, CommandResponse, Loader } from './core/session/loader.js';
-export { type HashFn, md5, md5Hex } from './core/protocol/md5.js';
-export { createMemoryTransportPair } from './core/session/memory-transport.js';
-export { OP, OPCODES, timeoutFor } from './core/protocol/opcodes.js';
-export { resetAfter } from './core/ops/after-reset.js';
-export { eraseFlash, eraseRegion } from './core/ops/erase.js';
-export { decodeFlashId, type FlashId, readFlashId } from './core/ops/flash-id.js';
-export { flashMd5 } from './core/ops/md5-region.js';
-export { readFlash } from './core/ops/read-flash.js';
-export { readMac } from './core/ops/read-mac.js';
-export { FLASH_FAILURE_HINT, isLinkLost } from './core/write/write-failure.js';
-// The one write engine (resume, reconnect, MD5 verify; no reconnect hook = the plain case)
-export {
-  type ReconnectRequest,
-  type ResilienceOptions,
-  type WriteRegionOptions,
-  type WriteRegionResult,
-  writeRegion,
-} from './core/write/write-region.js';
 export {
   classicReset,
   formatResetSequence,
@@ -36,13 +16,33 @@ export {
   unixTightReset,
   usbJtagSerialReset,
 } from './core/connect/reset-sequences.js';
+export { resetAfter } from './core/ops/after-reset.js';
+export { eraseFlash, eraseRegion } from './core/ops/erase.js';
+export { decodeFlashId, type FlashId, readFlashId } from './core/ops/flash-id.js';
+export { flashMd5 } from './core/ops/md5-region.js';
+export { readFlash } from './core/ops/read-flash.js';
+export { readMac } from './core/ops/read-mac.js';
+export { type HashFn, md5, md5Hex } from './core/protocol/md5.js';
+export { OP, OPCODES, timeoutFor } from './core/protocol/opcodes.js';
 export { statusError, statusMeaning } from './core/protocol/rom-errors.js';
+export { realClock } from './core/session/clock.js';
+export type { CommandRequest, CommandResponse, Loader } from './core/session/loader.js';
+export { createMemoryTransportPair } from './core/session/memory-transport.js';
 export { timeoutCode } from './core/session/session-errors.js';
 export type { StubImage, StubProvider } from './core/session/stub-loader.js';
+export { FLASH_FAILURE_HINT, isLinkLost } from './core/write/write-failure.js';
+// The one write engine (resume, reconnect, MD5 verify; no reconnect hook = the plain case)
+export {
+  type ReconnectRequest,
+  type ResilienceOptions,
+  type WriteRegionOptions,
+  type WriteRegionResult,
+  writeRegion,
+} from './core/write/write-region.js';
 export { type CachedRegion, type DeviceCache, openDeviceCache } from './flash/device-cache.js';
 export { fastReflashRegion } from './flash/fast-reflash.js';
-export { DEFAULT_FLASH_TIME_LIMIT_MS, plannedBytes } from './flash/write-plan.js';
 export { defaultCostModel, diffSectors } from './flash/sector-diff.js';
+export { DEFAULT_FLASH_TIME_LIMIT_MS, plannedBytes } from './flash/write-plan.js';
 export {
   describeHeaderFlashParams,
   flashSizeToBytes,

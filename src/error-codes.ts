@@ -217,6 +217,7 @@ export const ERROR_CODES = {
   'plan/region-too-big': usage(),
   'plan/unknown-region': usage(),
   // Ports: failures of an open port are link-lost; failing to open one is final
+  'port/ambiguous': usage(),
   'port/bad-spec': usage(),
   'port/baud-failed': linkLost(PORT_GONE_HINT),
   'port/baud-unsupported': usage(),
@@ -361,7 +362,9 @@ export const ERROR_CODES = {
   'usage/file-not-found': usage(),
   'usage/invalid-args': usage('Run `espflash --help` or `espflash <command> --help`.'),
   'usage/invalid-value': usage(),
+  'usage/regions-overlap': usage(),
   'usage/unknown-chip': usage(),
+  'usage/unpaired-args': usage(),
   // Watch mode
   'watch/busy': usage(),
   'watch/no-build': usage(),

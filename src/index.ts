@@ -59,10 +59,10 @@ export {
   generateExampleBuild,
 } from './example/example-build.js';
 export {
-  type WritePlanOptions,
   type FlashSummary,
-  writePlan,
   type RegionOutcome,
+  type WritePlanOptions,
+  writePlan,
 } from './flash/write-plan.js';
 export { patchFlashParams } from './image/flash-params.js';
 export { buildImage } from './image/image-builder.js';

@@ -2,9 +2,7 @@
 // write a binary, MD5, reset, close). Thin over src/core/ops; never prints.
 
 import type { ChipInfo } from '../chips/chips.js';
-import { hex } from '../core/protocol/bytes.js';
 import type { ConnectedLoader } from '../core/connect/connect.js';
-import { md5Hex } from '../core/protocol/md5.js';
 import { resetAfter } from '../core/ops/after-reset.js';
 import { readChipRevision } from '../core/ops/chip-revision.js';
 import { estimateCrystal } from '../core/ops/crystal.js';
@@ -14,6 +12,8 @@ import type { PreparedFlash } from '../core/ops/prepare-flash.js';
 import { readFlash } from '../core/ops/read-flash.js';
 import { readMac } from '../core/ops/read-mac.js';
 import { readSecurityInfo, type SecurityDetails } from '../core/ops/security-info.js';
+import { hex } from '../core/protocol/bytes.js';
+import { md5Hex } from '../core/protocol/md5.js';
 import { isLinkLost } from '../core/write/write-failure.js';
 import {
   type ReconnectRequest,
@@ -24,9 +24,9 @@ import {
 import { errorKind, isEspflashError, UsageError } from '../errors.js';
 import type { FlashEventSink } from '../events.js';
 import { type DeviceCache, openDeviceCache } from '../flash/device-cache.js';
-import { type FlashSummary, writePlan, nodeDeflate, nodeMd5 } from '../flash/write-plan.js';
 import { unverifiedReason } from '../flash/flash-summary.js';
 import { FLASH_SECTOR, mergeIntoSectors } from '../flash/unaligned-write.js';
+import { type FlashSummary, nodeDeflate, nodeMd5, writePlan } from '../flash/write-plan.js';
 import type { BaudMemory } from '../node/baud-memory.js';
 import type { AfterReset, FlashPlan } from '../plan/types.js';
 import { describeSource } from '../provenance.js';

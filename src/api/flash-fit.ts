@@ -4,8 +4,8 @@
 // warns the same way).
 
 import { readFile } from 'node:fs/promises';
-import { hex } from '../core/protocol/bytes.js';
 import { flashSizeName } from '../core/ops/flash-id.js';
+import { hex } from '../core/protocol/bytes.js';
 import { UsageError } from '../errors.js';
 import { describeHeaderFlashParams, flashSizeToBytes } from '../image/flash-params.js';
 import { parseImage } from '../image/image-parse.js';

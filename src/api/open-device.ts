@@ -3,9 +3,10 @@
 // transport again when any step fails.
 
 import type { ChipName } from '../chips/chips.js';
-import type { Clock } from '../core/session/clock.js';
 import { type ConnectedLoader, type ConnectOptions, connect } from '../core/connect/connect.js';
 import { type PreparedFlash, prepareFlash } from '../core/ops/prepare-flash.js';
+import type { Clock } from '../core/session/clock.js';
+import type { Transport } from '../core/session/transport.js';
 import {
   type AfterReset,
   type AfterResetName,
@@ -13,7 +14,6 @@ import {
   isFixedFlashSize,
   normaliseResetName,
 } from '../core/settings.js';
-import type { Transport } from '../core/session/transport.js';
 import { errorKind, isEspflashError, isPortGone } from '../errors.js';
 import type { FlashEventSink } from '../events.js';
 import { flashSizeToBytes } from '../image/flash-params.js';
@@ -21,7 +21,14 @@ import type { Logger } from '../logger.js';
 import { type BaudMemory, createBaudMemory } from '../node/baud-memory.js';
 import { openTransport } from '../node/open-transport.js';
 import { stubProviderFor } from '../node/stub-assets.js';
-import { choosePort, type PortChoice, type PortLister, usbFlags } from './choose-port.js';
+import {
+  choosePort,
+  type PortChoice,
+  type PortLister,
+  type PortMemory,
+  type PortPrompt,
+  usbFlags,
+} from './choose-port.js';
 import { Device } from './device.js';
 import { createReconnector, type ReconnectPolicy } from './reconnect.js';
 
@@ -30,11 +37,15 @@ export interface OpenDeviceOptions {
   /**
    * `/dev/ttyUSB0`, `COM3`, `socket://host:port`, `rfc2217://host:port` or `sim://esp32`; a
    * {@link PortChoice} made earlier (no second port lookup); absent: the one likely ESP board plugged
-   * in (a warning when several, `port/none` when none).
+   * in (several: the remembered one, else `prompt`'s answer, else `port/ambiguous`; none: `port/none`).
    */
   port?: string | PortChoice;
   /** Lists serial ports when choosing (default: the machine's); for tests and embedders. */
   listPorts?: PortLister;
+  /** Asks which board when several are plugged in (see `choosePort`); absent: `port/ambiguous`. */
+  prompt?: PortPrompt;
+  /** The board remembered for this project (see `createPortMemory`). */
+  portMemory?: PortMemory;
   /**
    * Baud rate after connecting, as the user asked for it (flag, env or config); the chip switches to
    * it. Absent: {@link DEFAULT_FLASH_BAUD} where the transport sets its own baud, and no change
@@ -191,6 +202,9 @@ async function portFor(options: OpenDeviceOptions): Promise<{ choice: PortChoice
             port: asked,
             ...(options.listPorts === undefined ? {} : { listPorts: options.listPorts }),
             ...(options.logger === undefined ? {} : { logger: options.logger }),
+            ...(options.prompt === undefined ? {} : { prompt: options.prompt }),
+            ...(options.portMemory === undefined ? {} : { memory: options.portMemory }),
+            ...(options.signal === undefined ? {} : { signal: options.signal }),
           });
   const usb = usbFlags(choice.info?.kind);
   return {

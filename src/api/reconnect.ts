@@ -5,9 +5,9 @@
 import type { ConnectedLoader, ConnectOptions } from '../core/connect/connect.js';
 import { connect } from '../core/connect/connect.js';
 import { type PreparedFlash, prepareFlash } from '../core/ops/prepare-flash.js';
-import type { ReconnectRequest } from '../core/write/write-region.js';
-import { parseBeforeReset } from '../core/settings.js';
 import type { Transport } from '../core/session/transport.js';
+import { parseBeforeReset } from '../core/settings.js';
+import type { ReconnectRequest } from '../core/write/write-region.js';
 import { isEspflashError, isPortGone } from '../errors.js';
 
 /** The ROM loader's baud after a reset. */

@@ -21,6 +21,7 @@ import { resetCommand } from './commands/reset.js';
 import { simCommand } from './commands/sim.js';
 import { watchCommand } from './commands/watch.js';
 import { writeBinCommand } from './commands/write-bin.js';
+import { writeFlashCommand } from './commands/write-flash.js';
 
 export const commands: CommandDef[] = [
   flashCommand,
@@ -32,6 +33,7 @@ export const commands: CommandDef[] = [
   erasePartsCommand,
   readFlashCommand,
   writeBinCommand,
+  writeFlashCommand,
   mergeBinCommand,
   checksumMd5Command,
   resetCommand,

@@ -9,6 +9,8 @@ export interface CliIo {
   cwd: string;
   /** Whether stdout is an interactive terminal (progress bars, colours). */
   isTTY: boolean;
+  /** Whether stderr is an interactive terminal (the port question asks there). */
+  stderrIsTTY?: boolean;
   /** Raw stdin for interactive commands (monitor, watch keys); absent in tests unless given. */
   stdin?: NodeJS.ReadableStream & { setRawMode?: (mode: boolean) => unknown; isTTY?: boolean };
 }
@@ -21,6 +23,7 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     isTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
     stdin: process.stdin,
   };
 }

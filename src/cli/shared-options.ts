@@ -53,14 +53,19 @@ export type RegionArgs = { [K in 'to' | 'only']?: unknown };
  */
 export type CliArgs = { [K in keyof (ProjectArgs & DeviceArgs)]?: unknown };
 
-/** Flags that locate the build and override flash parameters: --build-dir, --project, --config, --chip, --flash-*, --to, --only. */
+/** idf.py's spellings of --project: `-C` and `--project-dir`. */
+export const PROJECT_ALIASES: readonly string[] = ['C', 'project-dir'];
+
+/** Flags that locate the build and override flash parameters: --build-dir/-B, --project/-C/--project-dir, --config, --chip, --flash-*, --to, --only. */
 export function addProjectOptions<T>(y: Argv<T>): Argv<T & ProjectArgs> {
   return addChipOption(y as Argv)
     .option('build-dir', {
+      alias: 'B',
       type: 'string',
       describe: 'ESP-IDF build directory (default: ./build or .) [env ESPFLASH_BUILD_DIR, config buildDir]',
     })
     .option('project', {
+      alias: [...PROJECT_ALIASES],
       type: 'string',
       describe: 'ESP-IDF project directory; uses its build/ [env ESPFLASH_PROJECT, config project]',
     })
@@ -91,13 +96,13 @@ function addChipOption(y: Argv): Argv {
   });
 }
 
-/** --port/-p: where the chip is (also `port` in the config, ESPFLASH_PORT, ESPPORT). */
+/** --port/-p: where the chip is (also `port` in the config, ESPFLASH_PORT, ESPPORT, ESPTOOL_PORT). */
 export function addPortOption<T>(y: Argv<T>): Argv<T & { port?: string }> {
   return (y as Argv).option('port', {
     alias: 'p',
     type: 'string',
     describe:
-      'Serial port, socket://host:port, rfc2217://host:port or sim://<chip> [env ESPFLASH_PORT, ESPPORT]',
+      'Serial port, socket://host:port, rfc2217://host:port or sim://<chip> [env ESPFLASH_PORT, ESPPORT, ESPTOOL_PORT]',
   }) as unknown as Argv<T & { port?: string }>;
 }
 
@@ -110,7 +115,7 @@ export function addDeviceOptions<T>(y: Argv<T>): Argv<T & DeviceArgs> {
     .option('baud', {
       alias: 'b',
       type: 'string',
-      describe: 'Flashing baud rate [env ESPFLASH_BAUD, ESPBAUD]',
+      describe: 'Flashing baud rate [env ESPFLASH_BAUD, ESPBAUD, ESPTOOL_BAUD]',
     })
     .option('before', {
       type: 'string',

@@ -1,5 +1,5 @@
-// Settings from environment variables: ESPFLASH_* plus idf.py's ESPPORT/ESPBAUD (ESPFLASH_* wins).
-// Values are parsed and carry the variable name as their source; bad values name the variable.
+// Settings from environment variables: ESPFLASH_* first, then idf.py's ESPPORT/ESPBAUD/MONITORBAUD,
+// then esptool's ESPTOOL_PORT/ESPTOOL_BAUD (for one option, the first set wins). Values are parsed and carry the variable name as their source; bad values name the variable.
 
 import { UsageError } from '../errors.js';
 import { type Sourced, sourced } from '../provenance.js';
@@ -19,6 +19,8 @@ export interface EnvOptions {
   flashMode?: Sourced<string>;
   flashFreq?: Sourced<string>;
   flashSize?: Sourced<string>;
+  /** The monitor's console baud (`ESPFLASH_MONITOR_BAUD`, idf.py's `MONITORBAUD`). */
+  monitorBaud?: Sourced<number>;
   /** Explicit config file (`ESPFLASH_CONFIG`), not yet resolved against cwd. */
   config?: Sourced<string>;
 }
@@ -34,8 +36,28 @@ export interface EnvVarInfo {
 export const ENV_VARS: readonly EnvVarInfo[] = [
   { name: 'ESPFLASH_PORT', option: 'port', describe: 'serial port (like --port)' },
   { name: 'ESPPORT', option: 'port', describe: 'serial port, idf.py spelling (ESPFLASH_PORT wins)' },
+  {
+    name: 'ESPTOOL_PORT',
+    option: 'port',
+    describe: 'serial port, esptool spelling (ESPFLASH_PORT and ESPPORT win)',
+  },
   { name: 'ESPFLASH_BAUD', option: 'baud', describe: 'flashing baud rate (like --baud)' },
   { name: 'ESPBAUD', option: 'baud', describe: 'flashing baud rate, idf.py spelling (ESPFLASH_BAUD wins)' },
+  {
+    name: 'ESPTOOL_BAUD',
+    option: 'baud',
+    describe: 'flashing baud rate, esptool spelling (ESPFLASH_BAUD and ESPBAUD win)',
+  },
+  {
+    name: 'ESPFLASH_MONITOR_BAUD',
+    option: 'monitorBaud',
+    describe: "monitor's console baud rate (like monitor --baud)",
+  },
+  {
+    name: 'MONITORBAUD',
+    option: 'monitorBaud',
+    describe: "monitor's console baud rate, idf.py spelling (ESPFLASH_MONITOR_BAUD wins)",
+  },
   { name: 'ESPFLASH_CHIP', option: 'chip', describe: 'target chip (like --chip)' },
   { name: 'ESPFLASH_BUILD_DIR', option: 'buildDir', describe: 'build directory (like --build-dir)' },
   { name: 'ESPFLASH_PROJECT', option: 'project', describe: 'project directory (like --project)' },
@@ -67,7 +89,8 @@ export function readEnvOptions(env: Record<string, string | undefined>): EnvOpti
     const raw = env[info.name]?.trim();
     if (raw === undefined || raw === '' || out[info.option] !== undefined) continue;
     const target = out as Record<string, Sourced<unknown>>;
-    if (info.option === 'baud') target.baud = sourced(parseBaud(info.name, raw), 'env', info.name);
+    if (info.option === 'baud' || info.option === 'monitorBaud')
+      target[info.option] = sourced(parseBaud(info.name, raw), 'env', info.name);
     else if (info.option === 'stub') target.stub = sourced(!parseFlag(info.name, raw), 'env', info.name);
     else target[info.option] = sourced(raw, 'env', info.name);
   }

@@ -222,6 +222,10 @@ export function resolveOptions(input: ResolveOptionsInput): ResolvedOptions {
     isResetSequence(text(c)) ? text(c).trim() : fail(c, "a reset sequence like 'D0|R1|W100|D1|R0|W50|D0'"),
   );
 
+  // The monitor's baud: ESPFLASH_MONITOR_BAUD / MONITORBAUD beat the config's monitor.baud (a
+  // `monitor --baud` flag beats both, in the monitor command).
+  if (env.monitorBaud) out.monitor.baud = env.monitorBaud;
+
   if (config) {
     const sourcedFrom = <T>(path: string, value: T | undefined): Sourced<T> | undefined => {
       const c = fromConfig(path, value);
@@ -234,7 +238,7 @@ export function resolveOptions(input: ResolveOptionsInput): ResolvedOptions {
     }
     assign(out, 'buildCommand', sourcedFrom('build.command', command));
     assign(out, 'buildCwd', sourcedFrom('build.cwd', abs(config.build?.cwd)));
-    assign(out.monitor, 'baud', sourcedFrom('monitor.baud', config.monitor?.baud));
+    if (!out.monitor.baud) assign(out.monitor, 'baud', sourcedFrom('monitor.baud', config.monitor?.baud));
     assign(out.monitor, 'timestamps', sourcedFrom('monitor.timestamps', config.monitor?.timestamps));
     assign(out.monitor, 'logFile', sourcedFrom('monitor.logFile', abs(config.monitor?.logFile)));
     assign(out.monitor, 'elf', sourcedFrom('monitor.elf', abs(config.monitor?.elf)));

@@ -6,9 +6,9 @@
 // Without a usable cache entry it is one engine write of the region (MD5 skip). Events go to `onEvent`.
 
 import { deflateSync } from 'node:zlib';
-import type { Loader } from '../core/session/loader.js';
-import { type HashFn, md5Hex } from '../core/protocol/md5.js';
 import { canMd5, flashMd5 } from '../core/ops/md5-region.js';
+import { type HashFn, md5Hex } from '../core/protocol/md5.js';
+import type { Loader } from '../core/session/loader.js';
 import {
   prepareRegion,
   type WriteRegionOptions,

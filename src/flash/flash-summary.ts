@@ -2,8 +2,8 @@
 // after a failure (regions not known good are checked against the device's MD5 where it still
 // answers).
 
-import type { Loader } from '../core/session/loader.js';
 import { canMd5, flashMd5 } from '../core/ops/md5-region.js';
+import type { Loader } from '../core/session/loader.js';
 import { EspflashError, isEspflashError } from '../errors.js';
 
 /** One region's outcome. `pending` regions were not reached because an earlier one failed. */

@@ -6,12 +6,13 @@ import { readFile } from 'node:fs/promises';
 import { pipeline, Readable } from 'node:stream';
 import { createDeflate } from 'node:zlib';
 import { chipInfo } from '../chips/chips.js';
-import { hex } from '../core/protocol/bytes.js';
-import type { Loader } from '../core/session/loader.js';
-import { type HashFn, md5Hex } from '../core/protocol/md5.js';
-import type { DeflateStream } from '../core/write/deflate-blocks.js';
 import { flashSizeName } from '../core/ops/flash-id.js';
 import { type PreparedFlash, prepareFlash } from '../core/ops/prepare-flash.js';
+import { hex } from '../core/protocol/bytes.js';
+import { type HashFn, md5Hex } from '../core/protocol/md5.js';
+import type { Loader } from '../core/session/loader.js';
+import { isFixedFlashSize } from '../core/settings.js';
+import type { DeflateStream } from '../core/write/deflate-blocks.js';
 import {
   prepareRegion,
   type ReconnectRequest,
@@ -19,7 +20,6 @@ import {
   type WriteRegionOptions,
   writeRegion,
 } from '../core/write/write-region.js';
-import { isFixedFlashSize } from '../core/settings.js';
 import { UsageError } from '../errors.js';
 import type { FlashEventSink } from '../events.js';
 import { flashSizeToBytes, patchFlashParams } from '../image/flash-params.js';

@@ -2,8 +2,8 @@
 // decodes crash backtraces, resets the chip on request, hands the port over for flashing
 // (pause/resume) and reconnects when a USB port disappears and comes back.
 
-import { type Clock, realClock } from '../core/session/clock.js';
 import { pulseHardReset } from '../core/connect/reset-sequences.js';
+import { type Clock, realClock } from '../core/session/clock.js';
 import type { Transport } from '../core/session/transport.js';
 import { isEspflashError } from '../errors.js';
 import { createSymbolizer, resolveSymbolSource, type Symbolizer } from './addr2line.js';

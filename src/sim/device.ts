@@ -4,9 +4,9 @@
 // that concern the whole chip live here: USB unplug, watchdog reset, boot noise, strapping, silence.
 
 import { type ChipInfo, type ChipName, chipInfo } from '../chips/chips.js';
+import { SlipDecoder, slipEncode } from '../core/protocol/slip.js';
 import type { Clock } from '../core/session/clock.js';
 import { realClock } from '../core/session/clock.js';
-import { SlipDecoder, slipEncode } from '../core/protocol/slip.js';
 import { EspflashError } from '../errors.js';
 import { appLog, type ResetCause, romBanner, romLogBaud } from './boot-text.js';
 import { FaultInjector, type SimFaults } from './faults.js';

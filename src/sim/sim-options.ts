@@ -3,13 +3,13 @@
 // registry name (`id=`), and validation with coded errors that name what to fix.
 
 import { CHIP_NAMES, type ChipName, chipInfo, parseChipName } from '../chips/chips.js';
-import type { Clock } from '../core/session/clock.js';
 import {
   type ChipRevision,
   encodeChipRevision,
   parseChipRevision,
   revisionLimits,
 } from '../core/ops/chip-revision.js';
+import type { Clock } from '../core/session/clock.js';
 import { UsageError } from '../errors.js';
 import { parseFaultSpecs, parseSeed } from './fault-spec.js';
 import type { SimFaults } from './faults.js';

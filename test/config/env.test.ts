@@ -29,6 +29,7 @@ describe('readEnvOptions', () => {
       ESPFLASH_FLASH_FREQ: '40m',
       ESPFLASH_FLASH_SIZE: '8MB',
       ESPFLASH_CONFIG: 'boards/a.ts',
+      ESPFLASH_MONITOR_BAUD: '74880',
     };
     const out = readEnvOptions(env);
     expect(out.port).toEqual({ value: '/dev/ttyACM0', source: { kind: 'env', detail: 'ESPFLASH_PORT' } });
@@ -53,6 +54,36 @@ describe('readEnvOptions', () => {
     expect(both.port?.value).toBe('COM5');
     expect(both.port?.source.detail).toBe('ESPFLASH_PORT');
     expect(both.baud?.value).toBe(115200);
+  });
+
+  it("takes esptool's ESPTOOL_PORT/ESPTOOL_BAUD last: ESPFLASH_*, then ESPPORT/ESPBAUD win", () => {
+    expect(readEnvOptions({ ESPTOOL_PORT: '/dev/ttyUSB2', ESPTOOL_BAUD: '230400' })).toEqual({
+      port: { value: '/dev/ttyUSB2', source: { kind: 'env', detail: 'ESPTOOL_PORT' } },
+      baud: { value: 230400, source: { kind: 'env', detail: 'ESPTOOL_BAUD' } },
+    });
+    const idf = readEnvOptions({ ESPTOOL_PORT: '/dev/ttyUSB2', ESPPORT: '/dev/ttyUSB1' });
+    expect(idf.port?.source.detail).toBe('ESPPORT');
+    // ESPTOOL_BAUD=1 would be refused, but no baud variable above it is set: it is read.
+    expect(() => readEnvOptions({ ESPTOOL_BAUD: '1' })).toThrow(/ESPTOOL_BAUD="1"/);
+    const all = readEnvOptions({
+      ESPTOOL_BAUD: 'x',
+      ESPBAUD: '921600',
+      ESPFLASH_PORT: 'COM3',
+      ESPTOOL_PORT: 'COM9',
+    });
+    expect(all.baud).toEqual({ value: 921600, source: { kind: 'env', detail: 'ESPBAUD' } });
+    expect(all.port?.value).toBe('COM3');
+  });
+
+  it("reads the monitor's baud from ESPFLASH_MONITOR_BAUD, else idf.py's MONITORBAUD", () => {
+    expect(readEnvOptions({ MONITORBAUD: '74880' }).monitorBaud).toEqual({
+      value: 74880,
+      source: { kind: 'env', detail: 'MONITORBAUD' },
+    });
+    const both = readEnvOptions({ MONITORBAUD: '74880', ESPFLASH_MONITOR_BAUD: '921600', ESPBAUD: '460800' });
+    expect(both.monitorBaud?.value).toBe(921600);
+    expect(both.baud?.value).toBe(460800);
+    expect(() => readEnvOptions({ MONITORBAUD: 'fast' })).toThrow(/MONITORBAUD="fast"/);
   });
 
   it('treats empty variables as unset', () => {

@@ -196,4 +196,26 @@ describe('describeResolved', () => {
       { key: 'watch.debounceMs', value: '100', source: `config (${CONFIG_FILE}: watch.debounceMs)` },
     ]);
   });
+
+  it("shows the monitor's baud with its variable: MONITORBAUD beats monitor.baud, ESPFLASH_MONITOR_BAUD beats both", () => {
+    const monitorRow = (env: Record<string, string>) =>
+      describeResolved(resolveWith({ env, config: { monitor: { baud: 74880 } } })).find(
+        (r) => r.key === 'monitor.baud',
+      );
+    expect(monitorRow({})).toEqual({
+      key: 'monitor.baud',
+      value: '74880',
+      source: `config (${CONFIG_FILE}: monitor.baud)`,
+    });
+    expect(monitorRow({ MONITORBAUD: '230400' })).toEqual({
+      key: 'monitor.baud',
+      value: '230400',
+      source: 'env (MONITORBAUD)',
+    });
+    expect(monitorRow({ MONITORBAUD: '230400', ESPFLASH_MONITOR_BAUD: '921600' })?.source).toBe(
+      'env (ESPFLASH_MONITOR_BAUD)',
+    );
+    // Without a config file the variable still counts.
+    expect(resolveWith({ env: { MONITORBAUD: '9600' } }).monitor.baud?.value).toBe(9600);
+  });
 });

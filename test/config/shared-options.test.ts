@@ -65,6 +65,19 @@ describe('shared CLI options', () => {
     expect(regionSelection(await parse(['--only', 'app, storage,']))).toEqual({ only: ['app', 'storage'] });
   });
 
+  it("takes idf.py's -C/--project-dir and -B as --project and --build-dir", async () => {
+    expect(cliOptionValues(await parse(['-C', 'fw', '-B', 'out']))).toEqual({
+      project: 'fw',
+      buildDir: 'out',
+    });
+    expect(cliOptionValues(await parse(['--project-dir', 'fw2']))).toEqual({ project: 'fw2' });
+    // -B is not -b: both in one command line keep their meanings.
+    expect(cliOptionValues(await parse(['-B', 'out', '-b', '921600']))).toEqual({
+      buildDir: 'out',
+      baud: 921600,
+    });
+  });
+
   it('rejects a non-numeric --baud as usage/invalid-value', async () => {
     const args = await parse(['--baud', 'fast']);
     const err = (() => {

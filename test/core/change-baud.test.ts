@@ -3,8 +3,8 @@
 // and the CLI gives up at once instead of reconnecting.
 
 import { describe, expect, it } from 'vitest';
-import { changeBaud } from '../../src/core/session/change-baud.js';
 import { connect } from '../../src/core/connect/connect.js';
+import { changeBaud } from '../../src/core/session/change-baud.js';
 import type { LoaderSession } from '../../src/core/session/loader-session.js';
 import { EspflashError } from '../../src/errors.js';
 import { esptoolJsStubProvider } from '../../src/node/stub-assets.js';

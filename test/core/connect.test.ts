@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHIPS } from '../../src/chips/chips.js';
-import { readU32 } from '../../src/core/protocol/bytes.js';
 import { type ConnectOptions, connect } from '../../src/core/connect/connect.js';
+import { readU32 } from '../../src/core/protocol/bytes.js';
 import { OP } from '../../src/core/protocol/opcodes.js';
 import type { StubImage, StubProvider } from '../../src/core/session/stub-loader.js';
 import { EspflashError } from '../../src/errors.js';

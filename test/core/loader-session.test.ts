@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { chipInfo } from '../../src/chips/chips.js';
 import { packU32, readU32 } from '../../src/core/protocol/bytes.js';
-import { LoaderSession } from '../../src/core/session/loader-session.js';
 import { OP } from '../../src/core/protocol/opcodes.js';
+import { LoaderSession } from '../../src/core/session/loader-session.js';
 import { EspflashError } from '../../src/errors.js';
 import { FakeClock } from './support/fake-clock.js';
 import { FakeDevice, type Responder, responseFrame } from './support/fake-device.js';

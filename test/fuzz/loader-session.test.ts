@@ -5,10 +5,10 @@
 
 import { describe, expect, it } from 'vitest';
 import { chipInfo } from '../../src/chips/chips.js';
-import { LoaderSession, UNSUPPORTED_DRAIN_MS } from '../../src/core/session/loader-session.js';
-import { createMemoryTransportPair } from '../../src/core/session/memory-transport.js';
 import { DEFAULT_TIMEOUT_MS, OP } from '../../src/core/protocol/opcodes.js';
 import { SLIP_END, SLIP_ESC, SlipDecoder, slipEncode } from '../../src/core/protocol/slip.js';
+import { LoaderSession, UNSUPPORTED_DRAIN_MS } from '../../src/core/session/loader-session.js';
+import { createMemoryTransportPair } from '../../src/core/session/memory-transport.js';
 import { EspflashError } from '../../src/errors.js';
 import { FakeClock } from '../core/support/fake-clock.js';
 import { assertCoded, fuzzFailure } from './support/expect-coded.js';

@@ -1,6 +1,6 @@
 // `espflash monitor` in process, against a TCP "device" (socket://), stopped by SIGINT or Ctrl+].
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +32,10 @@ async function fakeBoard(): Promise<{
 }
 
 /** Run the CLI in process, with output readable while it runs. */
-function startCli(argv: string[], options: { cwd: string; stdin?: PassThrough }) {
+function startCli(
+  argv: string[],
+  options: { cwd: string; stdin?: PassThrough; env?: Record<string, string> },
+) {
   let stdout = '';
   let stderr = '';
   const code = main(argv, {
@@ -42,7 +45,7 @@ function startCli(argv: string[], options: { cwd: string; stdin?: PassThrough })
     stderr: (t) => {
       stderr += t;
     },
-    env: {},
+    env: options.env ?? {},
     cwd: options.cwd,
     isTTY: false,
     ...(options.stdin ? { stdin: options.stdin } : {}),
@@ -83,6 +86,29 @@ describe('espflash monitor (in process)', () => {
     process.emit('SIGINT', 'SIGINT');
     expect(await cli.code).toBe(130);
     expect(cli.stderr()).toMatch(/at 74880 baud \(build \(.*sdkconfig CONFIG_ESP_CONSOLE_UART_BAUDRATE\)\)/);
+  });
+
+  it('MONITORBAUD beats the sdkconfig, and -C names the project whose sdkconfig is read', async () => {
+    const project = join(dir, 'fw');
+    await mkdir(project);
+    await writeFile(join(project, 'sdkconfig'), 'CONFIG_ESP_CONSOLE_UART_BAUDRATE=74880\n');
+    const fromProject = startCli(['monitor', '-p', board.url, '--no-reset', '--no-config', '-C', 'fw'], {
+      cwd: dir,
+    });
+    await expect.poll(fromProject.stderr).toContain('espflash monitor on');
+    process.emit('SIGINT', 'SIGINT');
+    expect(await fromProject.code).toBe(130);
+    expect(fromProject.stderr()).toContain('at 74880 baud');
+    board.socket()?.destroy();
+
+    const fromEnv = startCli(['monitor', '-p', board.url, '--no-reset', '--no-config', '-C', 'fw'], {
+      cwd: dir,
+      env: { MONITORBAUD: '9600' },
+    });
+    await expect.poll(fromEnv.stderr).toContain('espflash monitor on');
+    process.emit('SIGINT', 'SIGINT');
+    expect(await fromEnv.code).toBe(130);
+    expect(fromEnv.stderr()).toContain('at 9600 baud (env (MONITORBAUD))');
   });
 
   it('prints one JSON object per line with --json', async () => {

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/core/session/clock.js';
-import { createMemoryTransportPair, type MemoryTransportPair } from '../../src/core/session/memory-transport.js';
+import {
+  createMemoryTransportPair,
+  type MemoryTransportPair,
+} from '../../src/core/session/memory-transport.js';
 import type { Transport } from '../../src/core/session/transport.js';
 import { type MonitorOptions, startMonitor } from '../../src/monitor/monitor-session.js';
 import { type FakeToolchain, fakeToolchain } from './support/fake-toolchain.js';

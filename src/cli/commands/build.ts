@@ -8,7 +8,7 @@ import { isEspflashError } from '../../errors.js';
 import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { INTERRUPTED_EXIT, withInterrupt } from '../flows/interrupt.js';
-import { resolveCliOptions } from '../shared-options.js';
+import { PROJECT_ALIASES, resolveCliOptions } from '../shared-options.js';
 
 export const buildCommand = defineCommand({
   command: 'build',
@@ -20,6 +20,7 @@ export const buildCommand = defineCommand({
   builder: (y: Argv) =>
     y
       .option('project', {
+        alias: [...PROJECT_ALIASES],
         type: 'string',
         describe:
           'ESP-IDF project directory (default: the working directory) [env ESPFLASH_PROJECT, config project]',

@@ -27,6 +27,7 @@ export const erasePartsCommand = defineCommand({
           describe: 'Where the partition table is on flash',
         })
         .option('build-dir', {
+          alias: 'B',
           type: 'string',
           describe: 'Build directory whose partition table to use when the device has none',
         }),

@@ -2,8 +2,8 @@
 
 import type { Argv } from 'yargs';
 import { parseNumberArg } from '../../api/parse-number.js';
-import { hex } from '../../core/protocol/bytes.js';
 import { checkEraseAlignment } from '../../core/ops/erase.js';
+import { hex } from '../../core/protocol/bytes.js';
 import { defineCommand, required } from '../command.js';
 import { withDevice } from '../flows/device.js';
 import { addDeviceOptions, resolveCliOptions } from '../shared-options.js';

@@ -14,7 +14,7 @@ import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { choosePortFor } from '../flows/device.js';
 import { INTERRUPTED_EXIT, withInterrupt } from '../flows/interrupt.js';
-import { addPortOption, resolveCliOptions } from '../shared-options.js';
+import { addPortOption, PROJECT_ALIASES, resolveCliOptions } from '../shared-options.js';
 
 export const monitorCommand = defineCommand({
   command: 'monitor',
@@ -29,7 +29,8 @@ export const monitorCommand = defineCommand({
       .option('baud', {
         alias: 'b',
         type: 'string',
-        describe: "Console baud rate (default: config monitor.baud, the build's sdkconfig, else 115200)",
+        describe:
+          "Console baud rate (default: env ESPFLASH_MONITOR_BAUD or MONITORBAUD, config monitor.baud, the build's sdkconfig, else 115200)",
       })
       .option('timestamps', {
         type: 'boolean',
@@ -54,10 +55,15 @@ export const monitorCommand = defineCommand({
         describe: 'Chip, for the addr2line toolchain when no build says it',
       })
       .option('project', {
+        alias: [...PROJECT_ALIASES],
         type: 'string',
         describe: 'ESP-IDF project directory [env ESPFLASH_PROJECT, config project]',
       })
-      .option('build-dir', { type: 'string', describe: 'ESP-IDF build directory (default: <project>/build)' })
+      .option('build-dir', {
+        alias: 'B',
+        type: 'string',
+        describe: 'ESP-IDF build directory (default: <project>/build)',
+      })
       .option('config', { type: 'string', describe: 'Config file to use; --no-config ignores config files' }),
   handler: async (args, ctx) => {
     const resolved = await resolveCliOptions(args, ctx);

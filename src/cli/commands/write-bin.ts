@@ -1,7 +1,6 @@
 // `espflash write-bin <offset|label> <file>`: write one binary at an offset or into a partition
 // (label looked up in the device's partition table, else the build's), then verify it.
 
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { parseNumberArg } from '../../api/parse-number.js';
@@ -10,6 +9,7 @@ import { hex } from '../../core/protocol/bytes.js';
 import { UsageError } from '../../errors.js';
 import { defineCommand, required } from '../command.js';
 import { withDevice } from '../flows/device.js';
+import { readBinaryToWrite } from '../flows/input-file.js';
 import { findBuildDir } from '../flows/plan.js';
 import {
   addCompressOptions,
@@ -17,21 +17,6 @@ import {
   compressChoice,
   resolveCliOptions,
 } from '../shared-options.js';
-
-/** Read a user-named input file; missing → `usage/file-not-found` (exit 2). */
-export async function readInputFile(path: string, argName: string): Promise<Uint8Array> {
-  try {
-    // A view of the file's buffer, not a copy (a 16 MB image would be held twice).
-    const bytes = await readFile(path);
-    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  } catch (err) {
-    throw new UsageError('usage/file-not-found', `${argName} ${path} cannot be read`, {
-      hint: `Check the ${argName} path.`,
-      details: { file: path },
-      cause: err,
-    });
-  }
-}
 
 export const writeBinCommand = defineCommand({
   command: 'write-bin <target> <file>',
@@ -70,13 +55,7 @@ export const writeBinCommand = defineCommand({
       name: '--partition-table-offset',
     });
     const file = resolve(ctx.io.cwd, args.file);
-    const data = await readInputFile(file, '<file>');
-    if (data.length === 0) {
-      throw new UsageError('usage/empty-file', `<file> ${file} is empty: there is nothing to write`, {
-        hint: 'Pass the binary you meant to write (check the build produced it).',
-        details: { file },
-      });
-    }
+    const data = await readBinaryToWrite(file, '<file>');
     const result = await withDevice(await resolveCliOptions(args, ctx), ctx, async ({ device, resolved }) => {
       let offset = offsetArg;
       let label: string | null = null;

@@ -10,6 +10,7 @@ import type { AfterReset } from '../../plan/types.js';
 import type { CliContext } from '../context.js';
 import { createReporter, type Reporter } from '../reporter/reporter.js';
 import { withDeviceInterrupt } from './interrupt.js';
+import { portQuestion } from './port-prompt.js';
 
 /** openDevice options a flash plan decides when there is one (the plan already took them from `resolved`). */
 type PlanDecided = 'chip' | 'before' | 'after' | 'stub' | 'flashSize';
@@ -53,9 +54,13 @@ export function fastReflashFrom(
   return resolved.cache.dir ? { dir: resolved.cache.dir.value } : true;
 }
 
-/** The port from `--port`/env/config, else the one likely ESP board (ports listed once). */
+/**
+ * The port from `--port`/env/config, else the one likely ESP board (ports listed once); several:
+ * the one remembered for this project, else asked in a terminal, else `port/ambiguous`.
+ */
 export function choosePortFor(resolved: ResolvedOptions, ctx: CliContext): Promise<PortChoice> {
-  return choosePort({ port: resolved.port?.value, logger: ctx.logger });
+  const { portMemory, ...prompt } = portQuestion(resolved, ctx);
+  return choosePort({ port: resolved.port?.value, logger: ctx.logger, memory: portMemory, ...prompt });
 }
 
 /** Everything a device command needs. */
@@ -75,7 +80,12 @@ export interface WithDeviceOptions {
   defaultPort?: string;
   /** Device options beyond the resolved ones (the demo's chip). */
   open?: Pick<OpenDeviceOptions, 'chip'>;
+  /** Draw progress bars (default true); false drops the progress events (`--no-progress`). */
+  progress?: boolean;
 }
+
+/** The events `--no-progress` drops. */
+const PROGRESS_EVENTS = new Set(['region-progress', 'erase-progress', 'read-progress']);
 
 /** Open the device the options name (openDevice chooses the port), run `job`, reset per --after, close. */
 export async function withDevice<T>(
@@ -92,8 +102,14 @@ export async function withDevice<T>(
       ...settings,
       ...(port === undefined ? {} : { port }),
       ...options.open,
+      ...(port === undefined ? portQuestion(resolved, ctx) : {}),
       logger: ctx.logger,
-      onEvent: reporter.onEvent,
+      onEvent:
+        options.progress === false
+          ? (event) => {
+              if (!PROGRESS_EVENTS.has(event.type)) reporter.onEvent(event);
+            }
+          : reporter.onEvent,
       signal,
     }).catch((err) => {
       reporter.finish();

@@ -10,6 +10,7 @@ import { planOverrides, type RegionArgs } from '../shared-options.js';
 import { fastReflashFrom, linkOptionsFrom } from './device.js';
 import { withDeviceInterrupt } from './interrupt.js';
 import { buildLocation } from './plan.js';
+import { portQuestion } from './port-prompt.js';
 
 /** What `flash` asks of the job besides the resolved settings. */
 export interface FlashJobFlags extends RegionArgs {
@@ -43,7 +44,7 @@ export async function runFlashJob(
         fastReflash: fastReflashFrom(resolved, { full: flags.full || flags.force }),
         ...(flags.compress === undefined ? {} : { compress: flags.compress }),
         ...linkOptionsFrom(resolved),
-        ...(port === undefined ? {} : { port }),
+        ...(port === undefined ? portQuestion(resolved, ctx) : { port }),
         logger: ctx.logger,
         signal,
         // The bars end with the flash: the reset after it prints below them.

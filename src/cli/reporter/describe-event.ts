@@ -1,7 +1,7 @@
 // Human wording for the events both text reporters share (connection, flash id, resets, warnings).
 
-import { hex } from '../../core/protocol/bytes.js';
 import { flashSizeName } from '../../core/ops/flash-id.js';
+import { hex } from '../../core/protocol/bytes.js';
 import { resetModeLabel } from '../../core/settings.js';
 import type { FlashEvent } from '../../events.js';
 

@@ -4,8 +4,8 @@
 import { type ChipInfo, chipByImageId, chipInfo, chipsByMagic } from '../../chips/chips.js';
 import { EspflashError, isEspflashError } from '../../errors.js';
 import { hex32, readU32 } from '../protocol/bytes.js';
-import type { LoaderSession } from '../session/loader-session.js';
 import { OP } from '../protocol/opcodes.js';
+import type { LoaderSession } from '../session/loader-session.js';
 
 /** CHIP_DETECT_MAGIC_REG. */
 export const CHIP_DETECT_MAGIC_REG = 0x40001000;

@@ -5,12 +5,6 @@ import type { ChipName } from '../../chips/chips.js';
 import { isEspflashError, UsageError } from '../../errors.js';
 import { type FlashEventSink, ignoreEvents } from '../../events.js';
 import { type Logger, silentLogger } from '../../logger.js';
-import { diagnoseConnectFailure } from './boot-log.js';
-import { changeBaud } from '../session/change-baud.js';
-import { detectChip, type SecurityInfo } from './chip-detect.js';
-import { type Clock, realClock } from '../session/clock.js';
-import type { Loader } from '../session/loader.js';
-import { LoaderSession } from '../session/loader-session.js';
 import {
   type ChipRevision,
   formatChipRevision,
@@ -18,6 +12,15 @@ import {
   revisionNumber,
 } from '../ops/chip-revision.js';
 import { rememberRomCrystal } from '../ops/crystal.js';
+import { changeBaud } from '../session/change-baud.js';
+import { type Clock, realClock } from '../session/clock.js';
+import type { Loader } from '../session/loader.js';
+import { LoaderSession } from '../session/loader-session.js';
+import { ESP_RAM_BLOCK, type StubProvider, USB_RAM_BLOCK, uploadStub } from '../session/stub-loader.js';
+import type { ModemSignals, Transport } from '../session/transport.js';
+import { type BeforeReset, type BeforeResetName, parseBeforeReset, resetModeLabels } from '../settings.js';
+import { diagnoseConnectFailure } from './boot-log.js';
+import { detectChip, type SecurityInfo } from './chip-detect.js';
 import { disableWatchdogsForUsbJtag } from './post-connect.js';
 import {
   connectStrategies,
@@ -26,10 +29,7 @@ import {
   runResetSequence,
   usbJtagSerialReset,
 } from './reset-sequences.js';
-import { type BeforeReset, type BeforeResetName, parseBeforeReset, resetModeLabels } from '../settings.js';
-import { ESP_RAM_BLOCK, type StubProvider, USB_RAM_BLOCK, uploadStub } from '../session/stub-loader.js';
 import { type SyncResult, syncOnce } from './sync.js';
-import type { ModemSignals, Transport } from '../session/transport.js';
 
 /** Reset before connecting (the settings vocabulary's type, re-exported for connect's callers). */
 export type { BeforeReset } from '../settings.js';

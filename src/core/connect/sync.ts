@@ -1,9 +1,9 @@
 // SYNC handshake (PROTOCOL.md §2.3): send SYNC, wait 100 ms for the first reply, drain the 7 repeats,
 // and report whether every value was 0 (a flasher stub is already running).
 
-import type { LoaderSession } from '../session/loader-session.js';
 import { DEFAULT_TIMEOUT_MS, OP, SYNC_TIMEOUT_MS } from '../protocol/opcodes.js';
 import { syncData } from '../protocol/packets.js';
+import type { LoaderSession } from '../session/loader-session.js';
 
 /** Replies a loader sends to one SYNC. */
 export const SYNC_REPLIES = 8;

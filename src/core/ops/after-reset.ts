@@ -2,10 +2,10 @@
 // USB-OTG), soft reset, no reset (the stub returns to the ROM), keep the stub, or a watchdog reset.
 
 import { EspflashError } from '../../errors.js';
-import { packU32 } from '../protocol/bytes.js';
-import type { Loader } from '../session/loader.js';
-import { OP } from '../protocol/opcodes.js';
 import { pulseHardReset } from '../connect/reset-sequences.js';
+import { packU32 } from '../protocol/bytes.js';
+import { OP } from '../protocol/opcodes.js';
+import type { Loader } from '../session/loader.js';
 import { type AfterReset, resetModeLabel } from '../settings.js';
 import { flashBegin, writeBlockSize } from '../write/flash-begin.js';
 

@@ -3,8 +3,8 @@
 
 import { UsageError } from '../../errors.js';
 import { hex, packU32 } from '../protocol/bytes.js';
-import type { Loader } from '../session/loader.js';
 import { OP, timeoutFor } from '../protocol/opcodes.js';
+import type { Loader } from '../session/loader.js';
 import { announcedEraseSize, FLASH_SECTOR_SIZE, flashBegin, writeBlockSize } from '../write/flash-begin.js';
 
 /** Options for {@link eraseRegion}. */

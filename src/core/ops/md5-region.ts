@@ -4,10 +4,10 @@
 
 import { EspflashError, UsageError } from '../../errors.js';
 import { hex, packU32 } from '../protocol/bytes.js';
-import type { Loader } from '../session/loader.js';
 import { type HashFn, md5Hex } from '../protocol/md5.js';
 import { OP, timeoutFor } from '../protocol/opcodes.js';
 import { decodeMd5Reply } from '../protocol/packets.js';
+import type { Loader } from '../session/loader.js';
 
 /** Whether this loader can compute a flash MD5 (stub, or an ESP32-family ROM outside SDM). */
 export function canMd5(loader: Pick<Loader, 'isStub' | 'chip' | 'secureDownloadMode'>): boolean {

@@ -3,9 +3,9 @@
 
 import { type ErrorCode, EspflashError, UsageError } from '../../errors.js';
 import { ByteBuffer, hex, packU32, toHex } from '../protocol/bytes.js';
-import type { Loader } from '../session/loader.js';
 import { type HashFn, md5 } from '../protocol/md5.js';
 import { DEFAULT_TIMEOUT_MS, OP } from '../protocol/opcodes.js';
+import type { Loader } from '../session/loader.js';
 
 /** Data frame size requested from the stub (the stubs accept at most 4096). */
 export const READ_PACKET_SIZE = 0x1000;

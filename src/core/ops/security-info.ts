@@ -2,8 +2,8 @@
 // named, and whether flash encryption is on (odd number of crypt-counter bits).
 
 import { parseSecurityInfo, type SecurityInfo } from '../connect/chip-detect.js';
-import type { Loader } from '../session/loader.js';
 import { OP } from '../protocol/opcodes.js';
+import type { Loader } from '../session/loader.js';
 
 /** Security information with every flag decoded. */
 export interface SecurityDetails extends SecurityInfo {

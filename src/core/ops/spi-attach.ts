@@ -2,8 +2,8 @@
 // ROM form, 4-byte stub form), FLASH_BEGIN(0,0) on the ESP8266 ROM, then SPI_SET_PARAMS.
 
 import { packU32 } from '../protocol/bytes.js';
-import type { Loader } from '../session/loader.js';
 import { OP } from '../protocol/opcodes.js';
+import type { Loader } from '../session/loader.js';
 import { flashBegin, writeBlockSize } from '../write/flash-begin.js';
 
 /** Attach the flash (default SPI pins, `hspi_arg` 0). Required by ROMs before any flash command. */

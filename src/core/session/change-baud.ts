@@ -2,10 +2,10 @@
 // crystal-calibration correction and the C2 ROM's 26 MHz trick; then host baud, 50 ms pause, flush.
 
 import { EspflashError, isEspflashError } from '../../errors.js';
-import { packU32 } from '../protocol/bytes.js';
-import type { LoaderSession } from './loader-session.js';
-import { OP } from '../protocol/opcodes.js';
 import { estimateCrystal } from '../ops/crystal.js';
+import { packU32 } from '../protocol/bytes.js';
+import { OP } from '../protocol/opcodes.js';
+import type { LoaderSession } from './loader-session.js';
 
 /** ESP32 RTC calibration register the ROM derived its crystal estimate from. */
 export const ESP32_RTCCALICFG1 = 0x3ff5f06c;

@@ -6,10 +6,8 @@ import { EspflashError } from '../../errors.js';
 import { type FlashEventSink, ignoreEvents } from '../../events.js';
 import { type Logger, silentLogger } from '../../logger.js';
 import { BootLogBuffer } from '../connect/boot-log.js';
-import { packU32 } from '../protocol/bytes.js';
 import type { SecurityInfo } from '../connect/chip-detect.js';
-import { type Clock, realClock } from './clock.js';
-import type { CommandRequest, CommandResponse, Loader } from './loader.js';
+import { packU32 } from '../protocol/bytes.js';
 import { DEFAULT_TIMEOUT_MS, OP, timeoutFor } from '../protocol/opcodes.js';
 import {
   commandHeader,
@@ -21,6 +19,9 @@ import {
   syncData,
 } from '../protocol/packets.js';
 import { statusError } from '../protocol/rom-errors.js';
+import { SlipDecoder, slipEncode } from '../protocol/slip.js';
+import { type Clock, realClock } from './clock.js';
+import type { CommandRequest, CommandResponse, Loader } from './loader.js';
 import {
   commandTimeout,
   frameTimeout,
@@ -29,7 +30,6 @@ import {
   shortResponse,
   unsupportedCommand,
 } from './session-errors.js';
-import { SlipDecoder, slipEncode } from '../protocol/slip.js';
 import type { Transport } from './transport.js';
 
 /** Frames skipped while waiting for a reply before giving up (esptool's limit). */

@@ -3,12 +3,12 @@
 
 import type { ChipName } from '../../chips/chips.js';
 import { EspflashError, isPortGone } from '../../errors.js';
+import { syncOnce } from '../connect/sync.js';
 import { bytesEqual, hex32, latin1, packU32 } from '../protocol/bytes.js';
-import type { LoaderSession } from './loader-session.js';
 import { DEFAULT_TIMEOUT_MS, OP } from '../protocol/opcodes.js';
 import { dataBlock, decodeResponse, OHAI, readStatus } from '../protocol/packets.js';
 import { statusError } from '../protocol/rom-errors.js';
-import { syncOnce } from '../connect/sync.js';
+import type { LoaderSession } from './loader-session.js';
 
 /** A flasher stub: code and data segments plus the entry point. */
 export interface StubImage {

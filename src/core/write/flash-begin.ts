@@ -3,8 +3,8 @@
 
 import type { ChipInfo } from '../../chips/chips.js';
 import { packU32 } from '../protocol/bytes.js';
-import type { Loader } from '../session/loader.js';
 import { OP, timeoutFor } from '../protocol/opcodes.js';
+import type { Loader } from '../session/loader.js';
 
 /** Flash sector (erase unit) size. */
 export const FLASH_SECTOR_SIZE = 0x1000;

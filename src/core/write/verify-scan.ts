@@ -1,10 +1,10 @@
 // Find how much of a region the device already holds correctly: one MD5 over a range, and when it
 // differs, MD5 per chunk and then per 4 KiB sector to locate the first sector that does not verify.
 
-import type { Loader } from '../session/loader.js';
-import { type HashFn, md5Hex } from '../protocol/md5.js';
-import { FLASH_SECTOR_SIZE } from './flash-begin.js';
 import { flashMd5 } from '../ops/md5-region.js';
+import { type HashFn, md5Hex } from '../protocol/md5.js';
+import type { Loader } from '../session/loader.js';
+import { FLASH_SECTOR_SIZE } from './flash-begin.js';
 
 /** Chunk size of the coarse scan (4 sectors). */
 export const SCAN_CHUNK = 0x4000;

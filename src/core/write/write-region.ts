@@ -8,12 +8,12 @@
 
 import { type ErrorCode, EspflashError } from '../../errors.js';
 import type { FlashEventSink } from '../../events.js';
+import { canMd5, deviceHolds, flashMd5, md5UnavailableReason } from '../ops/md5-region.js';
 import { hex } from '../protocol/bytes.js';
-import type { Loader } from '../session/loader.js';
 import { type HashFn, md5Hex } from '../protocol/md5.js';
+import type { Loader } from '../session/loader.js';
 import { type DeflateStream, portableDeflate } from './deflate-blocks.js';
 import { FLASH_SECTOR_SIZE, writeBlockSize } from './flash-begin.js';
-import { canMd5, deviceHolds, flashMd5, md5UnavailableReason } from '../ops/md5-region.js';
 import { alignStart, padTo } from './payload.js';
 import { firstMismatch, sectorFloor } from './verify-scan.js';
 import {

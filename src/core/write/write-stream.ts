@@ -6,9 +6,9 @@
 import { isEspflashError } from '../../errors.js';
 import type { FlashEventSink } from '../../events.js';
 import { packU32, writeU32 } from '../protocol/bytes.js';
-import type { Loader } from '../session/loader.js';
 import { DEFAULT_TIMEOUT_MS, ERASE_MS_PER_MB, MAX_TIMEOUT_MS, OP } from '../protocol/opcodes.js';
 import { dataChecksum } from '../protocol/packets.js';
+import type { Loader } from '../session/loader.js';
 import type { DeflateStream } from './deflate-blocks.js';
 import { flashBegin } from './flash-begin.js';
 import { planBlocks } from './write-blocks.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { resetAfter } from '../../../src/core/ops/after-reset.js';
 import { readU32 } from '../../../src/core/protocol/bytes.js';
 import { OP } from '../../../src/core/protocol/opcodes.js';
-import { resetAfter } from '../../../src/core/ops/after-reset.js';
 import { FakeLoader } from './support/fake-loader.js';
 
 const signalsOf = (l: FakeLoader) => l.transport.signals.map(({ dtr, rts, at }) => ({ dtr, rts, at }));

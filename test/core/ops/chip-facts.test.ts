@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { packU32 } from '../../../src/core/protocol/bytes.js';
 import { esp32MajorRevision, readChipRevision } from '../../../src/core/ops/chip-revision.js';
 import { estimateCrystal, nearestCrystal, rememberRomCrystal } from '../../../src/core/ops/crystal.js';
 import { decodeMac, readMac } from '../../../src/core/ops/read-mac.js';
 import { decodeSecurityInfo, readSecurityInfo } from '../../../src/core/ops/security-info.js';
+import { packU32 } from '../../../src/core/protocol/bytes.js';
 import { FakeLoader } from './support/fake-loader.js';
 
 describe('MAC layouts', () => {

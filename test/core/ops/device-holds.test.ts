@@ -3,11 +3,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { openDevice } from '../../../src/api/open-device.js';
+import { deviceHolds, HOLD_PROBE_BYTES } from '../../../src/core/ops/md5-region.js';
 import { readU32 } from '../../../src/core/protocol/bytes.js';
-import type { Loader } from '../../../src/core/session/loader.js';
 import { md5Hex } from '../../../src/core/protocol/md5.js';
 import { OP } from '../../../src/core/protocol/opcodes.js';
-import { deviceHolds, HOLD_PROBE_BYTES } from '../../../src/core/ops/md5-region.js';
+import type { Loader } from '../../../src/core/session/loader.js';
 import { createSimTransport } from '../../../src/sim/sim-transport.js';
 
 /** The device's loader, recording the size of every SPI_FLASH_MD5 it is asked for. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readU32 } from '../../../src/core/protocol/bytes.js';
-import { OP } from '../../../src/core/protocol/opcodes.js';
 import { decodeFlashId, readFlashId } from '../../../src/core/ops/flash-id.js';
 import { attachFlash, setFlashParams } from '../../../src/core/ops/spi-attach.js';
+import { readU32 } from '../../../src/core/protocol/bytes.js';
+import { OP } from '../../../src/core/protocol/opcodes.js';
 import { FakeLoader } from './support/fake-loader.js';
 
 const MB = 1 << 20;

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { readU32 } from '../../../src/core/protocol/bytes.js';
-import { OP } from '../../../src/core/protocol/opcodes.js';
 import { eraseFlash, eraseRegion } from '../../../src/core/ops/erase.js';
 import { flashMd5 } from '../../../src/core/ops/md5-region.js';
 import { readFlash } from '../../../src/core/ops/read-flash.js';
+import { readU32 } from '../../../src/core/protocol/bytes.js';
+import { OP } from '../../../src/core/protocol/opcodes.js';
 import { FakeLoader, sampleBytes } from './support/fake-loader.js';
 
 describe('readFlash', () => {

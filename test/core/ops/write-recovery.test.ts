@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readU32 } from '../../../src/core/protocol/bytes.js';
-import type { CommandRequest, Loader } from '../../../src/core/session/loader.js';
 import { OP } from '../../../src/core/protocol/opcodes.js';
+import type { CommandRequest, Loader } from '../../../src/core/session/loader.js';
 import { firstMismatch } from '../../../src/core/write/verify-scan.js';
 import { isLinkLost } from '../../../src/core/write/write-failure.js';
 import { writeRegion } from '../../../src/core/write/write-region.js';

@@ -4,11 +4,11 @@
 import { Inflate } from 'pako';
 import { type ChipName, chipInfo } from '../../../../src/chips/chips.js';
 import { readU32, toHex } from '../../../../src/core/protocol/bytes.js';
-import type { Clock } from '../../../../src/core/session/clock.js';
-import type { CommandRequest, CommandResponse, Loader } from '../../../../src/core/session/loader.js';
 import { md5 } from '../../../../src/core/protocol/md5.js';
 import { OP } from '../../../../src/core/protocol/opcodes.js';
 import { dataChecksum } from '../../../../src/core/protocol/packets.js';
+import type { Clock } from '../../../../src/core/session/clock.js';
+import type { CommandRequest, CommandResponse, Loader } from '../../../../src/core/session/loader.js';
 import type { ModemSignals, Transport } from '../../../../src/core/session/transport.js';
 import { EspflashError } from '../../../../src/errors.js';
 import type { FlashEvent } from '../../../../src/events.js';
