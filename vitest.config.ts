@@ -13,27 +13,41 @@ const OS_SUITES = [
   'test/e2e/cli-process.test.ts',
 ];
 
+/** Every project: a fresh espflash cache folder per test file. */
+const ISOLATE_CACHE = './test/support/isolate-cache.ts';
+
 export default defineConfig({
   test: {
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ['default', './test/support/summary-reporter.ts'],
-    setupFiles: ['./test/support/isolate-cache.ts'],
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/reference/**', ...OS_SUITES] },
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/reference/**', ...OS_SUITES],
+          setupFiles: [ISOLATE_CACHE, './test/support/virtual-sim-clock.ts'],
+        },
       },
       {
         extends: true,
-        test: { name: 'os', include: OS_SUITES, fileParallelism: false, sequence: { groupOrder: 1 } },
+        test: {
+          name: 'os',
+          include: OS_SUITES,
+          setupFiles: [ISOLATE_CACHE],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
       },
       {
         extends: true,
         test: {
           name: 'reference',
           include: ['test/reference/**/*.test.ts'],
+          setupFiles: [ISOLATE_CACHE],
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 60_000,
