@@ -1,5 +1,6 @@
 // Test runner configuration: every *.test.ts under test/, Node environment, no watch in CI.
-// Three projects, one after the other: `unit` (in-process suites, files in parallel); `os` (real
+// Three projects, one after the other: `unit` (in-process suites, two files at a time, sim://
+// ports opened through the CLI on a virtual clock: test/support/virtual-sim-clock.ts); `os` (real
 // pseudo-terminals, ser2net and CLI child processes, whose hang-up and timing paths misbehave when
 // they share two cores with the CPU-heavy unit files: one file at a time); `reference`
 // (test/reference: the real ESP32 ROM under QEMU and esptool, about a core each, one file at a time).
@@ -30,6 +31,9 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/reference/**', ...OS_SUITES],
           setupFiles: [ISOLATE_CACHE, './test/support/virtual-sim-clock.ts'],
+          // Both cores (the default leaves one idle on two); threads cost less CPU than forks here.
+          pool: 'threads',
+          maxWorkers: 2,
         },
       },
       {
