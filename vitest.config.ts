@@ -31,8 +31,9 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/reference/**', ...OS_SUITES],
           setupFiles: [ISOLATE_CACHE, './test/support/virtual-sim-clock.ts'],
-          // Both cores (the default leaves one idle on two); threads cost less CPU than forks here.
-          pool: 'threads',
+          // Both cores (the default leaves one idle on two). Forks, not threads: the serialport
+          // binding polls on the main libuv loop and aborts the process when a worker thread opened it.
+          pool: 'forks',
           maxWorkers: 2,
         },
       },
