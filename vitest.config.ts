@@ -14,8 +14,8 @@ const OS_SUITES = [
   'test/e2e/cli-process.test.ts',
 ];
 
-/** Every project: a fresh espflash cache folder per test file. */
-const ISOLATE_CACHE = './test/support/isolate-cache.ts';
+/** Every project: a fresh espflash cache folder per test file, and byte arrays compared natively. */
+const COMMON_SETUP = ['./test/support/isolate-cache.ts', './test/support/byte-equality.ts'];
 
 export default defineConfig({
   test: {
@@ -30,7 +30,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/reference/**', ...OS_SUITES],
-          setupFiles: [ISOLATE_CACHE, './test/support/virtual-sim-clock.ts'],
+          setupFiles: [...COMMON_SETUP, './test/support/virtual-sim-clock.ts'],
           // Both cores (the default leaves one idle on two). Forks, not threads: the serialport
           // binding polls on the main libuv loop and aborts the process when a worker thread opened it.
           pool: 'forks',
@@ -42,7 +42,7 @@ export default defineConfig({
         test: {
           name: 'os',
           include: OS_SUITES,
-          setupFiles: [ISOLATE_CACHE],
+          setupFiles: COMMON_SETUP,
           fileParallelism: false,
           sequence: { groupOrder: 1 },
         },
@@ -52,7 +52,7 @@ export default defineConfig({
         test: {
           name: 'reference',
           include: ['test/reference/**/*.test.ts'],
-          setupFiles: [ISOLATE_CACHE],
+          setupFiles: COMMON_SETUP,
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 60_000,
