@@ -36,4 +36,10 @@ function integerArraysEqual(a: unknown, b: unknown): boolean | undefined {
   return undefined;
 }
 
-expect.addEqualityTesters([integerArraysEqual]);
+// Once per worker: without isolation this file runs again for every test file in the same process.
+const INSTALLED = Symbol.for('espflash.test.byteEquality');
+const registry = globalThis as { [INSTALLED]?: true };
+if (!registry[INSTALLED]) {
+  expect.addEqualityTesters([integerArraysEqual]);
+  registry[INSTALLED] = true;
+}
