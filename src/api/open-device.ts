@@ -234,6 +234,8 @@ export async function openDevice(requested: OpenDeviceOptions = {}): Promise<Dev
   // A stub version that is not shipped is a usage error before the port is opened.
   const stubProvider = stubProviderFor({ version: options.stubVersion, file: options.stubFile });
   const transport = options.transport ?? (await open());
+  // The link's own time base (the in-process sim's clock) unless the caller named one.
+  const clock = options.clock ?? transport.linkClock;
   const link = chooseLinkBaud({
     requested: options.baud,
     transportSetsBaud: transport.capabilities.baudRate,
@@ -254,7 +256,7 @@ export async function openDevice(requested: OpenDeviceOptions = {}): Promise<Dev
     const before = options.before;
     const connectOptions: Omit<ConnectOptions, 'transport' | 'baud'> = {
       stubProvider,
-      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(clock === undefined ? {} : { clock }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),

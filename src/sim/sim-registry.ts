@@ -2,7 +2,7 @@
 // the same virtual chip, like a serial port path reaches the same board. It also plays the USB side
 // of a disconnect fault: the port is missing while the device re-enumerates, busy while held open.
 
-import type { Clock } from '../core/session/clock.js';
+import { type Clock, realClock } from '../core/session/clock.js';
 import { EspflashError, UsageError } from '../errors.js';
 import type { SimDevice } from './device.js';
 import { formatFaults } from './fault-spec.js';
@@ -24,6 +24,19 @@ interface Entry {
 }
 
 const entries = new Map<string, Entry>();
+
+/** Makes the clock of a chip created without one (see {@link setSimRegistryClock}). */
+let newChipClock: () => Clock = () => realClock;
+
+/**
+ * Time base for chips the registry creates when the opener names no clock (default: the host's real
+ * clock). Tests pass `() => new VirtualClock()` so that `sim://` ports opened through the CLI in the
+ * same process reset, sync and time out on virtual time; `null` restores the real clock. A port's
+ * transport reports its chip's clock (`transport.linkClock`), and `openDevice` connects on it.
+ */
+export function setSimRegistryClock(factory: (() => Clock) | null): void {
+  newChipClock = factory ?? (() => realClock);
+}
 
 /**
  * The registry key of a sim:// URL: `id:<id>` when it has `id=`, else the chip plus its parameters
@@ -66,7 +79,7 @@ export function openSimUrl(url: string, options: OpenSimUrlOptions = {}): SimTra
     if (entry.open && !entry.lost) throw busy(url);
     entry.device.replug();
   } else {
-    const created = createSimDevice({ ...simOptions, ...(options.clock ? { clock: options.clock } : {}) });
+    const created = createSimDevice({ ...simOptions, clock: options.clock ?? newChipClock() });
     entry = {
       ...created,
       params: new Map(params.filter(([k]) => !VOLATILE_SIM_PARAMS.includes(k) && k !== 'id')),

@@ -99,6 +99,11 @@ export class InProcessSimTransport implements SimTransport {
     return this.baud;
   }
 
+  /** The chip's time base: read timeouts run on it, and so does whoever connects through this port. */
+  get linkClock(): Clock {
+    return this.clock;
+  }
+
   read(options: { timeoutMs: number; signal?: AbortSignal }): Promise<Uint8Array> {
     return new Promise<Uint8Array>((resolve, reject) => {
       if (this.closed) return reject(closedError());

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configImportDeadline } from '../../src/config/config-loaders.js';
 import { generateExampleBuild } from '../../src/example/example-build.js';
 import { runCli } from '../support/cli.js';
+import { useRealSimClock } from '../support/virtual-sim-clock.js';
 
 let cwd = '';
 let buildDir = '';
@@ -65,6 +66,8 @@ describe('image-info --chip naming another chip', () => {
 });
 
 describe('erase-flash', () => {
+  // The elapsed-time ticker is the CLI's own real timer: the chip erase must take real seconds.
+  useRealSimClock();
   it('shows the elapsed time while the chip erase runs', async () => {
     const r = await runCli(['erase-flash', '--port', 'sim://esp32?timing=1&flashSize=1MB'], { cwd });
     expect(r.code, r.stderr).toBe(0);

@@ -1,83 +1,27 @@
-import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+// What only sim:// ports do through the CLI: the port from ESPFLASH_PORT, ROM-loader limits, labels
+// without a partition table, and `espflash demo`. The device command matrix over sim:// and
+// socket:// is cli-device.test.ts.
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytesEqual } from '../../src/core/protocol/bytes.js';
 import { hasStackTrace, runCli } from '../support/cli.js';
-import { expectedRegions, type PlannedBuild, plannedBuild } from './support/planned.js';
+import { type PlannedBuild, plannedBuild } from './support/planned.js';
 
-// Every command opens its own sim:// chip; `flashFile` keeps the flash between commands.
 let work: string;
 let build: PlannedBuild;
-let flashFile: string;
-let port: string;
-const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
-const flash = async () => new Uint8Array(await readFile(flashFile));
-const ff = (b: Uint8Array) => b.every((x) => x === 0xff);
-const cli = (argv: string[], env: Record<string, string> = {}) =>
-  runCli([...argv, '--port', port], { cwd: work, env });
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'espflash-cli-sim-'));
   build = await plannedBuild('esp32');
-  flashFile = join(work, 'flash.bin');
-  port = `sim://esp32?flashFile=${encodeURIComponent(flashFile)}`;
 });
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
   await rm(build.dir, { recursive: true, force: true });
 });
 
-describe('device commands on sim:// (flash persisted in a file between commands)', () => {
-  it('flash writes every planned region', async () => {
-    const r = await cli(['flash', '--build-dir', build.buildDir]);
-    expect(r.code).toBe(0);
-    expect(hasStackTrace(r.stderr)).toBe(false);
-    const contents = await flash();
-    for (const region of await expectedRegions(build.plan, '4MB')) {
-      expect(
-        bytesEqual(contents.subarray(region.offset, region.offset + region.bytes.length), region.bytes),
-      ).toBe(true);
-    }
-  });
-
-  it('checksum-md5 and read-flash see the flashed bytes', async () => {
-    const contents = await flash();
-    const sum = await cli(['checksum-md5', '0x10000', '64k']);
-    expect(sum.code).toBe(0);
-    expect(sum.stdout).toContain(md5(contents.subarray(0x10000, 0x20000)));
-    const out = join(work, 'pt.bin');
-    const read = await cli(['read-flash', '0x8000', '0xc00', out]);
-    expect(read.code).toBe(0);
-    expect(new Uint8Array(await readFile(out))).toEqual(contents.subarray(0x8000, 0x8c00));
-  });
-
-  it('write-bin into a partition by label, then erase-parts and erase-region clear it', async () => {
-    const data = new Uint8Array(3000).map((_, i) => (i * 5 + 1) & 0xff);
-    const file = join(work, 'nvs.bin');
-    await writeFile(file, data);
-    expect((await cli(['write-bin', 'nvs', file])).code).toBe(0);
-    expect((await flash()).subarray(0x9000, 0x9000 + 3000)).toEqual(data);
-    expect((await cli(['erase-parts', 'nvs'])).code).toBe(0);
-    expect(ff((await flash()).subarray(0x9000, 0xf000))).toBe(true);
-    expect((await cli(['write-bin', '0x300000', file])).code).toBe(0);
-    expect((await cli(['erase-region', '3M', '4k'])).code).toBe(0);
-    expect(ff((await flash()).subarray(0x300000, 0x301000))).toBe(true);
-  });
-
-  it('reset and board-info work; erase-flash clears everything', async () => {
-    const reset = await cli(['reset']);
-    expect(reset.code).toBe(0);
-    expect(reset.stdout).toContain('Reset (hard-reset)');
-    const info = await cli(['board-info']);
-    expect(info.code).toBe(0);
-    expect(info.stdout).toMatch(/Chip\s+ESP32/);
-    expect(info.stdout).toMatch(/Flash\s+4MB/);
-    expect((await cli(['erase-flash'])).code).toBe(0);
-    expect(ff(await flash())).toBe(true);
-  });
-
+describe('the port from the environment', () => {
   it('takes the port from ESPFLASH_PORT', async () => {
     const r = await runCli(['board-info', '--json'], { cwd: work, env: { ESPFLASH_PORT: 'sim://esp32s3' } });
     expect(r.code).toBe(0);

@@ -4,6 +4,7 @@ import { openDevice } from '../../src/api/open-device.js';
 import { CHIP_NAMES } from '../../src/chips/chips.js';
 import { bytesEqual } from '../../src/core/protocol/bytes.js';
 import { createSimTransport } from '../../src/sim/sim-transport.js';
+import { VirtualClock } from '../../src/sim/virtual-clock.js';
 import { expectedRegions, plannedBuild } from './support/planned.js';
 
 const dirs: string[] = [];
@@ -16,7 +17,8 @@ describe.each(CHIP_NAMES)('flash a generated %s build to the virtual chip', (chi
     it(`${stub ? 'with the stub' : 'through the ROM (--no-stub)'}: every region reads back as planned`, async () => {
       const { dir, plan } = await plannedBuild(chip);
       dirs.push(dir);
-      const transport = createSimTransport({ chip });
+      // Virtual time: resets and timeouts cost nothing (openDevice connects on the port's clock).
+      const transport = createSimTransport({ chip, clock: new VirtualClock() });
       const device = await openDevice({ port: transport.description, transport, chip, stub });
       try {
         expect(device.loader.isStub).toBe(stub);

@@ -7,8 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { acceptanceFaults } from './support/fault-kinds.js';
 import { runFaultFlash } from './support/fault-run.js';
 
-/** Seeds run here; `npm run bench:faults` runs 100. */
-const SEEDS = Array.from({ length: 8 }, (_, i) => 101 + i);
+/**
+ * Seeds run here: the disconnect early (byte 61 274), mid-way (137 629) and late (347 087) in the
+ * write. The success rate over 100 seeds is a measurement: `npm run bench:faults`.
+ */
+const SEEDS = [106, 101, 103];
 
 describe('acceptance: 1 MB app, corruption 1e-4 and one mid-write disconnect', () => {
   it.each(SEEDS)(

@@ -40,7 +40,8 @@ describe.skipIf(!HAVE_TOOLS)(`esptool against espflash sim${TOOLS_SKIP_NOTE}`, (
     dir = await mkdtemp(join(tmpdir(), 'espflash-esptool-sim-'));
   });
 
-  describe.each(['esp32', 'esp32s3', 'esp32c3'] as const)('%s', (chip: ChipName) => {
+  // The chips run at once (each has its own sim server and files); each chip's steps run in order.
+  describe.concurrent.each(['esp32', 'esp32s3', 'esp32c3'] as const)('%s', (chip: ChipName) => {
     let sim: SimServer;
     const esptool = async (args: string[], options: { stubSet?: 1 | 2; after?: string } = {}) => {
       const run = await runEsptool(
@@ -73,7 +74,7 @@ describe.skipIf(!HAVE_TOOLS)(`esptool against espflash sim${TOOLS_SKIP_NOTE}`, (
       await sim.close();
     });
 
-    it('ROM loader (--no-stub): detect, flash_id, read_mac, write_flash plain and -z, read_flash, verify_flash', async () => {
+    it.sequential('ROM loader (--no-stub): detect, flash_id, read_mac, write_flash plain and -z, read_flash, verify_flash', async () => {
       const id = await esptool(['--no-stub', 'flash_id']);
       expect(id).toContain('Detected flash size: 4MB');
       expect(await esptool(['--no-stub', 'read_mac'])).toMatch(/MAC: ([0-9a-f]{2}:){5}[0-9a-f]{2}/);
@@ -99,7 +100,7 @@ describe.skipIf(!HAVE_TOOLS)(`esptool against espflash sim${TOOLS_SKIP_NOTE}`, (
       expect(sim.device.mode).toBe('rom');
     });
 
-    describe.each(STUBS)('%s', (name, stubSet) => {
+    describe.sequential.each(STUBS)('%s', (name, stubSet) => {
       const opts = stubSet === undefined ? {} : { stubSet };
       const base = 0x100000 * (stubSet === undefined ? 1 : stubSet + 1);
 
@@ -140,7 +141,7 @@ describe.skipIf(!HAVE_TOOLS)(`esptool against espflash sim${TOOLS_SKIP_NOTE}`, (
       });
     });
 
-    it('--after hard_reset (no reset over TCP: the command still succeeds) and erase_flash', async () => {
+    it.sequential('--after hard_reset (no reset over TCP: the command still succeeds) and erase_flash', async () => {
       const app = image(0x4000, 99);
       const out = await esptool(['write_flash', '0x8000', await file('hard.bin', app)], {
         stubSet: 2,

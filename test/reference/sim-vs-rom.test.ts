@@ -93,10 +93,12 @@ async function runOn(target: 'rom' | 'sim', scenario: Scenario): Promise<Step[]>
   }
 }
 
-/** Run on both and compare step by step (a readable diff on failure). */
+/**
+ * Run on both at once (each target has its own link and recorder; the real-time waits overlap) and
+ * compare step by step (a readable diff on failure).
+ */
 async function expectTwins(scenario: Scenario): Promise<Step[]> {
-  const rom = await runOn('rom', scenario);
-  const sim = await runOn('sim', scenario);
+  const [rom, sim] = await Promise.all([runOn('rom', scenario), runOn('sim', scenario)]);
   expect(sim.map((s) => s.label)).toEqual(rom.map((s) => s.label));
   const diff = rom.flatMap((s, i) =>
     JSON.stringify(s.frames) === JSON.stringify(sim[i]!.frames)

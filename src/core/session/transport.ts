@@ -1,6 +1,8 @@
 // The byte pipe between the protocol core and a device: serial port, TCP socket, RFC 2217, the
 // in-process virtual ESP32, or a test double. The core never touches I/O except through this.
 
+import type { Clock } from './clock.js';
+
 /** Modem control lines. Always set together: DTR drives IO0 (BOOT), RTS drives EN (reset). */
 export interface ModemSignals {
   /** true drives IO0 low (download strap) on Espressif auto-reset circuits. */
@@ -50,6 +52,11 @@ export interface Transport {
   readonly capabilities: TransportCapabilities;
   /** Current host-side baud rate (nominal for transports without one). */
   readonly baudRate: number;
+  /**
+   * The time this link runs on when it is not the host's (the in-process sim on a virtual clock):
+   * whoever times the link (connect, resets, timeouts) uses it unless told to use another clock.
+   */
+  readonly linkClock?: Clock;
   read(options: { timeoutMs: number; signal?: AbortSignal }): Promise<Uint8Array>;
   write(data: Uint8Array): Promise<void>;
   setSignals(signals: ModemSignals): Promise<void>;
