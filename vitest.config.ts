@@ -13,6 +13,8 @@ const OS_SUITES = [
   'test/node/rfc2217-transport.test.ts',
   'test/monitor/monitor-pty.test.ts',
   'test/e2e/cli-process.test.ts',
+  'test/errors/interrupt-exit.test.ts',
+  'test/package/package.test.ts',
 ];
 
 /** Suites that replace modules (`vi.mock`): they need a fresh module graph (project `unit-isolated`). */

@@ -5,7 +5,7 @@
 
 export { BAUD_LADDER, createReconnector, lowerBaud } from './api/reconnect.js';
 export type { SecurityInfo } from './core/connect/chip-detect.js';
-export { type ConnectedLoader, type ConnectOptions, connect } from './core/connect/connect.js';
+export { type Connection, type ConnectOptions, connect } from './core/connect/connect.js';
 export {
   classicReset,
   formatResetSequence,
@@ -62,10 +62,10 @@ export { TABLE_BINARY_LENGTH } from './partition/types.js';
 export { parseArgFile } from './project/arg-files.js';
 export { parseFlasherArgs } from './project/flasher-args.js';
 export { parseProjectDescription } from './project/project-description.js';
-export { SimDevice, type SimMode } from './sim/device.js';
 export { FAULT_KINDS, formatFaults, parseFaultSpecs } from './sim/fault-spec.js';
 export type { SimFaults } from './sim/faults.js';
 export { openSimUrl, resetSimRegistry } from './sim/sim-registry.js';
-export { createSimDevice, parseSimUrl } from './sim/sim-transport.js';
+export { createVirtualChip, parseSimUrl } from './sim/sim-transport.js';
+export { type SimMode, VirtualChip } from './sim/virtual-chip.js';
 export { VirtualClock } from './sim/virtual-clock.js';
 export { outputWatchSpec, sourceWatchSpec } from './watch/watch-paths.js';

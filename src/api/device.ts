@@ -2,7 +2,7 @@
 // write a binary, MD5, reset, close). Thin over src/core/ops; never prints.
 
 import type { ChipInfo } from '../chips/chips.js';
-import type { ConnectedLoader } from '../core/connect/connect.js';
+import type { Connection } from '../core/connect/connect.js';
 import { resetAfter } from '../core/ops/after-reset.js';
 import { readChipRevision } from '../core/ops/chip-revision.js';
 import { estimateCrystal } from '../core/ops/crystal.js';
@@ -104,7 +104,7 @@ export interface DeviceSettings {
   requestedBaud?: number | undefined;
   baudMemory?: BaudMemory | null;
   /** Reach the chip again mid-flash (see `createReconnector`); null: a lost link is final. */
-  reconnect?: ((current: ConnectedLoader, request: ReconnectRequest) => Promise<Reconnected>) | null;
+  reconnect?: ((current: Connection, request: ReconnectRequest) => Promise<Reconnected>) | null;
 }
 
 /** Options for {@link Device.flash}. */
@@ -123,11 +123,11 @@ export interface DeviceFlashOptions {
 
 /** A connected chip. Create with `openDevice`; always `close()` it. */
 export class Device {
-  private current: ConnectedLoader;
+  private current: Connection;
   private prepared: PreparedFlash;
 
   constructor(
-    loader: ConnectedLoader,
+    loader: Connection,
     flashInfo: PreparedFlash,
     private readonly settings: DeviceSettings,
   ) {
@@ -136,7 +136,7 @@ export class Device {
   }
 
   /** The connected loader (ROM or stub); a new one after a reconnect. */
-  get loader(): ConnectedLoader {
+  get loader(): Connection {
     return this.current;
   }
 
@@ -247,7 +247,7 @@ export class Device {
   }
 
   /** writePlan's `reconnect`: swap in the new loader and flash info. */
-  private reconnectOpt(): { reconnect?: (request: ReconnectRequest) => Promise<ConnectedLoader> } {
+  private reconnectOpt(): { reconnect?: (request: ReconnectRequest) => Promise<Connection> } {
     const reconnect = this.settings.reconnect;
     if (!reconnect) return {};
     return {

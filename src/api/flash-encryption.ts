@@ -4,7 +4,7 @@
 // chip with flash encryption on such a plan is refused with the way to do it; with encryption off
 // they are written in plaintext (how ESP-IDF's first flash works) and that is said out loud.
 
-import type { ConnectedLoader } from '../core/connect/connect.js';
+import type { Connection } from '../core/connect/connect.js';
 import { readSecurityInfo } from '../core/ops/security-info.js';
 import { EspflashError, isEspflashError } from '../errors.js';
 import type { FlashPlan } from '../plan/types.js';
@@ -13,7 +13,7 @@ import type { FlashPlan } from '../plan/types.js';
 const ESP32_CRYPT_CNT_SHIFT = 20;
 
 /** Whether flash encryption is on (odd FLASH_CRYPT_CNT); null when it cannot be read. */
-export async function readFlashEncryption(loader: ConnectedLoader): Promise<boolean | null> {
+export async function readFlashEncryption(loader: Connection): Promise<boolean | null> {
   try {
     if (loader.chip.name === 'esp8266') return false;
     if (loader.chip.securityInfoLength !== null) {
@@ -48,7 +48,7 @@ export const ENCRYPTED_REGIONS_RULE =
  */
 export async function checkEncryptedRegions(
   plan: FlashPlan,
-  loader: ConnectedLoader,
+  loader: Connection,
 ): Promise<{ warning: string } | null> {
   const encrypted = plan.regions.filter((r) => r.encrypted);
   if (encrypted.length === 0) return null;

@@ -3,7 +3,7 @@
 // transport again when any step fails.
 
 import type { ChipName } from '../chips/chips.js';
-import { type ConnectedLoader, type ConnectOptions, connect } from '../core/connect/connect.js';
+import { type Connection, type ConnectOptions, connect } from '../core/connect/connect.js';
 import { type PreparedFlash, prepareFlash } from '../core/ops/prepare-flash.js';
 import type { Clock } from '../core/session/clock.js';
 import type { Transport } from '../core/session/transport.js';
@@ -107,9 +107,9 @@ export const CONNECT_TRIES = 4;
 async function connectWithRetry(
   options: ConnectOptions,
   sizeBytes: number | undefined,
-): Promise<{ loader: ConnectedLoader; flash: PreparedFlash }> {
+): Promise<{ loader: Connection; flash: PreparedFlash }> {
   for (let attempt = 1; ; attempt++) {
-    let loader: ConnectedLoader | null = null;
+    let loader: Connection | null = null;
     try {
       loader = await connect(options);
       const flash = await prepareFlash(loader, sizeBytes === undefined ? {} : { sizeBytes });

@@ -2,7 +2,7 @@
 // else close it and poll for the port to come back with a bounded backoff (USB re-enumeration), and
 // step the baud down a rung when the write path asked for it.
 
-import type { ConnectedLoader, ConnectOptions } from '../core/connect/connect.js';
+import type { Connection, ConnectOptions } from '../core/connect/connect.js';
 import { connect } from '../core/connect/connect.js';
 import { type PreparedFlash, prepareFlash } from '../core/ops/prepare-flash.js';
 import type { Transport } from '../core/session/transport.js';
@@ -33,7 +33,7 @@ export interface ReconnectPolicy {
 
 /** What a reconnect produced. */
 export interface Reconnected {
-  loader: ConnectedLoader;
+  loader: Connection;
   flash: PreparedFlash;
 }
 
@@ -60,7 +60,7 @@ export interface ReconnectorOptions {
 /** Returns `reconnect(current, request)`, which resolves with a fresh loader or throws the last error. */
 export function createReconnector(
   options: ReconnectorOptions,
-): (current: ConnectedLoader, request: ReconnectRequest) => Promise<Reconnected> {
+): (current: Connection, request: ReconnectRequest) => Promise<Reconnected> {
   let target = options.baud;
   const attempts = options.policy?.attempts ?? 8;
   const first = options.policy?.initialDelayMs ?? 250;

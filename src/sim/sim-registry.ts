@@ -4,14 +4,14 @@
 
 import { type Clock, realClock } from '../core/session/clock.js';
 import { EspflashError, UsageError } from '../errors.js';
-import type { SimDevice } from './device.js';
 import { formatFaults } from './fault-spec.js';
 import type { FlashFileBinding } from './flash-file.js';
 import { parseSimUrl, splitSimUrl, VOLATILE_SIM_PARAMS } from './sim-options.js';
-import { createSimDevice, InProcessSimTransport, type SimTransport } from './sim-transport.js';
+import { createVirtualChip, InProcessSimTransport, type SimTransport } from './sim-transport.js';
+import type { VirtualChip } from './virtual-chip.js';
 
 interface Entry {
-  device: SimDevice;
+  device: VirtualChip;
   flashFile: FlashFileBinding | null;
   /** The creating URL's non-volatile parameters, for conflict checks on `id=` re-opens. */
   params: Map<string, string>;
@@ -79,7 +79,7 @@ export function openSimUrl(url: string, options: OpenSimUrlOptions = {}): SimTra
     if (entry.open && !entry.lost) throw busy(url);
     entry.device.replug();
   } else {
-    const created = createSimDevice({ ...simOptions, clock: options.clock ?? newChipClock() });
+    const created = createVirtualChip({ ...simOptions, clock: options.clock ?? newChipClock() });
     entry = {
       ...created,
       params: new Map(params.filter(([k]) => !VOLATILE_SIM_PARAMS.includes(k) && k !== 'id')),

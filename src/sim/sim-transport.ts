@@ -6,29 +6,29 @@ import { type Clock, realClock } from '../core/session/clock.js';
 import type { ModemSignals, Transport, TransportCapabilities } from '../core/session/transport.js';
 import { EspflashError } from '../errors.js';
 import { disconnectedError } from '../node/transport-errors.js';
-import { garble, SimDevice } from './device.js';
 import { bindFlashFile, type FlashFileBinding, loadFlashFile } from './flash-file.js';
 import { type SimOptions, simMac, validateFlashSize, validateSecureDownload } from './sim-options.js';
+import { garble, VirtualChip } from './virtual-chip.js';
 
 export type { SimOptions } from './sim-options.js';
 export { parseSimUrl } from './sim-options.js';
 
-/** A Transport whose far end is a {@link SimDevice}. */
+/** A Transport whose far end is a {@link VirtualChip}. */
 export interface SimTransport extends Transport {
-  readonly device: SimDevice;
+  readonly device: VirtualChip;
 }
 
 const DEFAULT_FLASH = 4 * 1024 * 1024;
 
 /** Build the device for `options` (loading the flash file, if any) and its persistence binding. */
-export function createSimDevice(options: SimOptions): {
-  device: SimDevice;
+export function createVirtualChip(options: SimOptions): {
+  device: VirtualChip;
   flashFile: FlashFileBinding | null;
 } {
   const size = validateFlashSize(options.chip, options.flashSize ?? DEFAULT_FLASH, 'the flash size');
   if (options.secureDownload) validateSecureDownload(options.chip, 'secure download mode');
   const flashData = options.flashFile ? loadFlashFile(options.flashFile, size) : undefined;
-  const device = new SimDevice({
+  const device = new VirtualChip({
     chip: options.chip,
     flashSize: size,
     ...(flashData ? { flashData } : {}),
@@ -47,13 +47,13 @@ export function createSimDevice(options: SimOptions): {
 
 /** Create an in-process transport to a new virtual chip (closing it closes the chip). */
 export function createSimTransport(options: SimOptions): SimTransport {
-  const { device, flashFile } = createSimDevice(options);
+  const { device, flashFile } = createVirtualChip(options);
   return new InProcessSimTransport({ device, flashFile, clock: options.clock ?? realClock });
 }
 
 /** Parts of an {@link InProcessSimTransport}. */
 export interface SimTransportParts {
-  device: SimDevice;
+  device: VirtualChip;
   /** Closed with the transport when `onClose` is absent. */
   flashFile: FlashFileBinding | null;
   clock: Clock;
@@ -65,7 +65,7 @@ export interface SimTransportParts {
 
 /** The in-process transport; normally made by {@link createSimTransport} or the sim:// registry. */
 export class InProcessSimTransport implements SimTransport {
-  readonly device: SimDevice;
+  readonly device: VirtualChip;
   readonly description: string;
   readonly capabilities: TransportCapabilities = { modemLines: true, baudRate: true, rawStream: false };
   private baud = 115200;

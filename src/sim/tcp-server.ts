@@ -6,9 +6,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { EspflashError, UsageError } from '../errors.js';
-import type { SimDevice } from './device.js';
 import type { SimOptions } from './sim-options.js';
-import { createSimDevice } from './sim-transport.js';
+import { createVirtualChip } from './sim-transport.js';
+import type { VirtualChip } from './virtual-chip.js';
 
 /** Options for {@link startSimServer}. */
 export interface SimServerOptions extends SimOptions {
@@ -30,7 +30,7 @@ export interface SimServer {
   readonly port: number;
   /** Path of the pseudo-terminal symlink when `ptyLink` was given. */
   readonly pty: string | null;
-  readonly device: SimDevice;
+  readonly device: VirtualChip;
   /** Number of connected clients. */
   readonly clients: number;
   /** Disconnect everyone, stop socat, save the flash file. */
@@ -39,7 +39,7 @@ export interface SimServer {
 
 /** Start serving a new virtual chip. Raw TCP has no modem lines, so it starts in download mode. */
 export async function startSimServer(options: SimServerOptions): Promise<SimServer> {
-  const { device, flashFile } = createSimDevice({
+  const { device, flashFile } = createVirtualChip({
     ...options,
     startInDownloadMode: options.startInDownloadMode ?? true,
   });

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { BAUD_LADDER, createReconnector, lowerBaud } from '../../src/api/reconnect.js';
-import type { ConnectedLoader } from '../../src/core/connect/connect.js';
+import type { Connection } from '../../src/core/connect/connect.js';
 import { EspflashError } from '../../src/errors.js';
 import { createSimTransport } from '../../src/sim/sim-transport.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';
@@ -14,7 +14,7 @@ const deadLoader = {
   baud: 921600,
   transport: { baudRate: 921600 },
   close: async () => {},
-} as unknown as ConnectedLoader;
+} as unknown as Connection;
 
 describe('lowerBaud', () => {
   it('steps 921600 → 460800 → 230400 → 115200 and stops at the bottom', () => {

@@ -7,7 +7,7 @@ import type { StubImage, StubProvider } from '../../src/core/session/stub-loader
 import { EspflashError } from '../../src/errors.js';
 import type { FlashEvent } from '../../src/events.js';
 import { FakeClock } from './support/fake-clock.js';
-import { createFakeRom, type FakeRomOptions } from './support/fake-rom.js';
+import { createScriptedRom, type ScriptedRomOptions } from './support/scripted-rom.js';
 
 const IMAGE: StubImage = {
   entry: 0x4038_0e9a,
@@ -18,9 +18,9 @@ const IMAGE: StubImage = {
 };
 const provider: StubProvider = async () => IMAGE;
 
-function run(rom: FakeRomOptions, options: Partial<ConnectOptions> = {}) {
+function run(rom: ScriptedRomOptions, options: Partial<ConnectOptions> = {}) {
   const clock = new FakeClock();
-  const { device, state } = createFakeRom(clock, rom);
+  const { device, state } = createScriptedRom(clock, rom);
   const events: FlashEvent[] = [];
   const promise = connect({
     transport: device,
@@ -298,7 +298,7 @@ describe('connect: reset strategies and modes', () => {
 
   it('connects on a later attempt when an earlier one fails', async () => {
     const clock = new FakeClock();
-    const { device, state } = createFakeRom(clock, { chip: 'esp32', startInDownload: false });
+    const { device, state } = createScriptedRom(clock, { chip: 'esp32', startInDownload: false });
     const inner = device.responder;
     // The first reset does not take: the chip only answers after the second strategy ran.
     device.responder = (req, d) => {
@@ -431,7 +431,7 @@ describe('connect: reset strategies and modes', () => {
 });
 
 describe('connect: failure diagnosis', () => {
-  const cases: Array<[string, FakeRomOptions, string, RegExp]> = [
+  const cases: Array<[string, ScriptedRomOptions, string, RegExp]> = [
     [
       'wrong boot mode',
       { chip: 'esp32', bootMode: 'app', startInDownload: false },

@@ -5,13 +5,13 @@ import { OP } from '../../src/core/protocol/opcodes.js';
 import { LoaderSession } from '../../src/core/session/loader-session.js';
 import { EspflashError } from '../../src/errors.js';
 import { FakeClock } from './support/fake-clock.js';
-import { FakeDevice, type Responder, responseFrame } from './support/fake-device.js';
+import { type Responder, responseFrame, ScriptedChip } from './support/scripted-chip.js';
 
 const ROM_OK = [0, 0, 0, 0];
 
 function setup(responder: Responder, options: { chunkSize?: number } = {}) {
   const clock = new FakeClock();
-  const device = new FakeDevice({ clock, responder, chunkSize: options.chunkSize });
+  const device = new ScriptedChip({ clock, responder, chunkSize: options.chunkSize });
   const session = new LoaderSession({ transport: device, clock });
   session.setChip(chipInfo('esp32'));
   return { clock, device, session };
@@ -186,7 +186,7 @@ describe('LoaderSession', () => {
 
   it('throws loader/no-chip before detection', () => {
     const clock = new FakeClock();
-    const s = new LoaderSession({ transport: new FakeDevice({ clock }), clock });
+    const s = new LoaderSession({ transport: new ScriptedChip({ clock }), clock });
     expect(() => s.chip).toThrow(/not been detected/);
     expect(s.statusLength).toBeNull();
   });

@@ -13,12 +13,12 @@ import {
 } from '../../src/core/connect/reset-sequences.js';
 import { UsageError } from '../../src/errors.js';
 import { FakeClock } from './support/fake-clock.js';
-import { FakeDevice } from './support/fake-device.js';
+import { ScriptedChip } from './support/scripted-chip.js';
 
 /** Run steps and render the line history as `(dtr,rts)@t` strings. */
 async function trace(steps: readonly ResetStep[]): Promise<string[]> {
   const clock = new FakeClock();
-  const device = new FakeDevice({ clock });
+  const device = new ScriptedChip({ clock });
   await runResetSequence(device, clock, steps);
   return device.signalLog.map((s) => `(${+s.dtr},${+s.rts})@${s.at}`);
 }
@@ -115,7 +115,7 @@ describe('built-in strategies: exact DTR/RTS transitions', () => {
   it('hard reset holds EN low 100 ms (USB-OTG: 200 ms, then 200 ms settle)', async () => {
     expect(await trace(hardReset().steps)).toEqual(['(0,1)@0', '(0,0)@100']);
     const clock = new FakeClock();
-    const device = new FakeDevice({ clock });
+    const device = new ScriptedChip({ clock });
     await runResetSequence(device, clock, hardReset({ usbOtg: true }).steps);
     expect(device.signalLog.map((s) => s.at)).toEqual([0, 200]);
     expect(clock.now()).toBe(400);
@@ -123,11 +123,11 @@ describe('built-in strategies: exact DTR/RTS transitions', () => {
 
   it('pulseHardReset runs the hard-reset pulse, and releases EN when aborted during the hold', async () => {
     const clock = new FakeClock();
-    const device = new FakeDevice({ clock });
+    const device = new ScriptedChip({ clock });
     await pulseHardReset(device, clock, { usbOtg: true });
     expect(device.signalLog.map((s) => `(${+s.dtr},${+s.rts})@${s.at}`)).toEqual(['(0,1)@0', '(0,0)@200']);
     const stop = new AbortController();
-    const held = new FakeDevice({ clock });
+    const held = new ScriptedChip({ clock });
     const pulse = pulseHardReset(held, clock, { signal: stop.signal });
     await Promise.resolve();
     stop.abort(new Error('closed'));
@@ -140,7 +140,7 @@ describe('built-in strategies: exact DTR/RTS transitions', () => {
 
   it('always writes both lines, keeping the untouched one from the initial state', async () => {
     const clock = new FakeClock();
-    const device = new FakeDevice({ clock });
+    const device = new ScriptedChip({ clock });
     const end = await runResetSequence(device, clock, parseResetSequence('R0'), {
       initial: { dtr: true, rts: true },
     });

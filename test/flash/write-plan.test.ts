@@ -10,7 +10,7 @@ import { generateExampleBuild } from '../../src/example/example-build.js';
 import { writePlan } from '../../src/flash/write-plan.js';
 import { derivePlan, type PlanOverrides } from '../../src/plan/derive-plan.js';
 import { sourced } from '../../src/provenance.js';
-import { FakeLoader } from '../core/ops/support/fake-loader.js';
+import { ScriptedLoader } from '../core/ops/support/scripted-loader.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -39,7 +39,7 @@ async function setup(options: {
     buildDir: build.buildDir,
     ...(options.overrides ? { overrides: options.overrides } : {}),
   });
-  const loader = new FakeLoader({
+  const loader = new ScriptedLoader({
     chip: options.deviceChip ?? chip,
     stub: options.stub ?? true,
     ...(options.jedecId === undefined ? {} : { jedecId: options.jedecId }),
@@ -130,7 +130,7 @@ describe('writePlan', () => {
 
   it('attaches and detects the flash itself when not given what prepareFlash found', async () => {
     const { plan } = await setup({});
-    const loader = new FakeLoader({ chip: 'esp32', stub: true, jedecId: 0x1840ef });
+    const loader = new ScriptedLoader({ chip: 'esp32', stub: true, jedecId: 0x1840ef });
     const summary = await writePlan({ plan, loader });
     expect(summary.regions.every((r) => r.verified)).toBe(true);
     expect(loader.ops.slice(0, 1)).toEqual([0x0d]); // SPI_ATTACH first

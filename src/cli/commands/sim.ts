@@ -7,7 +7,6 @@ import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { CHIP_NAMES } from '../../chips/chips.js';
 import { UsageError } from '../../errors.js';
-import type { SimMode } from '../../sim/device.js';
 import { FAULT_KINDS, formatFaults, parseFaultSpecs, parseSeed } from '../../sim/fault-spec.js';
 import type { SimFaults } from '../../sim/faults.js';
 import {
@@ -19,6 +18,7 @@ import {
   validateSecureDownload,
 } from '../../sim/sim-options.js';
 import { type SimServer, startSimServer } from '../../sim/tcp-server.js';
+import type { SimMode } from '../../sim/virtual-chip.js';
 import { defineCommand } from '../command.js';
 
 /** Parse `--listen host:port` (IPv6 as `[::1]:5555`). */

@@ -70,7 +70,7 @@ export interface ConnectOptions {
 }
 
 /** A connected loader plus what connecting learnt. */
-export interface ConnectedLoader extends Loader {
+export interface Connection extends Loader {
   /** Host-side baud now in effect. */
   readonly baud: number;
   /** A stub was already running (SYNC values all 0) and was re-used. */
@@ -291,7 +291,7 @@ async function fallBackToRom(session: LoaderSession, options: ConnectOptions, er
  * `connect/wrong-boot-mode`, `connect/no-sync-tx-down`, `connect/no-serial-data`, `connect/garbage`,
  * `connect/no-sync`, `connect/chip-mismatch`, `stub/*`, `reset/bad-sequence`.
  */
-export async function connect(options: ConnectOptions): Promise<ConnectedLoader> {
+export async function connect(options: ConnectOptions): Promise<Connection> {
   const before = normaliseBefore(options.before);
   const session = new LoaderSession({
     transport: options.transport,

@@ -4,11 +4,11 @@ import { estimateCrystal, nearestCrystal, rememberRomCrystal } from '../../../sr
 import { decodeMac, readMac } from '../../../src/core/ops/read-mac.js';
 import { decodeSecurityInfo, readSecurityInfo } from '../../../src/core/ops/security-info.js';
 import { packU32 } from '../../../src/core/protocol/bytes.js';
-import { FakeLoader } from './support/fake-loader.js';
+import { ScriptedLoader } from './support/scripted-loader.js';
 
 describe('MAC layouts', () => {
   it('later chips: MAC1 low 16 bits then MAC0 big-endian', async () => {
-    const loader = new FakeLoader({
+    const loader = new ScriptedLoader({
       chip: 'esp32c3',
       stub: false,
       registers: { 1610647620: 0x56789abc, 1610647624: 0xffff1234 },
@@ -17,7 +17,7 @@ describe('MAC layouts', () => {
   });
 
   it('ESP32: word2 bytes 1,0 then word1 bytes 3..0 (CRC byte dropped)', async () => {
-    const loader = new FakeLoader({
+    const loader = new ScriptedLoader({
       chip: 'esp32',
       stub: false,
       registers: { 1073061892: 0x11223344, 1073061896: 0x00aabbcc },
@@ -58,11 +58,11 @@ describe('security info', () => {
   });
 
   it('reads the 12-byte S2 layout and returns null on chips without the command', async () => {
-    const s2 = new FakeLoader({ chip: 'esp32s2', stub: false, securityInfo: new Uint8Array(12) });
+    const s2 = new ScriptedLoader({ chip: 'esp32s2', stub: false, securityInfo: new Uint8Array(12) });
     const info = await readSecurityInfo(s2);
     expect(info?.chipId).toBeNull();
     expect(s2.log[0]!.responseDataLength).toBe(12);
-    expect(await readSecurityInfo(new FakeLoader({ chip: 'esp32', stub: false }))).toBeNull();
+    expect(await readSecurityInfo(new ScriptedLoader({ chip: 'esp32', stub: false }))).toBeNull();
   });
 });
 
@@ -75,26 +75,30 @@ describe('crystal estimate', () => {
 
   it('uses baud × clkdiv, halved on ESP8266', async () => {
     // 40 MHz / 115200 ≈ 347 → 115200 × 347 / 1e6 ≈ 39.97 MHz
-    const esp32 = new FakeLoader({ chip: 'esp32', stub: false, registers: { 1072955412: 0xfff00000 | 347 } });
+    const esp32 = new ScriptedLoader({
+      chip: 'esp32',
+      stub: false,
+      registers: { 1072955412: 0xfff00000 | 347 },
+    });
     expect(await estimateCrystal(esp32)).toBe(40);
     // ESP8266 with 26 MHz: clkdiv ≈ 2 × 26e6 / 115200 ≈ 451
-    const e8266 = new FakeLoader({ chip: 'esp8266', stub: false, registers: { 1610612756: 451 } });
+    const e8266 = new ScriptedLoader({ chip: 'esp8266', stub: false, registers: { 1610612756: 451 } });
     expect(await estimateCrystal(e8266)).toBe(26);
-    expect(await estimateCrystal(new FakeLoader({ chip: 'esp32p4', stub: false }))).toBeNull();
+    expect(await estimateCrystal(new ScriptedLoader({ chip: 'esp32p4', stub: false }))).toBeNull();
   });
 
   // Observed on the real ESP32 ROM under QEMU: the ROM's divider is 0x15a (346) at 115200; once
   // esp-flasher-stub runs it is 0x7002b6 (694 + 7/16), the 80 MHz APB clock from the PLL.
   const UART0_CLKDIV = 0x3ff40014;
   it('a stub clocking the UART from the PLL gives unknown, not 48 MHz', async () => {
-    const stub = new FakeLoader({ chip: 'esp32', stub: true, registers: { [UART0_CLKDIV]: 0x7002b6 } });
+    const stub = new ScriptedLoader({ chip: 'esp32', stub: true, registers: { [UART0_CLKDIV]: 0x7002b6 } });
     expect(await estimateCrystal(stub)).toBeNull();
   });
 
   it('keeps what the ROM showed right after SYNC, through a stub upload or a baud change on that link', async () => {
-    const rom = new FakeLoader({ chip: 'esp32', stub: false, registers: { [UART0_CLKDIV]: 0x15a } });
+    const rom = new ScriptedLoader({ chip: 'esp32', stub: false, registers: { [UART0_CLKDIV]: 0x15a } });
     await rememberRomCrystal(rom);
-    const stub: FakeLoader = Object.create(rom, { isStub: { value: true } });
+    const stub: ScriptedLoader = Object.create(rom, { isStub: { value: true } });
     await stub.writeReg(UART0_CLKDIV, 0x7002b6);
     expect(await estimateCrystal(stub)).toBe(40);
     // The ROM itself after CHANGE_BAUDRATE: its divider follows its calibrated guess (QEMU: 28 at
@@ -103,7 +107,7 @@ describe('crystal estimate', () => {
     (rom.transport as { baudRate: number }).baudRate = 921600;
     expect(await estimateCrystal(rom)).toBe(40);
     // Another link (a fresh connection to a chip already running the stub) has no ROM measurement.
-    const other = new FakeLoader({ chip: 'esp32', stub: true, registers: { [UART0_CLKDIV]: 0x7002b6 } });
+    const other = new ScriptedLoader({ chip: 'esp32', stub: true, registers: { [UART0_CLKDIV]: 0x7002b6 } });
     expect(await estimateCrystal(other)).toBeNull();
   });
 });
@@ -114,12 +118,12 @@ describe('chip revision', () => {
     expect(esp32MajorRevision({ rev1: true, rev2: false, rev3: false })).toBe(1);
     expect(esp32MajorRevision({ rev1: true, rev2: true, rev3: false })).toBe(2);
     expect(esp32MajorRevision({ rev1: true, rev2: true, rev3: true })).toBe(3);
-    const v3 = new FakeLoader({
+    const v3 = new ScriptedLoader({
       chip: 'esp32',
       stub: false,
       registers: { 1073061900: 1 << 15, 1073061908: (1 << 20) | (1 << 24), 1073111164: 0x80000000 },
     });
     expect(await readChipRevision(v3)).toEqual({ major: 3, minor: 1 });
-    expect(await readChipRevision(new FakeLoader({ chip: 'esp8266', stub: false }))).toBeNull();
+    expect(await readChipRevision(new ScriptedLoader({ chip: 'esp8266', stub: false }))).toBeNull();
   });
 });

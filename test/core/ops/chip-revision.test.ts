@@ -12,7 +12,7 @@ import {
   revisionNumber,
   revisionRegisters,
 } from '../../../src/core/ops/chip-revision.js';
-import { FakeLoader } from './support/fake-loader.js';
+import { ScriptedLoader } from './support/scripted-loader.js';
 
 /** A register map as a read function (unlisted registers read 0, like the real eFuse words). */
 const regs =
@@ -176,7 +176,7 @@ describe('encoding (the simulator side)', () => {
 });
 
 describe('readChipRevision over READ_REG', () => {
-  function spy(loader: FakeLoader): number[] {
+  function spy(loader: ScriptedLoader): number[] {
     const reads: number[] = [];
     const read = loader.readReg.bind(loader);
     loader.readReg = async (address: number) => {
@@ -187,7 +187,7 @@ describe('readChipRevision over READ_REG', () => {
   }
 
   it('reads each needed register once and decodes', async () => {
-    const loader = new FakeLoader({
+    const loader = new ScriptedLoader({
       chip: 'esp32c3',
       stub: false,
       registers: { 1610647640: 0x0100_0000, 1610647632: 0x0004_0000 },
@@ -198,7 +198,7 @@ describe('readChipRevision over READ_REG', () => {
   });
 
   it('decodes the ESP32 three-bit major through the loader', async () => {
-    const loader = new FakeLoader({
+    const loader = new ScriptedLoader({
       chip: 'esp32',
       stub: true,
       registers: { 1073061900: 0x8000, 1073061908: 0x0110_0000, 1073111164: 0x8000_0000 },
@@ -207,18 +207,18 @@ describe('readChipRevision over READ_REG', () => {
   });
 
   it('returns null without reading in Secure Download Mode and on the ESP8266', async () => {
-    const sdm = new FakeLoader({ chip: 'esp32s3', stub: false, sdm: true });
+    const sdm = new ScriptedLoader({ chip: 'esp32s3', stub: false, sdm: true });
     const sdmReads = spy(sdm);
     expect(await readChipRevision(sdm)).toBeNull();
     expect(sdmReads).toEqual([]);
-    const e8266 = new FakeLoader({ chip: 'esp8266', stub: false });
+    const e8266 = new ScriptedLoader({ chip: 'esp8266', stub: false });
     const e8266Reads = spy(e8266);
     expect(await readChipRevision(e8266)).toBeNull();
     expect(e8266Reads).toEqual([]);
   });
 
   it('passes READ_REG failures through', async () => {
-    const loader = new FakeLoader({ chip: 'esp32c6', stub: false });
+    const loader = new ScriptedLoader({ chip: 'esp32c6', stub: false });
     loader.readReg = async () => {
       throw new Error('link down');
     };

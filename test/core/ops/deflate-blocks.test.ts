@@ -12,7 +12,7 @@ import {
 } from '../../../src/core/write/deflate-blocks.js';
 import { StreamInflater } from '../../../src/core/write/stream-inflater.js';
 import { nodeDeflate } from '../../../src/flash/write-plan.js';
-import { sampleBytes } from './support/fake-loader.js';
+import { sampleBytes } from './support/scripted-loader.js';
 
 async function collect(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];

@@ -3,7 +3,7 @@ import { decodeFlashId, readFlashId } from '../../../src/core/ops/flash-id.js';
 import { attachFlash, setFlashParams } from '../../../src/core/ops/spi-attach.js';
 import { readU32 } from '../../../src/core/protocol/bytes.js';
 import { OP } from '../../../src/core/protocol/opcodes.js';
-import { FakeLoader } from './support/fake-loader.js';
+import { ScriptedLoader } from './support/scripted-loader.js';
 
 const MB = 1 << 20;
 const id = (manufacturer: number, type: number, capacity: number) =>
@@ -44,7 +44,7 @@ describe('decodeFlashId', () => {
 describe('readFlashId', () => {
   for (const chip of ['esp32', 'esp32s3', 'esp32c6', 'esp8266'] as const) {
     it(`runs RDID through the ${chip} SPI registers and restores USR/USR2`, async () => {
-      const loader = new FakeLoader({ chip, stub: false, jedecId: 0x1840c8, registers: {} });
+      const loader = new ScriptedLoader({ chip, stub: false, jedecId: 0x1840c8, registers: {} });
       const spi = loader.chip.spi;
       await loader.writeReg(spi.usr, 0x1234);
       await loader.writeReg(spi.usr2, 0x5678);
@@ -67,14 +67,14 @@ describe('readFlashId', () => {
 
 describe('attachFlash / setFlashParams', () => {
   it('sends the 8-byte ROM form, the 4-byte stub form, and FLASH_BEGIN(0,0) on the ESP8266 ROM', async () => {
-    const rom = new FakeLoader({ chip: 'esp32c3', stub: false });
+    const rom = new ScriptedLoader({ chip: 'esp32c3', stub: false });
     await attachFlash(rom);
     expect(rom.log[0]).toMatchObject({ op: OP.SPI_ATTACH });
     expect(rom.log[0]!.data).toHaveLength(8);
-    const stub = new FakeLoader({ chip: 'esp32c3', stub: true });
+    const stub = new ScriptedLoader({ chip: 'esp32c3', stub: true });
     await attachFlash(stub);
     expect(stub.log[0]!.data).toHaveLength(4);
-    const e8266 = new FakeLoader({ chip: 'esp8266', stub: false });
+    const e8266 = new ScriptedLoader({ chip: 'esp8266', stub: false });
     await attachFlash(e8266);
     expect(e8266.ops).toEqual([OP.FLASH_BEGIN]);
     expect(readU32(e8266.log[0]!.data!, 0)).toBe(0);
@@ -82,7 +82,7 @@ describe('attachFlash / setFlashParams', () => {
   });
 
   it('sends SPI_SET_PARAMS with the total size, and skips it on the ESP8266 ROM', async () => {
-    const rom = new FakeLoader({ chip: 'esp32', stub: false });
+    const rom = new ScriptedLoader({ chip: 'esp32', stub: false });
     expect(await setFlashParams(rom, { totalSize: 8 * MB })).toBe(true);
     const d = rom.log[0]!.data!;
     expect([0, 1, 2, 3, 4, 5].map((i) => readU32(d, i * 4))).toEqual([
@@ -93,7 +93,7 @@ describe('attachFlash / setFlashParams', () => {
       0x100,
       0xffff,
     ]);
-    const e8266 = new FakeLoader({ chip: 'esp8266', stub: false });
+    const e8266 = new ScriptedLoader({ chip: 'esp8266', stub: false });
     expect(await setFlashParams(e8266, { totalSize: 4 * MB })).toBe(false);
     expect(e8266.log).toHaveLength(0);
   });

@@ -11,14 +11,14 @@ import { firstMismatch } from '../../../src/core/write/verify-scan.js';
 import { isLinkLost } from '../../../src/core/write/write-failure.js';
 import { writeRegion } from '../../../src/core/write/write-region.js';
 import { type ErrorCode, EspflashError } from '../../../src/errors.js';
-import { FakeLoader, sampleBytes } from './support/fake-loader.js';
+import { ScriptedLoader, sampleBytes } from './support/scripted-loader.js';
 
 const base = { index: 2, label: 'factory', role: 'app' };
 const OFFSET = 0x10000;
 const nodeHash = (b: Uint8Array) => new Uint8Array(createHash('md5').update(b).digest());
 
 /** A Loader over `fake` whose commands can be made to fail; `sent` logs every request it saw. */
-function faulty(fake: FakeLoader, fail: (r: CommandRequest, seq: number | null) => EspflashError | null) {
+function faulty(fake: ScriptedLoader, fail: (r: CommandRequest, seq: number | null) => EspflashError | null) {
   const sent: Array<{ op: number; seq: number | null; words: number[] }> = [];
   const loader: Loader = Object.create(fake);
   loader.command = async (r) => {
@@ -39,7 +39,7 @@ const coded = (code: ErrorCode) => new EspflashError(code, code);
 
 describe('writeRegion recovery', () => {
   it('in Secure Download Mode, writes without verifying and says the mode blocks the MD5', async () => {
-    const fake = new FakeLoader({ chip: 'esp32s3', stub: false, sdm: true });
+    const fake = new ScriptedLoader({ chip: 'esp32s3', stub: false, sdm: true });
     const data = sampleBytes(0x2800);
     const r = await writeRegion(fake, {
       onEvent: fake.onEvent,
@@ -58,7 +58,7 @@ describe('writeRegion recovery', () => {
   });
 
   it('resends a block the ROM rejected for its checksum under the next seq, in the same stream', async () => {
-    const fake = new FakeLoader({ chip: 'esp32', stub: false });
+    const fake = new ScriptedLoader({ chip: 'esp32', stub: false });
     let failed = false;
     const { loader, sent } = faulty(fake, (_r, seq) => {
       if (seq === 2 && !failed) {
@@ -89,7 +89,7 @@ describe('writeRegion recovery', () => {
   });
 
   it('after a deferred stub error restarts at the failed block sector with the rest recompressed', async () => {
-    const fake = new FakeLoader({ chip: 'esp32', stub: true });
+    const fake = new ScriptedLoader({ chip: 'esp32', stub: true });
     let failed = false;
     const { loader, sent } = faulty(fake, (_r, seq) => {
       if (seq === 3 && !failed) {
@@ -125,7 +125,7 @@ describe('writeRegion recovery', () => {
   });
 
   it('hands over to a reconnected loader after the port is lost and resumes at the first bad sector', async () => {
-    const fake = new FakeLoader({ chip: 'esp32', stub: true });
+    const fake = new ScriptedLoader({ chip: 'esp32', stub: true });
     const first = faulty(fake, (_r, seq) => (seq === 5 ? coded('port/disconnected') : null));
     const second = faulty(fake, () => null);
     const requests: unknown[] = [];
@@ -152,7 +152,7 @@ describe('writeRegion recovery', () => {
   });
 
   it('a lost port with no way to reconnect is flash/connection-lost naming the region and offset', async () => {
-    const fake = new FakeLoader({ chip: 'esp32', stub: true });
+    const fake = new ScriptedLoader({ chip: 'esp32', stub: true });
     const { loader } = faulty(fake, (_r, seq) => (seq === 1 ? coded('transport/closed') : null));
     const err = await writeRegion(loader, {
       onEvent: fake.onEvent,
@@ -171,7 +171,7 @@ describe('writeRegion recovery', () => {
   });
 
   it('stops at the deadline with flash/write-failed', async () => {
-    const fake = new FakeLoader({ chip: 'esp32', stub: true });
+    const fake = new ScriptedLoader({ chip: 'esp32', stub: true });
     const { loader } = faulty(fake, (_r, seq) => (seq === 0 ? coded('stub/inflate') : null));
     const err = await writeRegion(loader, {
       onEvent: fake.onEvent,
@@ -186,7 +186,7 @@ describe('writeRegion recovery', () => {
   });
 
   it('stops after the restart limit when every stream breaks', async () => {
-    const fake = new FakeLoader({ chip: 'esp32', stub: true });
+    const fake = new ScriptedLoader({ chip: 'esp32', stub: true });
     const { loader, sent } = faulty(fake, (_r, seq) => (seq === 0 ? coded('stub/inflate') : null));
     const err = await writeRegion(loader, {
       onEvent: fake.onEvent,
@@ -203,7 +203,7 @@ describe('writeRegion recovery', () => {
 
 describe('firstMismatch', () => {
   it('finds the first sector that differs, with one MD5 when the range is good', async () => {
-    const fake = new FakeLoader({ chip: 'esp32', stub: true });
+    const fake = new ScriptedLoader({ chip: 'esp32', stub: true });
     const data = sampleBytes(0x20000, 5);
     fake.flash.set(data, OFFSET);
     const before = fake.log.length;

@@ -5,7 +5,7 @@ import { readU32 } from '../../../src/core/protocol/bytes.js';
 import { OP } from '../../../src/core/protocol/opcodes.js';
 import { type WriteRegionOptions, writeRegion } from '../../../src/core/write/write-region.js';
 import { isEspflashError } from '../../../src/errors.js';
-import { FakeLoader, sampleBytes } from './support/fake-loader.js';
+import { ScriptedLoader, sampleBytes } from './support/scripted-loader.js';
 
 const md5hex = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 const words = (d: Uint8Array | undefined) => {
@@ -15,12 +15,12 @@ const words = (d: Uint8Array | undefined) => {
 };
 const base = { index: 0, label: 'factory', role: 'app' };
 /** The engine with the fake's event log as its sink. */
-const write = (loader: FakeLoader, o: Omit<WriteRegionOptions, 'onEvent'>) =>
+const write = (loader: ScriptedLoader, o: Omit<WriteRegionOptions, 'onEvent'>) =>
   writeRegion(loader, { ...o, onEvent: loader.onEvent });
 
 describe('writeRegion with the ROM (uncompressed)', () => {
   it('aligns an unaligned start down to 4 KiB with 0xFF, pads the tail to 4 bytes, sends 0x400 blocks and no END', async () => {
-    const loader = new FakeLoader({ chip: 'esp32', stub: false });
+    const loader = new ScriptedLoader({ chip: 'esp32', stub: false });
     loader.flash.fill(0x00, 0x1000, 0x2000); // stale bytes the ROM must erase
     const data = sampleBytes(0x500 + 3);
     const r = await write(loader, { ...base, offset: 0x1234, data, skipIfMatch: false });
@@ -42,7 +42,7 @@ describe('writeRegion with the ROM (uncompressed)', () => {
   });
 
   it('verifies with the ROM ASCII MD5 of the padded, aligned bytes and emits events in order', async () => {
-    const loader = new FakeLoader({ chip: 'esp32s3', stub: false });
+    const loader = new ScriptedLoader({ chip: 'esp32s3', stub: false });
     const data = sampleBytes(3000);
     const r = await write(loader, { ...base, offset: 0x10000, data });
     const padded = new Uint8Array(3000);
@@ -59,7 +59,7 @@ describe('writeRegion with the ROM (uncompressed)', () => {
   });
 
   it('compresses to an ESP32-family ROM only when asked, with the size word rounded up to 0x400', async () => {
-    const loader = new FakeLoader({ chip: 'esp32c3', stub: false });
+    const loader = new ScriptedLoader({ chip: 'esp32c3', stub: false });
     const data = sampleBytes(5000);
     await write(loader, { ...base, offset: 0x20000, data, compress: true, skipIfMatch: false });
     const begin = loader.log.find((c) => c.op === OP.FLASH_DEFL_BEGIN)!;
@@ -70,7 +70,7 @@ describe('writeRegion with the ROM (uncompressed)', () => {
   });
 
   it('never compresses to the ESP8266 ROM and warns that it cannot verify', async () => {
-    const loader = new FakeLoader({ chip: 'esp8266', stub: false });
+    const loader = new ScriptedLoader({ chip: 'esp8266', stub: false });
     const data = sampleBytes(100);
     const r = await write(loader, { ...base, offset: 0, data, compress: true });
     expect(loader.ops).not.toContain(OP.FLASH_DEFL_BEGIN);
@@ -85,7 +85,7 @@ describe('writeRegion with the ROM (uncompressed)', () => {
   });
 
   it('in Secure Download Mode, the unverified warning names the mode, not a missing ROM MD5', async () => {
-    const loader = new FakeLoader({ chip: 'esp32s3', stub: false, sdm: true });
+    const loader = new ScriptedLoader({ chip: 'esp32s3', stub: false, sdm: true });
     const data = sampleBytes(0x1800);
     const r = await write(loader, { ...base, offset: 0x10000, data, skipIfMatch: false });
     expect(r.verified).toBe(false);
@@ -99,7 +99,7 @@ describe('writeRegion with the ROM (uncompressed)', () => {
   });
 
   it('announces the ESP8266 ROM erase size that compensates its erase bug', async () => {
-    const loader = new FakeLoader({ chip: 'esp8266', stub: false });
+    const loader = new ScriptedLoader({ chip: 'esp8266', stub: false });
     // 3 sectors starting in sector 15 of a 16-sector block: head = 1 sector, so (3 - 1) sectors.
     await write(loader, { ...base, offset: 0xf000, data: sampleBytes(0x3000) });
     expect(words(loader.log.find((c) => c.op === OP.FLASH_BEGIN)!.data)[0]).toBe(0x2000);
@@ -108,7 +108,7 @@ describe('writeRegion with the ROM (uncompressed)', () => {
 
 describe('writeRegion with the stub (compressed)', () => {
   it('compresses the whole image once, sends exact size in 0x4000 blocks, ends with DEFL_END(1)', async () => {
-    const loader = new FakeLoader({ chip: 'esp32', stub: true });
+    const loader = new ScriptedLoader({ chip: 'esp32', stub: true });
     const data = sampleBytes(100_001);
     const r = await write(loader, { ...base, offset: 0x10001, data, skipIfMatch: false });
     const compressed = deflate(data, { level: 9 });
@@ -133,7 +133,7 @@ describe('writeRegion with the stub (compressed)', () => {
   });
 
   it('times each stub block by the longer of its own and the previous block’s work (ACK before or after writing)', async () => {
-    const loader = new FakeLoader({ chip: 'esp32s3', stub: true, flashSize: 16 << 20 });
+    const loader = new ScriptedLoader({ chip: 'esp32s3', stub: true, flashSize: 16 << 20 });
     const data = new Uint8Array(4 << 20).fill(0x5a); // compresses extremely well: few blocks, huge inflation
     data.set(sampleBytes(200_000), 1_000_000);
     await write(loader, { ...base, offset: 0, data, skipIfMatch: false });
@@ -161,7 +161,7 @@ describe('writeRegion with the stub (compressed)', () => {
   });
 
   it('skips the write when the device already holds the bytes', async () => {
-    const loader = new FakeLoader({ chip: 'esp32c6', stub: true });
+    const loader = new ScriptedLoader({ chip: 'esp32c6', stub: true });
     const data = sampleBytes(40_000);
     await write(loader, { ...base, offset: 0x8000, data });
     const before = loader.log.length;
@@ -175,7 +175,7 @@ describe('writeRegion with the stub (compressed)', () => {
   });
 
   it('writes uncompressed 0x4000 blocks with a FLASH_END(1) barrier when compression is off', async () => {
-    const loader = new FakeLoader({ chip: 'esp32', stub: true });
+    const loader = new ScriptedLoader({ chip: 'esp32', stub: true });
     const data = sampleBytes(0x4000 + 10);
     await write(loader, { ...base, offset: 0x1000, data, compress: false, skipIfMatch: false });
     expect(loader.log.filter((c) => c.op === OP.FLASH_DATA).map((c) => c.data!.length)).toEqual([
@@ -188,7 +188,7 @@ describe('writeRegion with the stub (compressed)', () => {
   });
 
   it('sends data that does not shrink uncompressed, even with the stub', async () => {
-    const loader = new FakeLoader({ chip: 'esp32c3', stub: true });
+    const loader = new ScriptedLoader({ chip: 'esp32c3', stub: true });
     const data = new Uint8Array(randomBytes(20_000));
     expect(deflate(data, { level: 9 }).length).toBeGreaterThanOrEqual(data.length);
     await write(loader, { ...base, offset: 0x20000, data, skipIfMatch: false });
@@ -198,7 +198,7 @@ describe('writeRegion with the stub (compressed)', () => {
   });
 
   it('honours a block size override (0x800 for the stub over USB-OTG)', async () => {
-    const loader = new FakeLoader({ chip: 'esp32s3', stub: true });
+    const loader = new ScriptedLoader({ chip: 'esp32s3', stub: true });
     await write(loader, {
       ...base,
       offset: 0,
@@ -214,7 +214,7 @@ describe('writeRegion with the stub (compressed)', () => {
   });
 
   it('fails with flash/verify-failed naming the region, offset and both digests when out of restarts', async () => {
-    const loader = new FakeLoader({ chip: 'esp32', stub: true, corruptAt: 0x9010 });
+    const loader = new ScriptedLoader({ chip: 'esp32', stub: true, corruptAt: 0x9010 });
     const data = sampleBytes(0x1000);
     const err = await write(loader, {
       ...base,
@@ -235,7 +235,7 @@ describe('writeRegion with the stub (compressed)', () => {
   });
 
   it('stops between blocks when the signal aborts', async () => {
-    const loader = new FakeLoader({ chip: 'esp32', stub: true });
+    const loader = new ScriptedLoader({ chip: 'esp32', stub: true });
     const ac = new AbortController();
     ac.abort(new Error('stop'));
     await expect(

@@ -17,7 +17,7 @@ import { disconnectedError } from '../../../src/node/transport-errors.js';
 import { derivePlan } from '../../../src/plan/derive-plan.js';
 import type { FlashPlan } from '../../../src/plan/types.js';
 import type { SimFaults } from '../../../src/sim/faults.js';
-import { createSimDevice, InProcessSimTransport } from '../../../src/sim/sim-transport.js';
+import { createVirtualChip, InProcessSimTransport } from '../../../src/sim/sim-transport.js';
 import { VirtualClock } from '../../../src/sim/virtual-clock.js';
 
 /** A generated build and its plan. */
@@ -91,7 +91,7 @@ export async function runFaultFlash(options: FaultRunOptions): Promise<FaultRunR
   const chip = options.chip ?? 'esp32';
   const build = await faultBuild(chip, options.appSize ?? 1 << 20);
   const clock = new VirtualClock();
-  const { device } = createSimDevice({ chip, timing: true, clock, faults: options.faults });
+  const { device } = createVirtualChip({ chip, timing: true, clock, faults: options.faults });
   const url = `sim://${chip}`;
   const fresh = () =>
     new InProcessSimTransport({ device, flashFile: null, clock, description: url, onClose: () => {} });

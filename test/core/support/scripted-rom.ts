@@ -1,4 +1,4 @@
-// A scripted ROM loader / stub on top of FakeDevice for connect tests: boot banners on reset (download
+// A scripted ROM loader / stub on top of ScriptedChip for connect tests: boot banners on reset (download
 // mode when IO0 was held low while EN was held), SYNC ×8, security info, registers, MEM_* stub upload
 // with OHAI, CHANGE_BAUDRATE; plus failure modes (app boot, TX down, silence, garbage, SDM).
 
@@ -8,9 +8,9 @@ import { OP } from '../../../src/core/protocol/opcodes.js';
 import { dataChecksum, OHAI, syncData } from '../../../src/core/protocol/packets.js';
 import type { TransportCapabilities } from '../../../src/core/session/transport.js';
 import type { FakeClock } from './fake-clock.js';
-import { FakeDevice, type SentRequest } from './fake-device.js';
+import { ScriptedChip, type SentRequest } from './scripted-chip.js';
 
-export interface FakeRomOptions {
+export interface ScriptedRomOptions {
   chip: ChipName;
   /** A stub is already running (SYNC values 0) until the next reset. */
   stubRunning?: boolean;
@@ -45,7 +45,7 @@ export interface FakeRomOptions {
 }
 
 /** What the fake saw. */
-export interface FakeRomState {
+export interface ScriptedRomState {
   download: boolean;
   stub: boolean;
   writes: Array<{ address: number; value: number; mask: number; delayUs: number }>;
@@ -62,12 +62,12 @@ const APP_BANNER =
   'ets Jul 29 2019 12:21:46\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\nI (31) boot: ESP-IDF\r\n';
 
 /** Build the fake and its state. */
-export function createFakeRom(
+export function createScriptedRom(
   clock: FakeClock,
-  options: FakeRomOptions,
-): { device: FakeDevice; state: FakeRomState; chip: ChipInfo } {
+  options: ScriptedRomOptions,
+): { device: ScriptedChip; state: ScriptedRomState; chip: ChipInfo } {
   const chip = chipInfo(options.chip);
-  const state: FakeRomState = {
+  const state: ScriptedRomState = {
     download: options.startInDownload ?? true,
     stub: options.stubRunning ?? false,
     writes: [],
@@ -87,7 +87,7 @@ export function createFakeRom(
     return s;
   };
 
-  const reject = (req: SentRequest, d: FakeDevice) => {
+  const reject = (req: SentRequest, d: ScriptedChip) => {
     if (state.stub) d.reply({ op: req.op, status: fail(0xc3, 0) });
     else {
       // A ROM repeats its rejection (about 8 frames).
@@ -96,7 +96,7 @@ export function createFakeRom(
     }
   };
 
-  const responder = (req: SentRequest, d: FakeDevice) => {
+  const responder = (req: SentRequest, d: ScriptedChip) => {
     if (options.silent || options.garbage || options.txDown || !state.download) return;
     switch (req.op) {
       case OP.SYNC: {
@@ -168,7 +168,7 @@ export function createFakeRom(
     }
   };
 
-  const device = new FakeDevice({
+  const device = new ScriptedChip({
     clock,
     responder,
     capabilities: options.capabilities,

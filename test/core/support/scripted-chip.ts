@@ -17,7 +17,7 @@ export interface SentRequest {
   at: number;
 }
 
-/** Reply description for {@link FakeDevice.reply}. */
+/** Reply description for {@link ScriptedChip.reply}. */
 export interface ReplySpec {
   op: number;
   value?: number;
@@ -29,15 +29,15 @@ export interface ReplySpec {
 }
 
 /** Called for every request the host sends. */
-export type Responder = (request: SentRequest, device: FakeDevice) => void;
+export type Responder = (request: SentRequest, device: ScriptedChip) => void;
 
-export interface FakeDeviceOptions {
+export interface ScriptedChipOptions {
   clock: FakeClock;
   responder?: Responder;
   /** Called for every raw frame that is not a request (READ_FLASH ACKs). */
-  onRawFrame?: (frame: Uint8Array, device: FakeDevice) => void;
+  onRawFrame?: (frame: Uint8Array, device: ScriptedChip) => void;
   /** Called after every DTR/RTS change. */
-  onSignals?: (lines: ModemSignals, previous: ModemSignals, device: FakeDevice) => void;
+  onSignals?: (lines: ModemSignals, previous: ModemSignals, device: ScriptedChip) => void;
   capabilities?: Partial<TransportCapabilities>;
   baudRate?: number;
   description?: string;
@@ -58,7 +58,7 @@ export function responseFrame(spec: Omit<ReplySpec, 'delayMs'>): Uint8Array {
 }
 
 /** The fake device; it is the host's Transport. */
-export class FakeDevice implements Transport {
+export class ScriptedChip implements Transport {
   readonly description: string;
   readonly capabilities: TransportCapabilities;
   baudRate: number;
@@ -76,12 +76,12 @@ export class FakeDevice implements Transport {
   lines: ModemSignals = { dtr: false, rts: false };
   responder: Responder | undefined;
 
-  private readonly options: FakeDeviceOptions;
+  private readonly options: ScriptedChipOptions;
   private rx: number[] = [];
   private readonly decoder = new SlipDecoder();
   private waiter: { resolve: (b: Uint8Array) => void; cancel: () => void } | null = null;
 
-  constructor(options: FakeDeviceOptions) {
+  constructor(options: ScriptedChipOptions) {
     this.options = options;
     this.clock = options.clock;
     this.responder = options.responder;

@@ -14,7 +14,7 @@ import { EspflashError } from '../../../../src/errors.js';
 import type { FlashEvent } from '../../../../src/events.js';
 import { silentLogger } from '../../../../src/logger.js';
 
-export interface FakeLoaderOptions {
+export interface ScriptedLoaderOptions {
   chip: ChipName;
   stub: boolean;
   flashSize?: number;
@@ -44,7 +44,7 @@ interface WriteState {
   erasedEnd: number;
 }
 
-export class FakeLoader implements Loader {
+export class ScriptedLoader implements Loader {
   readonly chip;
   readonly isStub: boolean;
   readonly secureDownloadMode: boolean;
@@ -66,7 +66,7 @@ export class FakeLoader implements Loader {
   private readAcked = 0;
   private now = 0;
 
-  constructor(private readonly options: FakeLoaderOptions) {
+  constructor(private readonly options: ScriptedLoaderOptions) {
     this.chip = chipInfo(options.chip);
     this.isStub = options.stub;
     this.secureDownloadMode = options.sdm ?? false;

@@ -11,19 +11,19 @@ import { EspflashError } from '../errors.js';
 import { appLog, type ResetCause, romBanner, romLogBaud } from './boot-text.js';
 import { FaultInjector, type SimFaults } from './faults.js';
 import { garble } from './garble.js';
-import { SimLoader } from './loader.js';
 import type { DeviceServices } from './loader-context.js';
 import { NorFlash } from './nor-flash.js';
 import { OHAI } from './protocol.js';
 import { defaultMac, RegisterFile, winbondJedecId } from './registers.js';
 import { TimingModel } from './timing.js';
 import { UsbPort } from './usb-port.js';
+import { VirtualLoader } from './virtual-loader.js';
 
 /** What the chip is doing. */
 export type SimMode = 'rom' | 'stub' | 'app' | 'reset';
 
-/** Options for {@link SimDevice}. */
-export interface SimDeviceOptions {
+/** Options for {@link VirtualChip}. */
+export interface VirtualChipOptions {
   chip: ChipName;
   /** Flash size in bytes (power of two, default 4 MB). */
   flashSize?: number;
@@ -51,7 +51,7 @@ export { garble };
 const ROM_BAUD = 115200;
 
 /** A virtual chip with flash, registers and a loader. */
-export class SimDevice {
+export class VirtualChip {
   readonly chip: ChipInfo;
   readonly flash: NorFlash;
   readonly registers: RegisterFile;
@@ -74,11 +74,11 @@ export class SimDevice {
   private txChain: Promise<void> = Promise.resolve();
   private txBusyUntil = 0;
   private session = new AbortController();
-  private loader: SimLoader | null = null;
+  private loader: VirtualLoader | null = null;
   private modeListeners: Array<(mode: SimMode) => void> = [];
   private closed = false;
 
-  constructor(options: SimDeviceOptions) {
+  constructor(options: VirtualChipOptions) {
     this.chip = chipInfo(options.chip);
     const size = options.flashSize ?? 4 * 1024 * 1024;
     const faults = options.faults ?? {};
@@ -286,7 +286,7 @@ export class SimDevice {
     }
     // ESP32-family ROMs talk at 115200 after the banner; the ESP8266 stays at 74880 until auto-baud.
     this.currentBaud = this.chip.name === 'esp8266' ? romLogBaud(this.chip) : ROM_BAUD;
-    const loader = new SimLoader(this.services());
+    const loader = new VirtualLoader(this.services());
     this.loader = loader;
     this.setMode('rom');
     void loader.run(signal);

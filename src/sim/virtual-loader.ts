@@ -112,7 +112,7 @@ export function stubSupports(chip: ChipInfo, op: number): boolean {
 }
 
 /** One boot's worth of loader: created in ROM mode, switched to stub rules by `becomeStub`. */
-export class SimLoader {
+export class VirtualLoader {
   readonly state: LoaderState = initialLoaderState();
   private readonly device: DeviceServices;
   private readonly quirks: RomQuirks;
