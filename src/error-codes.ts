@@ -157,8 +157,6 @@ export const ERROR_CODES = {
   'merge/below-target-offset': usage(),
   'merge/cannot-write': usage(),
   'merge/exceeds-fill-size': usage(),
-  'merge/file-changed': usage(),
-  'merge/file-missing': usage(),
   'merge/hex-address-range': usage(),
   'merge/no-regions': usage(),
   'merge/output-is-input': usage(),

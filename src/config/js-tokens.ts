@@ -60,7 +60,7 @@ const PUNCTUATORS = [
 const SINGLE = '{}()[];,<>+-*/%&|^!~?:=.@#';
 
 /** Keywords after which a `/` starts a regular expression rather than a division. */
-const REGEX_AFTER = new Set([
+export const REGEX_AFTER: ReadonlySet<string> = new Set([
   'return',
   'typeof',
   'instanceof',

@@ -6,7 +6,7 @@
 // namespace, decorators, parameter properties, `import x = require()`, `export =`) throw
 // {@link UnsupportedSyntaxError}.
 
-import { matchBrackets, type Token, tokenize } from './js-tokens.js';
+import { matchBrackets, REGEX_AFTER, type Token, tokenize } from './js-tokens.js';
 
 /** A module specifier string in the output (positions in both source and output). */
 export interface SpecifierRef {
@@ -45,21 +45,9 @@ export class UnsupportedSyntaxError extends Error {
   }
 }
 
+/** Keywords after which an expression starts: those before a regex literal, and declaration heads. */
 const EXPR_KEYWORDS = new Set([
-  'return',
-  'typeof',
-  'instanceof',
-  'in',
-  'of',
-  'new',
-  'delete',
-  'void',
-  'throw',
-  'case',
-  'do',
-  'else',
-  'yield',
-  'await',
+  ...REGEX_AFTER,
   'export',
   'default',
   'extends',

@@ -81,8 +81,11 @@ export interface WritePlanOptions {
   cache?: DeviceCache;
 }
 
-/** Read a plan region's file and check it is what was planned. */
-async function loadRegion(region: PlanRegion): Promise<Uint8Array> {
+/**
+ * Read a plan region's file and check it is what was planned (`flash/file-missing`,
+ * `flash/file-changed`): what `flash` writes and what `merge-bin` merges.
+ */
+export async function loadRegion(region: PlanRegion): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(region.file));

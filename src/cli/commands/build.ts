@@ -1,13 +1,11 @@
 // `espflash build`: run `idf.py build` (or the config's `build.command`) in the project, streaming its
 // output (dimmed on a TTY); Ctrl+C stops the build and exits 130.
 
-import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { runBuild } from '../../build/run-build.js';
 import { isEspflashError } from '../../errors.js';
 import { defineCommand } from '../command.js';
-import type { CliContext } from '../context.js';
-import { INTERRUPTED_EXIT, withInterrupt } from '../flows/interrupt.js';
+import { runCliBuild } from '../flows/build.js';
+import { INTERRUPTED_EXIT } from '../flows/interrupt.js';
 import { PROJECT_ALIASES, resolveCliOptions } from '../shared-options.js';
 
 export const buildCommand = defineCommand({
@@ -32,28 +30,8 @@ export const buildCommand = defineCommand({
       }),
   handler: async (args, ctx) => {
     const resolved = await resolveCliOptions(args, ctx);
-    // --project on the command line wins; otherwise the config's build.cwd, then project, then cwd.
-    const project = resolved.project;
-    const projectDir =
-      project?.source.kind === 'cli'
-        ? project.value
-        : (resolved.buildCwd?.value ?? project?.value ?? ctx.io.cwd);
-    const command = resolved.buildCommand?.value;
-    const dim = ctx.io.isTTY && ctx.color;
-    const stream = !ctx.json;
-    ctx.logger.debug(
-      `build: in ${resolve(projectDir)}${command ? ` with ${typeof command === 'string' ? command : command.join(' ')}` : ''}`,
-    );
     try {
-      const result = await withInterrupt((signal) =>
-        runBuild({
-          projectDir,
-          env: ctx.io.env,
-          signal,
-          ...(command ? { command } : {}),
-          ...(stream ? { onOutput: (line, which) => printLine(ctx, line, which, dim) } : {}),
-        }),
-      );
+      const result = await runCliBuild(resolved, ctx, { split: true });
       if (ctx.json) ctx.emitJson({ event: 'build-done', ms: result.ms, command: result.command });
       else ctx.print(`Build finished in ${(result.ms / 1000).toFixed(1)} s`);
       return 0;
@@ -63,18 +41,7 @@ export const buildCommand = defineCommand({
         else ctx.io.stderr('Build cancelled.\n');
         return INTERRUPTED_EXIT;
       }
-      // On a TTY the log was dimmed: repeat the last lines plainly so the error stands out.
-      if (isEspflashError(err) && err.code === 'build/failed' && dim && Array.isArray(err.details.tail)) {
-        ctx.io.stderr(`\n--- last ${err.details.tail.length} lines of build output ---\n`);
-        ctx.io.stderr(`${(err.details.tail as string[]).join('\n')}\n\n`);
-      }
       throw err;
     }
   },
 });
-
-function printLine(ctx: CliContext, line: string, which: 'stdout' | 'stderr', dim: boolean): void {
-  const text = dim ? `\x1b[2m${line}\x1b[22m\n` : `${line}\n`;
-  if (which === 'stderr') ctx.io.stderr(text);
-  else ctx.io.stdout(text);
-}

@@ -3,13 +3,13 @@
 // as `flash` patches it, and the regions written at their offsets into one raw or Intel HEX file.
 
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { parseNumberArg } from '../../api/parse-number.js';
 import { hex } from '../../core/protocol/bytes.js';
 import { UsageError } from '../../errors.js';
-import { plannedBytes } from '../../flash/write-plan.js';
+import { loadRegion, plannedBytes } from '../../flash/write-plan.js';
 import { describeHeaderFlashParams, flashSizeToBytes } from '../../image/flash-params.js';
 import { parseImage } from '../../image/image-parse.js';
 import { type MergeRegion, mergeHex, mergeLayout, mergeRaw } from '../../plan/merge-image.js';
@@ -92,7 +92,7 @@ export const mergeBinCommand = defineCommand({
       );
     const regions: Array<MergeRegion & { region: PlanRegion; patched: boolean }> = [];
     for (const region of plan.regions) {
-      const file = await readPlanned(region);
+      const file = await loadRegion(region);
       const bytes = plannedBytes({
         region,
         plan,
@@ -176,32 +176,6 @@ function parseFillSize(text: string): number {
     throw new UsageError('merge/bad-fill-size', `--fill-flash-size "${text}" is not a flash size`, {
       hint: `Pass --fill-flash-size with one of: ${FILL_SIZES.join(', ')}.`,
       details: { value: text },
-    });
-  }
-  return bytes;
-}
-
-/** Read a planned file and check it is still what the plan hashed. */
-async function readPlanned(region: PlanRegion): Promise<Uint8Array> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(region.file));
-  } catch (err) {
-    throw new UsageError(
-      'merge/file-missing',
-      `cannot read ${region.file} (planned for ${hex(region.offset)})`,
-      {
-        hint: 'Rebuild the project (idf.py build) or fix the path in build/flasher_args.json.',
-        details: { file: region.file, offset: region.offset },
-        cause: err,
-      },
-    );
-  }
-  const sha = createHash('sha256').update(bytes).digest('hex');
-  if (sha !== region.sha256) {
-    throw new UsageError('merge/file-changed', `${region.file} changed while the image was being merged`, {
-      hint: 'Run the command again once the build has finished.',
-      details: { file: region.file, planned: region.sha256, actual: sha },
     });
   }
   return bytes;

@@ -2,7 +2,7 @@
 // build before a flash (output streamed, dimmed on a TTY; Ctrl+C cancels with exit 130).
 
 import { resolve } from 'node:path';
-import { runBuild } from '../../build/run-build.js';
+import { type BuildResult, type BuildStream, runBuild } from '../../build/run-build.js';
 import type { ResolvedOptions } from '../../config/resolve-options.js';
 import { isEspflashError } from '../../errors.js';
 import type { CliContext } from '../context.js';
@@ -22,30 +22,48 @@ export function buildSettings(
   return { projectDir, ...(command ? { command } : {}) };
 }
 
-/** Run the build before flashing (`flash --build`): output streamed, Ctrl+C cancels (exit 130). */
-export async function buildForFlash(resolved: ResolvedOptions, ctx: CliContext): Promise<void> {
+/**
+ * Run the project's build for the CLI: output streamed line by line (dimmed on a TTY; `split` keeps
+ * the build's stdout on stdout, otherwise everything goes to stderr so stdout stays for results),
+ * Ctrl+C cancels (`build/cancelled`), and a failure repeats the last lines plainly after a dimmed log.
+ */
+export async function runCliBuild(
+  resolved: ResolvedOptions,
+  ctx: CliContext,
+  options: { split?: boolean } = {},
+): Promise<BuildResult> {
   const { projectDir, command } = buildSettings(resolved, ctx.io.cwd);
   const dim = ctx.io.isTTY && ctx.color;
+  ctx.logger.debug(
+    `build: in ${projectDir}${command ? ` with ${typeof command === 'string' ? command : command.join(' ')}` : ''}`,
+  );
+  const print = (line: string, which: BuildStream): void => {
+    const text = dim ? `\x1b[2m${line}\x1b[22m\n` : `${line}\n`;
+    if (options.split && which === 'stdout') ctx.io.stdout(text);
+    else ctx.io.stderr(text);
+  };
   try {
-    const result = await withInterrupt((signal) =>
+    return await withInterrupt((signal) =>
       runBuild({
         projectDir,
         env: ctx.io.env,
         signal,
         ...(command ? { command } : {}),
-        ...(ctx.json
-          ? {}
-          : { onOutput: (line) => ctx.io.stderr(dim ? `\x1b[2m${line}\x1b[22m\n` : `${line}\n`) }),
+        ...(ctx.json ? {} : { onOutput: print }),
       }),
     );
-    if (ctx.json) ctx.emitJson({ event: 'build-done', ms: result.ms });
-    else ctx.io.stderr(`Build finished in ${(result.ms / 1000).toFixed(1)} s\n`);
   } catch (err) {
-    // On a TTY the log was dimmed: repeat the last lines plainly so the error stands out. Plain
-    // output already shows every line once.
     if (isEspflashError(err) && err.code === 'build/failed' && dim && Array.isArray(err.details.tail)) {
-      ctx.io.stderr(`\n--- last lines of build output ---\n${(err.details.tail as string[]).join('\n')}\n\n`);
+      const tail = err.details.tail as string[];
+      ctx.io.stderr(`\n--- last ${tail.length} lines of build output ---\n${tail.join('\n')}\n\n`);
     }
     throw err;
   }
+}
+
+/** Run the build before flashing (`flash --build`): output streamed, Ctrl+C cancels (exit 130). */
+export async function buildForFlash(resolved: ResolvedOptions, ctx: CliContext): Promise<void> {
+  const result = await runCliBuild(resolved, ctx);
+  if (ctx.json) ctx.emitJson({ event: 'build-done', ms: result.ms });
+  else ctx.io.stderr(`Build finished in ${(result.ms / 1000).toFixed(1)} s\n`);
 }
