@@ -2,9 +2,9 @@
 // (the platform's per-user cache folder, see espflashCacheDir; never the project).
 // A port that needed a lower baud starts there next time instead of failing at the high one again.
 
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, posix, win32 } from 'node:path';
+import { posix, win32 } from 'node:path';
+import { keyedJsonFile } from './keyed-json-file.js';
 
 /** File name inside the cache directory. */
 export const BAUD_MEMORY_FILE = 'baud-memory.json';
@@ -58,43 +58,19 @@ export interface BaudMemoryOptions {
 /** A {@link BaudMemory} backed by `<dir>/baud-memory.json`. */
 export function createBaudMemory(options: BaudMemoryOptions = {}): BaudMemory {
   const dir = options.dir ?? espflashCacheDir();
-  const file = join(dir, BAUD_MEMORY_FILE);
   const now = options.now ?? Date.now;
   const maxAge = options.maxAgeMs ?? BAUD_MEMORY_MAX_AGE_MS;
-  const load = async (): Promise<Record<string, Entry>> => {
-    try {
-      const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-      if (typeof parsed !== 'object' || parsed === null) return {};
-      const out: Record<string, Entry> = {};
-      for (const [port, v] of Object.entries(parsed as Record<string, unknown>)) {
-        const e = v as Partial<Entry> | null;
-        if (e && Number.isInteger(e.baud) && (e.baud as number) > 0 && typeof e.at === 'number') {
-          out[port] = { baud: e.baud as number, at: e.at };
-        }
-      }
-      return out;
-    } catch {
-      return {}; // missing or damaged: start over
-    }
-  };
+  const store = keyedJsonFile(dir, BAUD_MEMORY_FILE, (v): v is Entry => {
+    const e = v as Partial<Entry> | null;
+    return !!e && Number.isInteger(e.baud) && (e.baud as number) > 0 && typeof e.at === 'number';
+  });
   return {
-    file,
+    file: store.file,
     async recall(port) {
-      const entry = (await load())[port];
+      const entry = (await store.load())[port];
       if (!entry || now() - entry.at > maxAge) return null;
       return entry.baud;
     },
-    async remember(port, baud) {
-      try {
-        const all = await load();
-        all[port] = { baud, at: now() };
-        await mkdir(dir, { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
-        await writeFile(tmp, `${JSON.stringify(all, null, 2)}\n`);
-        await rename(tmp, file);
-      } catch {
-        // a cache that cannot be written only costs the next run a slower start
-      }
-    },
+    remember: (port, baud) => store.put(port, { baud, at: now() }),
   };
 }
