@@ -17,6 +17,7 @@ import type { FlashPlan } from '../src/plan/types.js';
 import { createSimTransport } from '../src/sim/sim-transport.js';
 import { VirtualClock } from '../src/sim/virtual-clock.js';
 import { benchRealRom } from './real-rom.js';
+import { benchStartupCli } from './startup-cli.js';
 
 interface FlashCase {
   name: string;
@@ -126,4 +127,5 @@ async function benchHost(): Promise<void> {
 
 await benchFlash();
 await benchHost();
+await benchStartupCli();
 await benchRealRom();
