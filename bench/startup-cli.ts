@@ -28,7 +28,9 @@ interface Measured {
 }
 
 /** GNU time's `%M` (peak RSS in KiB) when it exists; otherwise the child reports its own maxRSS. */
-const GNU_TIME = ['/usr/bin/time'].find((p) => existsSync(p) && spawnSync(p, ['-f', '%M', 'true']).status === 0);
+const GNU_TIME = ['/usr/bin/time'].find(
+  (p) => existsSync(p) && spawnSync(p, ['-f', '%M', 'true']).status === 0,
+);
 
 /** The child prints its maxRSS (KiB) on stderr's last line when GNU time is missing. */
 const RSS_HOOK = `data:text/javascript,${encodeURIComponent(
@@ -55,7 +57,9 @@ function median(values: number[]): number {
 
 /** Run the start-up table; returns ratio to `node -e 0` per case label. */
 export async function benchStartupCli(): Promise<Record<string, number>> {
-  process.stdout.write('\nCLI start-up (built CLI, median of runs, ratio to `node -e 0` in the same run)\n\n');
+  process.stdout.write(
+    '\nCLI start-up (built CLI, median of runs, ratio to `node -e 0` in the same run)\n\n',
+  );
   const bin = join(ROOT, 'bin', 'espflash.js');
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
     process.stdout.write('  skipped: run `npm run build` first\n');
@@ -73,7 +77,10 @@ export async function benchStartupCli(): Promise<Record<string, number>> {
         { label: `${tag}espflash --version`, args: [cli, '--version'] },
         { label: `${tag}espflash --help`, args: [cli, '--help'], goal: 2 },
         { label: `${tag}espflash flash --help`, args: [cli, 'flash', '--help'] },
-        { label: `${tag}espflash plan (no config)`, args: [cli, 'plan', '--build-dir', buildDir, '--no-config'] },
+        {
+          label: `${tag}espflash plan (no config)`,
+          args: [cli, 'plan', '--build-dir', buildDir, '--no-config'],
+        },
       );
     }
     // A baseline without --version exits non-zero: leave that case out for it.
@@ -88,11 +95,13 @@ export async function benchStartupCli(): Promise<Record<string, number>> {
     });
     const samples = runnable.map(() => [] as Measured[]);
     for (let round = 0; round < ROUNDS; round++) {
-      runnable.forEach((c, i) => samples[i]!.push(measure(c.args, dir)));
+      for (const [i, c] of runnable.entries()) samples[i]!.push(measure(c.args, dir));
     }
     const base = median(samples[0]!.map((s) => s.ms));
     const ratios: Record<string, number> = {};
-    process.stdout.write(`${'case'.padEnd(38)}${'ms'.padStart(8)}${'x node'.padStart(9)}${'peak MiB'.padStart(10)}\n`);
+    process.stdout.write(
+      `${'case'.padEnd(38)}${'ms'.padStart(8)}${'x node'.padStart(9)}${'peak MiB'.padStart(10)}\n`,
+    );
     runnable.forEach((c, i) => {
       const ms = median(samples[i]!.map((s) => s.ms));
       const mib = median(samples[i]!.map((s) => s.rssKiB)) / 1024;

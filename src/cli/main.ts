@@ -1,22 +1,57 @@
-// CLI entry: yargs setup, global flags, command registry, and the single place where errors become
-// exit codes (2 usage, 1 failure, 70 bug) and text. A thin client of the library API.
+// CLI entry: yargs setup, global flags, command registry (each command's module loaded only when
+// it runs), and the single place where errors become exit codes (2 usage, 1 failure, 70 bug) and
+// text. A thin client of the library API.
 
+import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { UsageError } from '../errors.js';
-import { commands } from './commands.js';
-import { type CliContext, createContext, type GlobalArgs } from './context.js';
+import type { CommandDef } from './command.js';
+import { type CommandEntry, commandNames, commands } from './commands.js';
+import { type CliContext, colorsFor, createContext, type GlobalArgs } from './context.js';
 import { type CliIo, processIo } from './io.js';
 import { renderError } from './render-error.js';
+import { explainUnknown, positionalWords } from './unknown-words.js';
+
+let version: string | undefined;
+
+/** The package version, read from package.json once. */
+export function packageVersion(): string {
+  version ??= (
+    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  ).version;
+  return version;
+}
+
+/** `--color` / `--no-color` / `--color=<bool>` as given (the last one wins), before `--`. */
+export function colorFlag(argv: readonly string[]): boolean | undefined {
+  let flag: boolean | undefined;
+  for (const arg of argv) {
+    if (arg === '--') break;
+    if (arg === '--color') flag = true;
+    else if (arg === '--no-color') flag = false;
+    else if (arg.startsWith('--color=')) flag = !/^(false|0|no)$/i.test(arg.slice('--color='.length));
+  }
+  return flag;
+}
 
 /** Run the CLI with `argv` (without node and script). Resolves with the exit code. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const wantsJson = argv.includes('--json');
   const wantsVerbose = argv.includes('--verbose') || argv.includes('-v');
-  const color = io.isTTY && !argv.includes('--no-color') && io.env.NO_COLOR === undefined;
-  const fallbackCtx = { io, json: wantsJson, verbose: wantsVerbose, color };
+  const colors = colorsFor(io, colorFlag(argv));
+  const fallbackCtx = {
+    io,
+    json: wantsJson,
+    verbose: wantsVerbose,
+    color: colors.stdout,
+    stderrColor: colors.stderr,
+  };
   let exitCode = 0;
   let handled = false;
 
+  // `espflash completion` prints the script. yargs's strict mode refuses the word once exitProcess
+  // is off, and the default command would take it: neither applies to that one command line.
+  const completing = positionalWords(argv)[0] === 'completion';
   const parser = yargs()
     .scriptName('espflash')
     .usage('$0 [command] [options]\n\nFlash ESP32 chips straight from an ESP-IDF build.')
@@ -31,33 +66,53 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       default: false,
       describe: 'More detail, and causes of errors',
     })
-    .option('color', { type: 'boolean', default: color, describe: 'Colour output (--no-color to disable)' })
-    .strict()
-    .recommendCommands()
+    .option('color', {
+      type: 'boolean',
+      describe: 'Colour output (default: on a colour terminal; NO_COLOR, FORCE_COLOR, TERM=dumb honoured)',
+    })
+    .strict(!completing)
     .help('help')
     .alias('help', 'h')
-    .version(false)
+    .version('version', 'Show the version number', packageVersion())
+    .alias('version', 'V')
+    .completion('completion', 'Print a bash/zsh completion script (espflash completion >> ~/.bashrc)')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UsageError('usage/invalid-args', msg, {
-        hint: 'Run `espflash --help` or `espflash <command> --help`.',
-      });
+      throw (
+        explainUnknown(msg, argv, { names: commandNames(), cwd: io.cwd }) ??
+        new UsageError('usage/invalid-args', msg, {
+          hint: 'Run `espflash --help` or `espflash <command> --help`.',
+        })
+      );
     });
 
-  for (const def of commands) {
+  // yargs runs the builder of the command it picked (or of the default one for `--help`): the
+  // command's module is imported there, so other commands' dependencies never load.
+  const loaded = new Map<CommandEntry, CommandDef>();
+  const load = async (entry: CommandEntry) => {
+    let def = loaded.get(entry);
+    if (!def) {
+      def = await entry.load();
+      loaded.set(entry, def);
+    }
+    return def;
+  };
+  for (const entry of commands) {
     parser.command({
-      command: def.command,
-      describe: def.describe,
-      builder: (y) => {
+      command: completing ? withoutDefault(entry.command) : entry.command,
+      describe: entry.describe,
+      builder: async (y) => {
+        const def = await load(entry);
         const built = def.builder(y);
         for (const [cmd, what] of def.examples) built.example(cmd, what);
         return built;
       },
       handler: async (args) => {
         handled = true;
-        // --json/--verbose/--color are declared above as booleans with defaults.
+        const def = await load(entry);
+        // --json/--verbose are declared above as booleans with defaults; --color has none.
         const { json, verbose, color } = args as unknown as GlobalArgs;
         const ctx: CliContext = createContext(io, { json, verbose, color });
         exitCode = (await def.handler(args as Record<string, unknown>, ctx)) ?? 0;
@@ -83,6 +138,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   } catch (err) {
     return renderError(err, fallbackCtx);
   }
+}
+
+/** A command string without the default-command marker. */
+function withoutDefault(command: string | string[]): string | string[] {
+  return Array.isArray(command) ? command.filter((c) => c !== '$0') : command;
 }
 
 /**
