@@ -3,13 +3,20 @@
 // text. A thin client of the library API.
 
 import { readFileSync } from 'node:fs';
-import yargs from 'yargs';
 import { UsageError } from '../errors.js';
 import type { CommandDef } from './command.js';
 import { type CommandEntry, commandNames, commands } from './commands.js';
 import { type CliContext, colorsFor, createContext, type GlobalArgs } from './context.js';
 import { type CliIo, processIo } from './io.js';
 import { renderError } from './render-error.js';
+import {
+  COMPLETION_DESCRIBE,
+  DEFAULT_EPILOGUE,
+  GLOBAL_OPTIONS,
+  isTopHelpRequest,
+  renderTopHelp,
+  USAGE,
+} from './top-help.js';
 import { explainUnknown, positionalWords } from './unknown-words.js';
 
 let version: string | undefined;
@@ -36,6 +43,15 @@ export function colorFlag(argv: readonly string[]): boolean | undefined {
 
 /** Run the CLI with `argv` (without node and script). Resolves with the exit code. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  // `espflash --version` and `espflash --help` answer before yargs loads.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    io.stdout(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (isTopHelpRequest(argv)) {
+    io.stdout(`${renderTopHelp(commands, helpWidth())}\n`);
+    return 0;
+  }
   const wantsJson = argv.includes('--json');
   const wantsVerbose = argv.includes('--verbose') || argv.includes('-v');
   const colors = colorsFor(io, colorFlag(argv));
@@ -51,32 +67,22 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 
   // `espflash completion` prints the script. yargs's strict mode refuses the word once exitProcess
   // is off, and the default command would take it: neither applies to that one command line.
-  const completing = positionalWords(argv)[0] === 'completion';
+  const words = positionalWords(argv);
+  const completing = words[0] === 'completion';
+  // `espflash --help` lists the commands and the global options; the default command's options
+  // (`espflash flash --help`) would load the flash command's modules.
+  const topLevelHelp = words.length === 0 && (argv.includes('--help') || argv.includes('-h'));
+  const { default: yargs } = await import('yargs');
   const parser = yargs()
     .scriptName('espflash')
-    .usage('$0 [command] [options]\n\nFlash ESP32 chips straight from an ESP-IDF build.')
-    .option('json', {
-      type: 'boolean',
-      default: false,
-      describe: 'Machine-readable output: one JSON object per line',
-    })
-    .option('verbose', {
-      alias: 'v',
-      type: 'boolean',
-      default: false,
-      describe: 'More detail, and causes of errors',
-    })
-    .option('color', {
-      type: 'boolean',
-      describe: 'Colour output (default: on a colour terminal; NO_COLOR, FORCE_COLOR, TERM=dumb honoured)',
-    })
+    .usage(USAGE)
+    .options(Object.fromEntries(GLOBAL_OPTIONS.map(({ name, ...spec }) => [name, spec])))
     .strict(!completing)
     .help('help')
     .alias('help', 'h')
     .version('version', 'Show the version number', packageVersion())
     .alias('version', 'V')
-    .completion('completion', 'Print a bash/zsh completion script (espflash completion >> ~/.bashrc)')
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .wrap(helpWidth())
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
@@ -104,6 +110,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       command: completing ? withoutDefault(entry.command) : entry.command,
       describe: entry.describe,
       builder: async (y) => {
+        if (topLevelHelp && isDefault(entry.command)) return y.epilogue(DEFAULT_EPILOGUE);
         const def = await load(entry);
         const built = def.builder(y);
         for (const [cmd, what] of def.examples) built.example(cmd, what);
@@ -119,6 +126,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       },
     });
   }
+
+  // Registered last so `--help` lists it after the commands.
+  parser.completion('completion', COMPLETION_DESCRIBE);
 
   try {
     rejectNegativeNumbers(argv);
@@ -138,6 +148,16 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   } catch (err) {
     return renderError(err, fallbackCtx);
   }
+}
+
+/** Help text width: the terminal's, at most 110 (100 when not a terminal). */
+function helpWidth(): number {
+  return Math.min(110, process.stdout.columns || 100);
+}
+
+/** The default command (`$0`)? */
+function isDefault(command: string | string[]): boolean {
+  return Array.isArray(command) && command.includes('$0');
 }
 
 /** A command string without the default-command marker. */

@@ -46,8 +46,8 @@ export function renderBar(bar: ProgressBar, width = 79): string {
   const size = formatBytes(bar.total);
   // name + ' [' + bar + '] ' + tail + ' ' + size
   const rest = 4 + TAIL_WIDTH + 1 + size.length;
-  const barWidth = Math.max(BAR_MIN, Math.min(BAR_MAX, width - NAME_WIDTH - 1 - rest));
-  const nameWidth = Math.max(NAME_MIN, Math.min(NAME_WIDTH, width - barWidth - rest - 1));
+  const barWidth = Math.max(BAR_MIN, Math.min(BAR_MAX, width - NAME_WIDTH - rest));
+  const nameWidth = Math.max(NAME_MIN, Math.min(NAME_WIDTH, width - barWidth - rest));
   const filled = Math.round(frac * barWidth);
   const line = `${fitWidth(bar.name, nameWidth).padEnd(nameWidth)} [${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${tail.padEnd(TAIL_WIDTH)} ${size}`;
   return fitWidth(line, width);
