@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { runBuild } from '../../build/run-build.js';
 import { isEspflashError } from '../../errors.js';
+import { painter } from '../color.js';
 import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { INTERRUPTED_EXIT, withInterrupt } from '../flows/interrupt.js';
@@ -38,7 +39,8 @@ export const buildCommand = defineCommand({
         ? project.value
         : (resolved.buildCwd?.value ?? project?.value ?? ctx.io.cwd);
     const command = resolved.buildCommand?.value;
-    const dim = ctx.io.isTTY && ctx.color;
+    // Dimmed where the stream shows colour (the build writes to both).
+    const dim = ctx.color || ctx.stderrColor;
     const stream = !ctx.json;
     ctx.logger.debug(
       `build: in ${resolve(projectDir)}${command ? ` with ${typeof command === 'string' ? command : command.join(' ')}` : ''}`,
@@ -73,7 +75,7 @@ export const buildCommand = defineCommand({
 });
 
 function printLine(ctx: CliContext, line: string, which: 'stdout' | 'stderr', dim: boolean): void {
-  const text = dim ? `\x1b[2m${line}\x1b[22m\n` : `${line}\n`;
+  const text = `${painter(dim && (which === 'stderr' ? ctx.stderrColor : ctx.color))('dim', line)}\n`;
   if (which === 'stderr') ctx.io.stderr(text);
   else ctx.io.stdout(text);
 }

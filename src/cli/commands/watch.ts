@@ -105,7 +105,8 @@ export const watchCommand = defineCommand({
         : outputWatchSpec(await planner(), extra);
     const renderer = createWatchRenderer({
       ...rendererIo(ctx),
-      // The status line and progress go to stderr.
+      // The status line, results and progress go to stderr.
+      color: ctx.stderrColor,
       tty: ctx.io.stderrTTY ?? false,
       width: () => stderrWidth(ctx.io),
       progress: () => createReporter(ctx),
