@@ -25,7 +25,8 @@ export function buildSettings(
 /** Run the build before flashing (`flash --build`): output streamed, Ctrl+C cancels (exit 130). */
 export async function buildForFlash(resolved: ResolvedOptions, ctx: CliContext): Promise<void> {
   const { projectDir, command } = buildSettings(resolved, ctx.io.cwd);
-  const dim = ctx.io.isTTY && ctx.color;
+  // Build output goes to stderr: its colour decides.
+  const dim = ctx.stderrColor;
   try {
     const result = await withInterrupt((signal) =>
       runBuild({
