@@ -20,6 +20,7 @@ import { VirtualClock } from '../src/sim/virtual-clock.js';
 import { benchMemory } from './memory.js';
 import { benchRealRom } from './real-rom.js';
 import { benchStartup } from './startup.js';
+import { benchStartupCli } from './startup-cli.js';
 
 interface FlashCase {
   name: string;
@@ -131,4 +132,5 @@ await benchStartup();
 await benchFlash();
 await benchHost();
 await benchMemory();
+await benchStartupCli();
 await benchRealRom();

@@ -232,6 +232,9 @@ export const ERROR_CODES = {
   'port/not-found': usage(),
   'port/open-failed': final(),
   'port/permission-denied': final(),
+  'port/serialport-unavailable': final(
+    'reinstall with install scripts allowed (npm rebuild serialport), or use --port socket://, rfc2217:// or sim://',
+  ),
   'port/signals-failed': linkLost(PORT_GONE_HINT),
   'port/write-failed': linkLost(PORT_GONE_HINT),
   // ESP-IDF projects
@@ -356,6 +359,9 @@ export const ERROR_CODES = {
   'usage/bad-dir': usage(),
   'usage/bad-number': usage(),
   'usage/cannot-write': usage(),
+  'usage/elf-not-build': usage(
+    'espflash flashes the ESP-IDF build; pass --build-dir <dir> (the folder with flasher_args.json)',
+  ),
   'usage/empty-file': usage(),
   'usage/file-not-found': usage(),
   'usage/invalid-args': usage('Run `espflash --help` or `espflash <command> --help`.'),
@@ -363,6 +369,7 @@ export const ERROR_CODES = {
   'usage/regions-overlap': usage(),
   'usage/unknown-chip': usage(),
   'usage/unpaired-args': usage(),
+  'usage/unknown-command': usage('Run `espflash --help` for the list of commands.'),
   // Watch mode
   'watch/busy': usage(),
   'watch/no-build': usage(),

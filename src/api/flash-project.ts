@@ -9,7 +9,7 @@ import { type DerivePlanOptions, derivePlan, type PlanOverrides } from '../plan/
 import type { FlashPlan } from '../plan/types.js';
 import { locateBuildDir } from '../project/locate-build.js';
 import { describeSource, type Sourced, sourced } from '../provenance.js';
-import { type OpenDeviceOptions, openDevice } from './open-device.js';
+import type { OpenDeviceOptions } from './open-device.js';
 
 /** Options for {@link flashProject}. */
 export interface FlashProjectOptions
@@ -85,6 +85,8 @@ export async function flashProject(options: FlashProjectOptions): Promise<FlashP
     ...deviceOptions
   } = options;
   const size = plan.flash.size.value;
+  // The device stack loads with the first flash, not for `planProject` (`espflash plan`).
+  const { openDevice } = await import('./open-device.js');
   const device = await openDevice({
     ...deviceOptions,
     chip: plan.chip.value,

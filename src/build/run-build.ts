@@ -3,7 +3,6 @@
 // A command given as one string runs through the shell (`a && b`, `;`, pipes work); an array is argv.
 // Cancelling stops the whole tree (src/build/kill-tree.ts), on Windows too.
 
-import { execa } from 'execa';
 import { EspflashError, UsageError } from '../errors.js';
 import { findIdfPy } from './find-idf.js';
 import { killPlan, killTree } from './kill-tree.js';
@@ -73,6 +72,8 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
   };
   if (options.signal?.aborted) throw cancelled(command, options.projectDir);
 
+  // Loaded here, not at start-up: only commands that build need it.
+  const { execa } = await import('execa');
   const started = performance.now();
   // With a signal: a process group of its own (POSIX), so cancelling also stops ninja, cmake and the
   // compilers. Without one the build stays in ours and a terminal Ctrl+C reaches it directly.

@@ -1,69 +1,134 @@
-// CLI entry: yargs setup, global flags, command registry, and the single place where errors become
-// exit codes (2 usage, 1 failure, 70 bug) and text. A thin client of the library API.
+// CLI entry: yargs setup, global flags, command registry (each command's module loaded only when
+// it runs), and the single place where errors become exit codes (2 usage, 1 failure, 70 bug) and
+// text. A thin client of the library API.
 
-import yargs from 'yargs';
+import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { commands } from './commands.js';
-import { type CliContext, createContext, type GlobalArgs } from './context.js';
+import type { CommandDef } from './command.js';
+import { type CommandEntry, commandNames, commands } from './commands.js';
+import { type CliContext, colorsFor, createContext, type GlobalArgs } from './context.js';
 import { type CliIo, processIo } from './io.js';
 import { renderError } from './render-error.js';
+import {
+  COMPLETION_DESCRIBE,
+  DEFAULT_EPILOGUE,
+  GLOBAL_OPTIONS,
+  isTopHelpRequest,
+  renderTopHelp,
+  USAGE,
+} from './top-help.js';
+import { explainUnknown, positionalWords } from './unknown-words.js';
+
+let version: string | undefined;
+
+/** The package version, read from package.json once. */
+export function packageVersion(): string {
+  version ??= (
+    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  ).version;
+  return version;
+}
+
+/** `--color` / `--no-color` / `--color=<bool>` as given (the last one wins), before `--`. */
+export function colorFlag(argv: readonly string[]): boolean | undefined {
+  let flag: boolean | undefined;
+  for (const arg of argv) {
+    if (arg === '--') break;
+    if (arg === '--color') flag = true;
+    else if (arg === '--no-color') flag = false;
+    else if (arg.startsWith('--color=')) flag = !/^(false|0|no)$/i.test(arg.slice('--color='.length));
+  }
+  return flag;
+}
 
 /** Run the CLI with `argv` (without node and script). Resolves with the exit code. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  // `espflash --version` and `espflash --help` answer before yargs loads.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    io.stdout(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (isTopHelpRequest(argv)) {
+    io.stdout(`${renderTopHelp(commands, helpWidth())}\n`);
+    return 0;
+  }
   const wantsJson = argv.includes('--json');
   const wantsVerbose = argv.includes('--verbose') || argv.includes('-v');
-  const color = io.isTTY && !argv.includes('--no-color') && io.env.NO_COLOR === undefined;
-  const fallbackCtx = { io, json: wantsJson, verbose: wantsVerbose, color };
+  const colors = colorsFor(io, colorFlag(argv));
+  const fallbackCtx = {
+    io,
+    json: wantsJson,
+    verbose: wantsVerbose,
+    color: colors.stdout,
+    stderrColor: colors.stderr,
+  };
   let exitCode = 0;
   let handled = false;
 
+  // `espflash completion` prints the script. yargs's strict mode refuses the word once exitProcess
+  // is off, and the default command would take it: neither applies to that one command line.
+  const words = positionalWords(argv);
+  const completing = words[0] === 'completion';
+  // `espflash --help` lists the commands and the global options; the default command's options
+  // (`espflash flash --help`) would load the flash command's modules.
+  const topLevelHelp = words.length === 0 && (argv.includes('--help') || argv.includes('-h'));
+  const { default: yargs } = await import('yargs');
   const parser = yargs()
     .scriptName('espflash')
-    .usage('$0 [command] [options]\n\nFlash ESP32 chips straight from an ESP-IDF build.')
-    .option('json', {
-      type: 'boolean',
-      default: false,
-      describe: 'Machine-readable output: one JSON object per line',
-    })
-    .option('verbose', {
-      alias: 'v',
-      type: 'boolean',
-      default: false,
-      describe: 'More detail, and causes of errors',
-    })
-    .option('color', { type: 'boolean', default: color, describe: 'Colour output (--no-color to disable)' })
-    .strict()
-    .recommendCommands()
+    .usage(USAGE)
+    .options(Object.fromEntries(GLOBAL_OPTIONS.map(({ name, ...spec }) => [name, spec])))
+    .strict(!completing)
     .help('help')
     .alias('help', 'h')
-    .version(false)
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .version('version', 'Show the version number', packageVersion())
+    .alias('version', 'V')
+    .wrap(helpWidth())
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UsageError('usage/invalid-args', msg, {
-        hint: 'Run `espflash --help` or `espflash <command> --help`.',
-      });
+      throw (
+        explainUnknown(msg, argv, { names: commandNames(), cwd: io.cwd }) ??
+        new UsageError('usage/invalid-args', msg, {
+          hint: 'Run `espflash --help` or `espflash <command> --help`.',
+        })
+      );
     });
 
-  for (const def of commands) {
+  // yargs runs the builder of the command it picked (or of the default one for `--help`): the
+  // command's module is imported there, so other commands' dependencies never load.
+  const loaded = new Map<CommandEntry, CommandDef>();
+  const load = async (entry: CommandEntry) => {
+    let def = loaded.get(entry);
+    if (!def) {
+      def = await entry.load();
+      loaded.set(entry, def);
+    }
+    return def;
+  };
+  for (const entry of commands) {
     parser.command({
-      command: def.command,
-      describe: def.describe,
-      builder: (y) => {
+      command: completing ? withoutDefault(entry.command) : entry.command,
+      describe: entry.describe,
+      builder: async (y) => {
+        if (topLevelHelp && isDefault(entry.command)) return y.epilogue(DEFAULT_EPILOGUE);
+        const def = await load(entry);
         const built = def.builder(y);
         for (const [cmd, what] of def.examples) built.example(cmd, what);
         return built;
       },
       handler: async (args) => {
         handled = true;
-        // --json/--verbose/--color are declared above as booleans with defaults.
+        const def = await load(entry);
+        // --json/--verbose are declared above as booleans with defaults; --color has none.
         const { json, verbose, color } = args as unknown as GlobalArgs;
         const ctx: CliContext = createContext(io, { json, verbose, color });
         exitCode = (await def.handler(args as Record<string, unknown>, ctx)) ?? 0;
       },
     });
   }
+
+  // Registered last so `--help` lists it after the commands.
+  parser.completion('completion', COMPLETION_DESCRIBE);
 
   try {
     rejectNegativeNumbers(argv);
@@ -83,6 +148,21 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   } catch (err) {
     return renderError(err, fallbackCtx);
   }
+}
+
+/** Help text width: the terminal's, at most 110 (100 when not a terminal). */
+function helpWidth(): number {
+  return Math.min(110, process.stdout.columns || 100);
+}
+
+/** The default command (`$0`)? */
+function isDefault(command: string | string[]): boolean {
+  return Array.isArray(command) && command.includes('$0');
+}
+
+/** A command string without the default-command marker. */
+function withoutDefault(command: string | string[]): string | string[] {
+  return Array.isArray(command) ? command.filter((c) => c !== '$0') : command;
 }
 
 /**

@@ -2,7 +2,8 @@
 // --verbose; JSON in --json mode. Non-espflash errors are bugs: stack plus "please report".
 
 import { exitStatus, isEspflashError } from '../errors.js';
-import type { CliContext } from './context.js';
+import { painter } from './color.js';
+import { type CliContext, jsonLine } from './context.js';
 
 /** Where bugs go (package.json `bugs.url`). */
 export const BUGS_URL = 'https://github.com/espflash-ts/espflash/issues';
@@ -10,13 +11,15 @@ export const BUGS_URL = 'https://github.com/espflash-ts/espflash/issues';
 /** Render `err` and return the exit code to use (the code table's exit status; 70 for a bug). */
 export function renderError(
   err: unknown,
-  ctx: Pick<CliContext, 'io' | 'json' | 'verbose' | 'color'>,
+  ctx: Pick<CliContext, 'io' | 'json' | 'verbose' | 'color'> & { stderrColor?: boolean },
 ): number {
-  const red = (t: string) => (ctx.color ? `\x1b[31m${t}\x1b[39m` : t);
-  const bold = (t: string) => (ctx.color ? `\x1b[1m${t}\x1b[22m` : t);
+  // Errors go to stderr: its colour decides (`color` alone for callers that have only one).
+  const paint = painter(ctx.stderrColor ?? ctx.color);
+  const red = (t: string) => paint('red', t);
+  const bold = (t: string) => paint('bold', t);
   if (isEspflashError(err)) {
     if (ctx.json) {
-      ctx.io.stdout(`${JSON.stringify({ event: 'error', ...err.toJSON() })}\n`);
+      ctx.io.stdout(jsonLine({ event: 'error', ...err.toJSON() }));
     } else {
       let text = `${red('error')} ${bold(err.code)}: ${err.message}\n`;
       if (err.hint) text += `  hint: ${err.hint}\n`;
@@ -30,7 +33,7 @@ export function renderError(
   }
   const message = err instanceof Error ? err.message : String(err);
   if (ctx.json) {
-    ctx.io.stdout(`${JSON.stringify({ event: 'error', code: 'internal', message })}\n`);
+    ctx.io.stdout(jsonLine({ event: 'error', code: 'internal', message }));
   }
   const stack = err instanceof Error && err.stack ? err.stack : message;
   ctx.io.stderr(

@@ -4,7 +4,6 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { execa } from 'execa';
 import type { CpuArch } from './backtrace.js';
 
 /** One decoded address. */
@@ -115,6 +114,8 @@ export function createSymbolizer(options: CreateSymbolizerOptions): Symbolizer {
         else if (!(await exists(elf))) disable(`The app ELF ${elf} does not exist (pass --elf or rebuild)`);
         if (disabled) return [];
       }
+      // Loaded on the first address to decode, not at start-up.
+      const { execa } = await import('execa');
       const result = await execa(tool, ['-pfiaC', '-e', elf!, ...addresses.map(hex)], {
         env: options.env ?? process.env,
         extendEnv: false,

@@ -1,10 +1,10 @@
 // Serial port discovery: SerialPort.list() classified by USB VID:PID (Espressif native USB, the
 // usual USB-UART bridges on ESP boards) and ranked so the most likely ESP device comes first.
 
-import { SerialPort } from 'serialport';
 import { CHIPS } from '../chips/chips.js';
 import { EspflashError } from '../errors.js';
 import { listLinuxSysfsPorts } from './linux-ports.js';
+import { loadSerialPort } from './serialport-loader.js';
 
 /** What a port is, judged from its USB ids. */
 export type PortKind = 'usb-jtag-serial' | 'usb-otg' | 'usb-uart' | 'other';
@@ -115,10 +115,11 @@ export interface ListPortsOptions {
 
 /**
  * List serial ports, classified and ranked (see {@link rankPorts}). Fails with `port/list-failed`
- * only when both the serialport listing and the fallback fail.
+ * (or `port/serialport-unavailable` when serialport did not load) only when both the serialport
+ * listing and the fallback fail.
  */
 export async function listPorts(options: ListPortsOptions = {}): Promise<PortInfo[]> {
-  const list = options.list ?? (() => SerialPort.list());
+  const list = options.list ?? (async () => (await loadSerialPort()).SerialPort.list());
   const fallback =
     options.fallback ?? (process.platform === 'linux' ? () => listLinuxSysfsPorts() : undefined);
   let raw: RawPortInfo[];
@@ -136,6 +137,8 @@ export async function listPorts(options: ListPortsOptions = {}): Promise<PortInf
 }
 
 function listFailed(cause: unknown): EspflashError {
+  // Without serialport the reason and its hint (other kinds of port) say more than "list failed".
+  if (cause instanceof EspflashError && cause.code === 'port/serialport-unavailable') return cause;
   const why = cause instanceof Error ? cause.message : String(cause);
   return new EspflashError('port/list-failed', `Could not list serial ports: ${why}`, {
     hint: 'Name the port directly with --port (e.g. /dev/ttyUSB0 or COM3); on Linux, listing uses udevadm or /sys/class/tty.',

@@ -1,13 +1,14 @@
 // Transport over a local serial port with node-serialport: 8N1, no flow control, both modem lines
 // always set together (serialport's set() fills unspecified lines with defaults; PROTOCOL.md §4.6).
 
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { type Clock, realClock } from '../core/session/clock.js';
 import { ReadQueue, transportClosedError } from '../core/session/read-queue.js';
 import type { ModemSignals, Transport, TransportCapabilities } from '../core/session/transport.js';
 import { type ErrorCode, EspflashError, UsageError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { listPorts } from './port-list.js';
+import { loadSerialPort } from './serialport-loader.js';
 import { disconnectedError, isNoModemLinesError, mapOpenError } from './transport-errors.js';
 
 /** Options for {@link openSerialTransport}. */
@@ -40,6 +41,7 @@ function callback(run: (done: (err: Error | null | undefined) => void) => void):
 export async function openSerialTransport(options: SerialTransportOptions): Promise<Transport> {
   const { path } = options;
   const logger = options.logger ?? silentLogger;
+  const { SerialPort } = await loadSerialPort();
   const port = new SerialPort({
     path,
     baudRate: options.baud ?? DEFAULT_BAUD,

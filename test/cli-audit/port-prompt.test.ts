@@ -34,7 +34,7 @@ function io(overrides: Partial<CliIo> = {}): { io: CliIo; stderr: () => string }
       env: {},
       cwd: '/work/p',
       isTTY: true,
-      stderrIsTTY: true,
+      stderrTTY: true,
       stdin: tty(),
       ...overrides,
     },
@@ -51,7 +51,7 @@ describe('canPrompt', () => {
     expect(canPrompt(ctx({ env: { CI: 'true' } }))).toBe(false);
     expect(canPrompt(ctx({ env: { CI: '1' } }))).toBe(false);
     expect(canPrompt(ctx({ env: { CI: '' } }))).toBe(true);
-    expect(canPrompt(ctx({ stderrIsTTY: false }))).toBe(false);
+    expect(canPrompt(ctx({ stderrTTY: false }))).toBe(false);
     expect(canPrompt(ctx({ stdin: new PassThrough() }))).toBe(false);
     expect(canPrompt(ctx({}, true))).toBe(false);
   });

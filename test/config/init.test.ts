@@ -66,7 +66,13 @@ describe('espflash init', () => {
     const r = await runCli(['init', '--format', 'json', '--json'], { cwd: root });
     expect(r.code).toBe(0);
     const file = join(root, 'espflash.config.json');
-    expect(JSON.parse(r.stdout.trim())).toEqual({ event: 'init', file, format: 'json', overwritten: false });
+    expect(JSON.parse(r.stdout.trim())).toEqual({
+      type: 'init',
+      event: 'init',
+      file,
+      format: 'json',
+      overwritten: false,
+    });
     expect(existsSync(join(root, 'espflash.config.ts'))).toBe(false);
     const loaded = await loadConfig({ cwd: root });
     expect(loaded?.filepath).toBe(file);

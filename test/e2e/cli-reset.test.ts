@@ -38,7 +38,12 @@ describe('espflash reset', () => {
       .split('\n')
       .map((l) => JSON.parse(l))
       .find((e) => e.event === 'reset-done');
-    expect(done).toEqual({ event: 'reset-done', mode: 'hard_reset', asked: 'watchdog_reset' });
+    expect(done).toEqual({
+      type: 'reset-done',
+      event: 'reset-done',
+      mode: 'hard_reset',
+      asked: 'watchdog_reset',
+    });
   });
 
   it('a plain hard reset on sim:// says hard-reset', async () => {

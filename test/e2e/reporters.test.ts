@@ -17,6 +17,7 @@ function ctxFor(options: { isTTY: boolean; json: boolean }) {
     env: {},
     cwd: '/',
     isTTY: options.isTTY,
+    stderrTTY: options.isTTY,
   };
   return { ctx: createContext(io, { json: options.json, verbose: false, color: false }), out };
 }
@@ -33,7 +34,7 @@ const events: FlashEvent[] = [
 ];
 
 describe('reporters', () => {
-  it('--json: one NDJSON object per event on stdout, `type` renamed to `event`', () => {
+  it('--json: one NDJSON object per event on stdout, `type` kept and `event` as its alias', () => {
     const { ctx, out } = ctxFor({ isTTY: false, json: true });
     const r = createReporter(ctx);
     for (const e of events) r.onEvent(e);
@@ -43,13 +44,20 @@ describe('reporters', () => {
       .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(events.length);
     expect(lines[2]).toEqual({
+      type: 'region-progress',
       event: 'region-progress',
       index: 0,
       offset: 0x10000,
       written: 1000,
       total: 4000,
     });
-    expect(eventToJson(events[0]!)).toEqual({ event: 'connected', chip: 'esp32', baud: 115200, stub: true });
+    expect(eventToJson(events[0]!)).toEqual({
+      type: 'connected',
+      event: 'connected',
+      chip: 'esp32',
+      baud: 115200,
+      stub: true,
+    });
     expect(out.stderr).toBe('');
   });
 
@@ -99,7 +107,7 @@ describe('reporters', () => {
   });
 
   it('renders bars proportionally', () => {
-    const half = renderBar({ name: 'app', done: 50, total: 100, state: 'writing' });
+    const half = renderBar({ name: 'app', done: 50, total: 100, state: 'writing' }, 120);
     expect((half.match(/#/g) ?? []).length).toBe(15);
     expect(half).toContain('50%');
     expect(renderBar({ name: 'app', done: 0, total: 100, state: 'skipped' })).toContain('skipped');

@@ -201,7 +201,9 @@ describe('createWatchRenderer', () => {
     json.serial('I (1) boot: he');
     json.serial('llo\nnext');
     json.onEvent({ type: 'build-start' });
-    expect(out).toBe('{"event":"serial","text":"I (1) boot: hello"}\n{"event":"build-start"}\n');
+    expect(out).toBe(
+      '{"type":"serial","event":"serial","text":"I (1) boot: hello"}\n{"type":"build-start","event":"build-start"}\n',
+    );
   });
 });
 

@@ -21,6 +21,7 @@ import { choosePortFor, fastReflashFrom, linkOptionsFrom } from '../flows/device
 import { INTERRUPTED_EXIT, withInterrupt } from '../flows/interrupt.js';
 import { keepSimChip, monitorFactory, rendererIo } from '../flows/monitor.js';
 import { planFromCli } from '../flows/plan.js';
+import { stderrWidth } from '../io.js';
 import { createReporter } from '../reporter/reporter.js';
 import { addDeviceOptions, addProjectOptions, resolveCliOptions } from '../shared-options.js';
 import { attachKeys } from '../watch/terminal-keys.js';
@@ -104,7 +105,10 @@ export const watchCommand = defineCommand({
         : outputWatchSpec(await planner(), extra);
     const renderer = createWatchRenderer({
       ...rendererIo(ctx),
-      tty: ctx.io.isTTY,
+      // The status line, results and progress go to stderr.
+      color: ctx.stderrColor,
+      tty: ctx.io.stderrTTY ?? false,
+      width: () => stderrWidth(ctx.io),
       progress: () => createReporter(ctx),
     });
     const { factory } = await monitorFactory(resolved, ctx, port, (t) => renderer.serial(t));

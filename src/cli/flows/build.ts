@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { type BuildResult, type BuildStream, runBuild } from '../../build/run-build.js';
 import type { ResolvedOptions } from '../../config/resolve-options.js';
 import { isEspflashError } from '../../errors.js';
+import { painter } from '../color.js';
 import type { CliContext } from '../context.js';
 import { withInterrupt } from './interrupt.js';
 
@@ -33,12 +34,15 @@ export async function runCliBuild(
   options: { split?: boolean } = {},
 ): Promise<BuildResult> {
   const { projectDir, command } = buildSettings(resolved, ctx.io.cwd);
-  const dim = ctx.io.isTTY && ctx.color;
+  // Dimmed where the stream written to shows colour (stderr, or stdout for the build's own stdout).
+  const colorOf = (which: BuildStream): boolean =>
+    options.split && which === 'stdout' ? ctx.color : ctx.stderrColor;
+  const dim = ctx.stderrColor;
   ctx.logger.debug(
     `build: in ${projectDir}${command ? ` with ${typeof command === 'string' ? command : command.join(' ')}` : ''}`,
   );
   const print = (line: string, which: BuildStream): void => {
-    const text = dim ? `\x1b[2m${line}\x1b[22m\n` : `${line}\n`;
+    const text = `${painter(colorOf(which))('dim', line)}\n`;
     if (options.split && which === 'stdout') ctx.io.stdout(text);
     else ctx.io.stderr(text);
   };

@@ -18,7 +18,7 @@ const MAX_TRIES = 3;
 export function canPrompt(ctx: CliContext): boolean {
   const env = ctx.io.env.CI;
   const ci = env !== undefined && env !== '' && env !== '0' && env.toLowerCase() !== 'false';
-  return !ctx.json && !ci && Boolean(ctx.io.stdin?.isTTY) && Boolean(ctx.io.stderrIsTTY);
+  return !ctx.json && !ci && Boolean(ctx.io.stdin?.isTTY) && Boolean(ctx.io.stderrTTY);
 }
 
 /** The numbered list the question shows. */

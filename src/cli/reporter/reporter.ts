@@ -1,4 +1,5 @@
-// Picks how FlashEvents are shown: NDJSON with --json, redrawn bars on a TTY, plain lines otherwise.
+// Picks how FlashEvents are shown: NDJSON with --json, redrawn bars when stderr (where progress
+// goes) is a terminal, plain lines otherwise (`2>flash.log` gets no cursor escapes).
 
 import type { FlashEvent, FlashEventSink } from '../../events.js';
 import type { CliContext } from '../context.js';
@@ -12,10 +13,10 @@ export interface Reporter {
   finish(): void;
 }
 
-/** One event as an NDJSON object: `type` becomes `event`, the rest is kept. */
+/** One event as an NDJSON object: the library's `type`, `event` as its (deprecated) alias, the rest. */
 export function eventToJson(event: FlashEvent): Record<string, unknown> {
   const { type, ...rest } = event;
-  return { event: type, ...rest };
+  return { type, event: type, ...rest };
 }
 
 /** The reporter for this context: JSON lines, TTY bars or plain lines. */
@@ -23,5 +24,5 @@ export function createReporter(ctx: CliContext): Reporter {
   if (ctx.json) {
     return { onEvent: (e) => ctx.emitJson(eventToJson(e)), finish: () => {} };
   }
-  return ctx.io.isTTY ? createTtyReporter(ctx) : createPlainReporter(ctx);
+  return ctx.io.stderrTTY ? createTtyReporter(ctx) : createPlainReporter(ctx);
 }

@@ -1,11 +1,20 @@
 // Progress bars for an interactive terminal: one line per region, redrawn in place (cursor moves
-// up over the bar block); other events print above the bars.
+// up over the bar block); other events print above the bars. Every redrawn line fits the terminal
+// width (a wrapped line would break the cursor arithmetic).
 
 import type { CliContext } from '../context.js';
+import { stderrWidth } from '../io.js';
 import { describeEvent, formatBytes, regionName } from './describe-event.js';
 import type { Reporter } from './reporter.js';
 
-const BAR_WIDTH = 30;
+/** Widest and narrowest bar (between the brackets). */
+const BAR_MAX = 30;
+const BAR_MIN = 10;
+/** Name column: as wide as this, shortened (with …) on narrow terminals down to NAME_MIN. */
+const NAME_WIDTH = 24;
+const NAME_MIN = 8;
+/** `unchanged, skipped` is the longest state text. */
+const TAIL_WIDTH = 18;
 
 /** One region's bar. */
 export interface ProgressBar {
@@ -15,17 +24,33 @@ export interface ProgressBar {
   state: 'writing' | 'verified' | 'skipped';
 }
 
-/** Render one bar line: `factory @ 0x10000  [#####-----]  52%  93.0 KiB`. */
-export function renderBar(bar: ProgressBar): string {
+/** `text` cut to `width` columns, ending in … when cut. */
+export function fitWidth(text: string, width: number): string {
+  if (text.length <= width) return text;
+  return width <= 1 ? text.slice(0, Math.max(0, width)) : `${text.slice(0, width - 1)}…`;
+}
+
+/**
+ * Render one bar line, at most `width` columns (default 79):
+ * `factory @ 0x10000  [#####-----]  52%  93.0 KiB`. Narrow terminals get a shorter bar, then a
+ * shortened name, then the line cut.
+ */
+export function renderBar(bar: ProgressBar, width = 79): string {
   const frac = bar.state === 'writing' ? Math.min(1, bar.done / Math.max(1, bar.total)) : 1;
-  const filled = Math.round(frac * BAR_WIDTH);
   const tail =
     bar.state === 'verified'
       ? 'verified'
       : bar.state === 'skipped'
         ? 'unchanged, skipped'
         : `${Math.floor(frac * 100)}%`;
-  return `${bar.name.padEnd(24)} [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${tail.padEnd(18)} ${formatBytes(bar.total)}`;
+  const size = formatBytes(bar.total);
+  // name + ' [' + bar + '] ' + tail + ' ' + size
+  const rest = 4 + TAIL_WIDTH + 1 + size.length;
+  const barWidth = Math.max(BAR_MIN, Math.min(BAR_MAX, width - NAME_WIDTH - rest));
+  const nameWidth = Math.max(NAME_MIN, Math.min(NAME_WIDTH, width - barWidth - rest));
+  const filled = Math.round(frac * barWidth);
+  const line = `${fitWidth(bar.name, nameWidth).padEnd(nameWidth)} [${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${tail.padEnd(TAIL_WIDTH)} ${size}`;
+  return fitWidth(line, width);
 }
 
 /** TTY reporter writing to stderr with ANSI cursor control. */
@@ -35,8 +60,9 @@ export function createTtyReporter(ctx: CliContext): Reporter {
   const byIndex = new Map<number, ProgressBar>();
   let drawn = 0;
   const redraw = () => {
+    const width = stderrWidth(ctx.io);
     let text = drawn > 0 ? `\x1b[${drawn}A` : '';
-    for (const b of bars) text += `\r\x1b[2K${renderBar(b)}\n`;
+    for (const b of bars) text += `\r\x1b[2K${renderBar(b, width)}\n`;
     drawn = bars.length;
     out(text);
   };
@@ -76,9 +102,11 @@ export function createTtyReporter(ctx: CliContext): Reporter {
         }
         case 'read-progress': {
           const pct = Math.floor((e.read / Math.max(1, e.total)) * 100);
-          out(
-            `\r\x1b[2KReading: ${pct}% (${formatBytes(e.read)} of ${formatBytes(e.total)})${e.read >= e.total ? '\n' : ''}`,
+          const text = fitWidth(
+            `Reading: ${pct}% (${formatBytes(e.read)} of ${formatBytes(e.total)})`,
+            stderrWidth(ctx.io),
           );
+          out(`\r\x1b[2K${text}${e.read >= e.total ? '\n' : ''}`);
           return;
         }
         default: {

@@ -5,6 +5,9 @@
 import { relative } from 'node:path';
 import type { FlashEvent } from '../../events.js';
 import { type CycleTimes, type WatchEvent, watchEventToJson } from '../../watch/watch-types.js';
+import { painter } from '../color.js';
+import { jsonLine } from '../context.js';
+import { fitWidth } from '../reporter/tty-reporter.js';
 import { watchKeyHelp } from './watch-keys.js';
 
 /** Draws flash progress (the CLI's reporter), created for each flash. */
@@ -19,6 +22,8 @@ export interface WatchRendererOptions {
   stderr: (text: string) => void;
   /** stderr is a terminal: keep the status line at the bottom, redrawn in place. */
   tty: boolean;
+  /** Columns the status line may use (it is cut to fit: a wrapped line cannot be redrawn); default 79. */
+  width?: () => number;
   color: boolean;
   json: boolean;
   /** Paths are shown relative to this. */
@@ -60,11 +65,10 @@ export function statusText(e: Extract<WatchEvent, { type: 'status' }>): string {
 /** Create the renderer. */
 export function createWatchRenderer(options: WatchRendererOptions): WatchRenderer {
   if (options.json) return jsonRenderer(options);
-  const paint = (code: [number, number], t: string) =>
-    options.color ? `\x1b[${code[0]}m${t}\x1b[${code[1]}m` : t;
-  const dim = (t: string) => paint([2, 22], t);
-  const red = (t: string) => paint([31, 39], t);
-  const green = (t: string) => paint([32, 39], t);
+  const paint = painter(options.color);
+  const dim = (t: string) => paint('dim', t);
+  const red = (t: string) => paint('red', t);
+  const green = (t: string) => paint('green', t);
   let status = '';
   let shown = false;
   let monitorOn = false;
@@ -76,7 +80,7 @@ export function createWatchRenderer(options: WatchRendererOptions): WatchRendere
   };
   const draw = () => {
     if (sticky() && status) {
-      options.stderr(`\r\x1b[2K${dim(status)}`);
+      options.stderr(`\r\x1b[2K${dim(fitWidth(status, options.width?.() ?? 79))}`);
       shown = true;
     }
   };
@@ -165,12 +169,12 @@ function jsonRenderer(options: WatchRendererOptions): WatchRenderer {
   return {
     onEvent(e) {
       const json = watchEventToJson(e);
-      if (json) options.stdout(`${JSON.stringify(json)}\n`);
+      if (json) options.stdout(jsonLine(json));
     },
     serial(text) {
       const lines = (partial + text).split('\n');
       partial = lines.pop() ?? '';
-      for (const l of lines) options.stdout(`${JSON.stringify({ event: 'serial', text: l })}\n`);
+      for (const l of lines) options.stdout(jsonLine({ event: 'serial', text: l }));
     },
   };
 }
