@@ -4,6 +4,7 @@
 // refuses new ones while the virtual USB port is gone. Node-only.
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { lstat } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { EspflashError, UsageError } from '../errors.js';
 import type { SimOptions } from './sim-options.js';
@@ -153,7 +154,8 @@ async function startSocat(options: {
         stderr += d.toString();
         if (!ready && /PTY is /.test(stderr)) {
           ready = true;
-          resolve();
+          // socat names the pty before it creates the symlink: ready once the link exists.
+          void linkAppears(options.link).then(resolve, reject);
         }
       });
       proc.on('error', (err: NodeJS.ErrnoException) => {
@@ -195,4 +197,24 @@ async function startSocat(options: {
       (child as ChildProcess | null)?.kill();
     },
   };
+}
+
+/** Resolve when `link` exists (socat creates it just after announcing the pty); bounded wait. */
+async function linkAppears(link: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (
+      await lstat(link).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+    if (Date.now() > deadline) {
+      throw new EspflashError('sim/socat-failed', `socat announced a pty but ${link} did not appear`, {
+        hint: `Check that the --pty link path ${link} is writable.`,
+      });
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
