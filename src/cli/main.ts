@@ -129,6 +129,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 
   // Registered last so `--help` lists it after the commands.
   parser.completion('completion', COMPLETION_DESCRIBE);
+  skipHelpCache(parser);
 
   try {
     rejectNegativeNumbers(argv);
@@ -148,6 +149,18 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   } catch (err) {
     return renderError(err, fallbackCtx);
   }
+}
+
+/**
+ * yargs renders the running command's whole help text before every handler, to have it ready for a
+ * later `showHelp()` (which espflash never calls): about 90 ms of string widths on each `plan`. Skip
+ * that render where this yargs exposes it; help output itself is unaffected (rendered on request).
+ */
+function skipHelpCache(parser: object): void {
+  const internals = (parser as { getInternalMethods?: () => { getUsageInstance?: () => unknown } })
+    .getInternalMethods?.()
+    .getUsageInstance?.() as { cacheHelpMessage?: () => void } | undefined;
+  if (internals && typeof internals.cacheHelpMessage === 'function') internals.cacheHelpMessage = () => {};
 }
 
 /** Help text width: the terminal's, at most 110 (100 when not a terminal). */

@@ -72,7 +72,9 @@ export function renderTopHelp(entries: readonly CommandEntry[], width: number): 
     const forms = Array.isArray(entry.command) ? entry.command : [entry.command];
     const form = forms.find((c) => c !== '$0') ?? forms[0]!;
     const isDefault = forms.includes('$0');
-    commandRows.push([`  espflash ${form}`, `${entry.describe}${isDefault ? ' [default]' : ''}`]);
+    const aliases = forms.filter((c) => c !== '$0' && c !== form).map((c) => c.split(' ')[0]!);
+    const notes = `${aliases.length ? ` [aliases: ${aliases.join(', ')}]` : ''}${isDefault ? ' [default]' : ''}`;
+    commandRows.push([`  espflash ${form}`, `${entry.describe}${notes}`]);
   }
   commandRows.push(['  espflash completion', COMPLETION_DESCRIBE]);
   const optionRows: Array<[string, string]> = [

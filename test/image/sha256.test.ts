@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/core/protocol/bytes.js';
-import { sha256 } from '../../src/image/sha256.js';
+import { sha256, sha256Js } from '../../src/image/sha256.js';
 import { nodeSha256, pseudoBytes } from './sample.js';
 
-describe('sha256', () => {
+// Both paths: native where the platform has it (this Node), and the JavaScript fallback.
+describe.each([
+  ['sha256', sha256],
+  ['sha256Js', sha256Js],
+] as const)('%s', (_name, sha256) => {
   it('matches the FIPS 180 test vector for "abc"', () => {
     expect(toHex(sha256(new Uint8Array([0x61, 0x62, 0x63])))).toBe(
       'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
