@@ -1,6 +1,7 @@
 // Terminal conventions of the CLI: colour decided per stream from --color/--no-color, FORCE_COLOR,
 // NO_COLOR (non-empty only), TERM=dumb and the stream; progress bars and the watch status line fit
 // the terminal width and are drawn only when stderr (where they go) is a terminal.
+
 import { describe, expect, it } from 'vitest';
 import { decideColor, painter } from '../../src/cli/color.js';
 import { createContext } from '../../src/cli/context.js';
@@ -11,6 +12,7 @@ import { renderBar } from '../../src/cli/reporter/tty-reporter.js';
 import { createWatchRenderer } from '../../src/cli/watch/watch-render.js';
 import { UsageError } from '../../src/errors.js';
 import type { FlashEvent } from '../../src/events.js';
+import { captureIo } from '../support/capture-io.js';
 import { runCli } from '../support/cli.js';
 
 const ESC = '\x1b[';
@@ -127,23 +129,7 @@ const events: FlashEvent[] = [
   { type: 'read-progress', offset: 0, read: 1024, total: 4096 },
 ];
 
-function fakeIo(options: { stdoutTTY: boolean; stderrTTY: boolean; columns?: number }) {
-  const out = { stdout: '', stderr: '' };
-  const io: CliIo = {
-    stdout: (t) => {
-      out.stdout += t;
-    },
-    stderr: (t) => {
-      out.stderr += t;
-    },
-    env: {},
-    cwd: '/',
-    isTTY: options.stdoutTTY,
-    stderrTTY: options.stderrTTY,
-    stderrColumns: () => options.columns,
-  };
-  return { io, out };
-}
+const fakeIo = captureIo;
 
 /** The visible lines of redrawn output: escape sequences removed, split at newlines and carriage returns. */
 function visibleLines(text: string): string[] {

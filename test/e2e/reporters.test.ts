@@ -1,24 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createContext } from '../../src/cli/context.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { createReporter, eventToJson } from '../../src/cli/reporter/reporter.js';
 import { renderBar } from '../../src/cli/reporter/tty-reporter.js';
 import type { FlashEvent } from '../../src/events.js';
+import { captureIo } from '../support/capture-io.js';
 
 function ctxFor(options: { isTTY: boolean; json: boolean }) {
-  const out = { stdout: '', stderr: '' };
-  const io: CliIo = {
-    stdout: (t) => {
-      out.stdout += t;
-    },
-    stderr: (t) => {
-      out.stderr += t;
-    },
-    env: {},
-    cwd: '/',
-    isTTY: options.isTTY,
-    stderrTTY: options.isTTY,
-  };
+  const { io, out } = captureIo({ stdoutTTY: options.isTTY, stderrTTY: options.isTTY });
   return { ctx: createContext(io, { json: options.json, verbose: false, color: false }), out };
 }
 
