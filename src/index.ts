@@ -33,21 +33,13 @@ export {
 export type { EspflashConfig } from './config/schema.js';
 export type { Clock } from './core/session/clock.js';
 export type { ModemSignals, Transport, TransportCapabilities } from './core/session/transport.js';
-// Errors
+// Errors: the code table (codes, exit statuses, retry kinds) and the error classes
+export * from './error-codes.js';
 export {
-  type CodeIn,
-  ERROR_CODES,
-  type ErrorCode,
-  type ErrorCodeSpec,
-  type ErrorKind,
   EspflashError,
   type EspflashErrorOptions,
-  type ExitStatus,
-  errorKind,
   exitStatus,
-  isErrorCode,
   isEspflashError,
-  isPortGone,
   UsageError,
 } from './errors.js';
 // Events and logging

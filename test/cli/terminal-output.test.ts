@@ -182,12 +182,10 @@ describe('progress bars', () => {
 
 describe('watch status line', () => {
   it.each([30, 50, 80])('is cut to a %i-column terminal', (columns) => {
-    let err = '';
+    const { io, out } = captureIo({ stdoutTTY: false, stderrTTY: true });
     const r = createWatchRenderer({
-      stdout: () => {},
-      stderr: (t) => {
-        err += t;
-      },
+      stdout: io.stdout,
+      stderr: io.stderr,
       tty: true,
       width: () => columns - 1,
       color: false,
@@ -201,7 +199,7 @@ describe('watch status line', () => {
       monitor: true,
       last: { buildMs: 12_300, flashMs: 2100, verifyMs: 300, bytesWritten: 1 << 20 },
     });
-    const lines = visibleLines(err).filter((l) => l !== '');
+    const lines = visibleLines(out.stderr).filter((l) => l !== '');
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(line.length, line).toBeLessThan(columns);
     expect(lines.at(-1)).toMatch(/^\[watch\] flashing/);
