@@ -4,7 +4,7 @@
 // with `unit-isolated` beside it for suites that mock modules); `os` (real
 // pseudo-terminals, ser2net and CLI child processes, whose hang-up and timing paths misbehave when
 // they share two cores with the CPU-heavy unit files: one file at a time); `reference`
-// (test/reference: the real ESP32 ROM under QEMU and esptool, about a core each, one file at a time).
+// (test/reference: the real ESP32 ROM under QEMU and esptool, two files at a time: each QEMU mostly waits on its real-time UART).
 import { defineConfig } from 'vitest/config';
 
 /** Suites that drive real OS devices and processes (socat ptys, ser2net, the built CLI). */
@@ -75,7 +75,10 @@ export default defineConfig({
           name: 'reference',
           include: ['test/reference/**/*.test.ts'],
           setupFiles: COMMON_SETUP,
-          fileParallelism: false,
+          // Two files at a time: each QEMU mostly waits on its real-time UART, so two share the two
+          // cores without starving either (the unit and os projects have finished by then).
+          pool: 'forks',
+          maxWorkers: 2,
           testTimeout: 180_000,
           hookTimeout: 60_000,
           sequence: { groupOrder: 2 },
