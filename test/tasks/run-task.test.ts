@@ -67,6 +67,8 @@ describe('espflash run <task>', () => {
     expect(await readFile(join(dir, 'flashed.txt'), 'utf8')).toBe(`flashed ${MAC}\n`);
     expect(r.stderr).toContain('[1/4] erase all');
     expect(r.stderr).toContain('[4/4] run echo');
+    // erase, flash and write share one connection.
+    expect(r.stderr.match(/Connected to esp32/g)).toHaveLength(1);
   });
 
   it('--list shows names and descriptions; an unknown name exits 2 listing them', async () => {
