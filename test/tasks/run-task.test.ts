@@ -71,6 +71,23 @@ describe('espflash run <task>', () => {
     expect(r.stderr.match(/Connected to esp32/g)).toHaveLength(1);
   });
 
+  it('write, read back, erase a partition by label, read by offset: in order, files relative to the config', async () => {
+    const { dir, nvs } = await project(`{ t: { steps: [
+      { flash: { only: 'partition-table' } },
+      { write: { partition: 'nvs', file: 'factory_nvs.bin' } },
+      { read: { partition: 'nvs', file: 'out/nvs.bin' } },
+      { erase: { partitions: ['nvs'] } },
+      { read: { offset: '0x9000', size: '4k', file: 'out/after.bin' } } ] } }`);
+    const r = await runCli(['run', 't'], { cwd: dir, env });
+    expect(r.code, r.stderr).toBe(0);
+    const read = new Uint8Array(await readFile(join(dir, 'out', 'nvs.bin')));
+    expect(read.length).toBe(0x6000);
+    expect(read.subarray(0, nvs.length)).toEqual(nvs);
+    expect(new Uint8Array(await readFile(join(dir, 'out', 'after.bin')))).toEqual(
+      new Uint8Array(4096).fill(0xff),
+    );
+  });
+
   it('--list shows names and descriptions; an unknown name exits 2 listing them', async () => {
     const { dir } = await project(
       `{ ...${FACTORY}, dev: { steps: [ { flash: { only: 'app' } }, { reset: {} } ] } }`,
