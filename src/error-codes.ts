@@ -328,6 +328,10 @@ export const ERROR_CODES = {
   'stub/too-much-data': transient(),
   'stub/unavailable': final(),
   'stub/version-unavailable': usage(),
+  'task/file-not-found': usage(),
+  'task/monitor-unavailable': usage(),
+  'task/step-failed': final(),
+  'task/unknown': usage('Run `espflash run --list` for the tasks espflash.config.ts defines.'),
   // `timeout/<command>`: one per opcode (session-errors.ts `timeoutCode`), plus raw READ_FLASH frames
   'timeout/change-baudrate': timeout(),
   'timeout/erase-flash': timeout(),

@@ -21,7 +21,16 @@ export type FlashEvent =
   | { type: 'retry'; operation: string; attempt: number; reason: string; offset?: number }
   | { type: 'reset'; mode: string }
   | { type: 'warning'; code: string; message: string }
-  | { type: 'done'; ms: number };
+  | { type: 'done'; ms: number }
+  | {
+      type: 'task-step-start';
+      task: string;
+      index: number;
+      total: number;
+      kind: string;
+      description: string;
+    }
+  | { type: 'task-step-done'; task: string; index: number; total: number; kind: string; ms: number };
 
 /** Receiver of events; must not throw. */
 export type FlashEventSink = (event: FlashEvent) => void;

@@ -111,6 +111,9 @@ export { describeSource, type Source, type Sourced, type SourceKind } from './pr
 // The virtual ESP32
 export { createSimTransport, type SimOptions, type SimTransport } from './sim/sim-transport.js';
 export { type SimServer, type SimServerOptions, startSimServer } from './sim/tcp-server.js';
+export { type RunTaskOptions, type RunTaskResult, runTask } from './tasks/run-task.js';
+export type { Step, TaskDefinition, TaskStep, TasksConfig } from './tasks/task-types.js';
+export { expandTask } from './tasks/validate-tasks.js';
 // Watch mode
 export { type WatchController, watchAndFlash } from './watch/watch-controller.js';
 export { type WatchAndFlashOptions, type WatchEvent, watchEventToJson } from './watch/watch-types.js';

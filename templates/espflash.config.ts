@@ -59,4 +59,17 @@ export default {
 
   // Flash cache: where espflash remembers what it wrote, and whether to skip unchanged regions.
   // cache: { dir: '.espflash', fastReflash: true },
+
+  // Tasks: `espflash run <name>` runs one, `espflash run --list` lists them. Steps run in order:
+  //   { build: {} }, { flash: { only?, to?, force?, full? } }, { erase: 'all' | { partitions: ['nvs'] } | { offset, size } },
+  //   { write: { partition | offset, file } }, { read: { partition | offset, size?, file } }, { reset: {} },
+  //   { monitor: {} }, { run: 'shell command' | ['argv', ...] }, { task: 'other-task' }.
+  // Files are relative to this file; a `run` step gets ESPFLASH_PORT, ESPFLASH_CHIP, ESPFLASH_MAC and
+  // ESPFLASH_BUILD_DIR in its environment, and a non-zero exit stops the task. A factory task:
+  //   factory: {
+  //     description: 'Erase, flash, factory NVS, log the MAC',
+  //     steps: [{ erase: 'all' }, { flash: {} }, { write: { partition: 'nvs', file: 'factory_nvs.bin' } },
+  //             { run: 'echo "flashed $ESPFLASH_MAC" >> flashed.txt' }],
+  //   },
+  // tasks: { dev: { description: 'Flash the app only, then monitor', steps: [{ flash: { only: 'app' } }, { monitor: {} }] } },
 } satisfies EspflashConfig;

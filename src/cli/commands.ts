@@ -32,6 +32,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./commands/watch.js')).watchCommand,
   },
   {
+    command: 'run [task]',
+    describe: 'Run a task from the config (`tasks`: erase, flash, write, run a command…); --list lists them',
+    load: async () => (await import('./commands/run.js')).runCommand,
+  },
+  {
     command: 'board-info',
     describe: 'Show the chip, its features, crystal, MAC, flash id and size, and security info',
     load: async () => (await import('./commands/board-info.js')).boardInfoCommand,

@@ -44,6 +44,8 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   cache: 'Flash cache: what espflash remembers it wrote.',
   'cache.dir': 'Cache directory, relative to this file.',
   'cache.fastReflash': 'Skip regions that are unchanged on the device.',
+  tasks:
+    "Named tasks for `espflash run <name>`: { description?, steps: [ { erase: 'all' }, { flash: {} }, { write: { partition, file } }, { run: 'cmd' }, { task: 'other' }, … ] }.",
 };
 
 type JsonSchema = Record<string, unknown>;
@@ -95,6 +97,8 @@ function fieldSchema(spec: FieldSpec, path: string): JsonSchema {
       return { anyOf: [{ ...NON_EMPTY }, { type: 'array', items: { ...NON_EMPTY }, minItems: 1 }] };
     case 'path-list':
       return { type: 'array', items: { ...NON_EMPTY } };
+    case 'tasks':
+      return TASKS_SCHEMA;
     case 'object': {
       const object = {
         type: 'object',
@@ -121,3 +125,28 @@ function enumSpellings(spec: Extract<FieldSpec, { kind: 'enum' }>): string[] {
 /** isResetSequence as a JSON Schema pattern (no flags there: both letter cases spelled out). */
 const TOKEN = '\\s*(?:[DdRr][01]|[Ww]\\d+(?:\\.\\d+)?|[Uu][01],[01])\\s*';
 export const RESET_SEQUENCE_PATTERN = `^${TOKEN}(?:\\|${TOKEN})*$`;
+
+/** The `tasks` key: named tasks of one-key step objects (src/tasks/validate-tasks.ts checks the rest). */
+const TASKS_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    properties: {
+      description: { type: 'string' },
+      steps: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          minProperties: 1,
+          maxProperties: 1,
+          propertyNames: {
+            enum: ['build', 'flash', 'erase', 'write', 'read', 'reset', 'monitor', 'run', 'task'],
+          },
+        },
+      },
+    },
+    required: ['steps'],
+    additionalProperties: false,
+  },
+};

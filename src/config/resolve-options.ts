@@ -17,6 +17,7 @@ import {
 } from '../core/settings.js';
 import { UsageError } from '../errors.js';
 import { describeSource, type Source, type Sourced } from '../provenance.js';
+import type { TasksConfig } from '../tasks/task-types.js';
 import { splitCommandLine } from './command-line.js';
 import { readEnvOptions } from './env.js';
 import type { LoadedConfig } from './load-config.js';
@@ -75,6 +76,8 @@ export interface ResolvedOptions {
   cache: { dir?: Sourced<string>; fastReflash?: Sourced<boolean> };
   /** Absolute path of the config file used, or null. */
   configFile: string | null;
+  /** The config's `tasks` (validated), for `espflash run`. */
+  tasks?: TasksConfig;
 }
 
 /** Inputs for {@link resolveOptions}. */
@@ -185,7 +188,13 @@ export function resolveOptions(input: ResolveOptionsInput): ResolvedOptions {
     return fromConfig(CONFIG_KEYS[key], flat[key]);
   };
 
-  const out: ResolvedOptions = { monitor: {}, watch: {}, cache: {}, configFile: file };
+  const out: ResolvedOptions = {
+    monitor: {},
+    watch: {},
+    cache: {},
+    configFile: file,
+    ...(config?.tasks ? { tasks: config.tasks } : {}),
+  };
   const set = <K extends TopKey>(key: K, convert: (c: Candidate<unknown>) => unknown) => {
     const c = pick(key);
     if (c === undefined) return;

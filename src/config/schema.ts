@@ -9,6 +9,7 @@ import {
   normaliseResetName,
   resetModeLabels,
 } from '../core/settings.js';
+import type { TasksConfig } from '../tasks/task-types.js';
 
 /** Contents of `espflash.config.ts` (or .js/.mjs/.cjs/.json, or the `espflash` key of package.json). */
 export interface EspflashConfig {
@@ -50,6 +51,8 @@ export interface EspflashConfig {
   watch?: { debounceMs?: number; paths?: string[]; monitor?: boolean };
   /** Flash cache (skip unchanged regions); dir relative to this file. */
   cache?: { dir?: string; fastReflash?: boolean };
+  /** Named tasks for `espflash run <name>`: ordered steps (build, flash, erase, write, read, reset, monitor, run, task). */
+  tasks?: TasksConfig;
 }
 
 /** How one config field is checked. */
@@ -68,6 +71,8 @@ export type FieldSpec =
   | { kind: 'reset-sequence' }
   | { kind: 'command' }
   | { kind: 'path-list' }
+  /** The `tasks` key (checked by src/tasks/validate-tasks.ts). */
+  | { kind: 'tasks' }
   | {
       kind: 'object';
       fields: Readonly<Record<string, FieldSpec>>;
@@ -131,6 +136,7 @@ export const CONFIG_SCHEMA: Readonly<Record<string, FieldSpec>> = {
     },
   },
   cache: { kind: 'object', fields: { dir: { kind: 'path' }, fastReflash: { kind: 'boolean' } } },
+  tasks: { kind: 'tasks' },
 };
 
 /**

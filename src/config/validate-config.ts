@@ -2,6 +2,7 @@
 // keys at the wrong level, wrong types and bad enum values, all reported together as one UsageError.
 
 import { UsageError } from '../errors.js';
+import { checkTasks } from '../tasks/validate-tasks.js';
 import { CONFIG_SCHEMA, type EspflashConfig, type FieldSpec, KEY_ALIASES, leafPaths } from './schema.js';
 
 /** One problem found in a config file. */
@@ -131,6 +132,8 @@ function checkField(options: {
         : bad('a command string or a non-empty array of strings');
     case 'path-list':
       return isStringList(raw) ? raw : bad('an array of non-empty strings');
+    case 'tasks':
+      return checkTasks(raw, { file, issues });
     case 'object': {
       if (spec.orBoolean && typeof raw === 'boolean') return raw;
       if (!isPlainObject(raw)) {
@@ -202,8 +205,8 @@ function suggestKey(key: string, prefix: string): string | null {
   let best: { path: string; distance: number } | null = null;
   for (const p of leaves) {
     const d = Math.min(
-      distance(n, norm(lastSegment(p))) + (parentOf(p) === prefix ? 0 : 1),
-      distance(n, norm(p)),
+      editDistance(n, norm(lastSegment(p))) + (parentOf(p) === prefix ? 0 : 1),
+      editDistance(n, norm(p)),
     );
     if (d <= limit && (!best || d < best.distance)) best = { path: p, distance: d };
   }
@@ -244,7 +247,7 @@ function norm(text: string): string {
 }
 
 /** Edit distance counting an adjacent transposition as one edit (`prot` → `port` is 1). */
-function distance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {

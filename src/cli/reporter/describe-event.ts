@@ -48,6 +48,8 @@ export function describeEvent(e: FlashEvent): string | null {
       return e.erased === 0
         ? `Erasing ${e.total > 0 ? formatBytes(e.total) : 'flash'} at ${hex(e.offset)}…`
         : 'Erased';
+    case 'task-step-start':
+      return `[${e.index + 1}/${e.total}] ${e.description}`;
     default:
       return null;
   }
