@@ -68,7 +68,7 @@ export interface RunTaskResult {
 }
 
 /** What {@link prepareTask} found out before any device is touched. */
-interface Prepared {
+export interface Prepared {
   plans: Map<number, FlashPlan>;
   table: { table: PartitionTable; source: string } | null;
 }

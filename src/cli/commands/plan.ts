@@ -12,9 +12,13 @@ import { equivalentCommands } from '../../plan/esptool-command.js';
 import { planToJson } from '../../plan/plan-json.js';
 import type { FlashPlan } from '../../plan/types.js';
 import { describeSource, type Source } from '../../provenance.js';
+import { prepareTask } from '../../tasks/run-task.js';
+import { type TaskPlanStep, taskPlan } from '../../tasks/task-plan.js';
 import { defineCommand } from '../command.js';
+import type { CliContext } from '../context.js';
 import { planFromCli } from '../flows/plan.js';
-import { addDeviceOptions, addProjectOptions } from '../shared-options.js';
+import { taskSetup } from '../flows/task.js';
+import { addDeviceOptions, addProjectOptions, resolveCliOptions } from '../shared-options.js';
 
 export const planCommand = defineCommand({
   command: 'plan',
@@ -24,6 +28,7 @@ export const planCommand = defineCommand({
     ['$0 plan --build-dir path/to/build --json', 'The plan as one JSON object'],
     ['$0 plan --to ota_1', 'Only the app, written into the ota_1 partition'],
     ['$0 plan --only app,storage --show-config', 'Two regions, with the source of every value'],
+    ['$0 plan --task factory --json', 'What each step of the factory task would touch'],
   ],
   builder: (y: Argv) =>
     addDeviceOptions(addProjectOptions(y))
@@ -33,8 +38,13 @@ export const planCommand = defineCommand({
         describe:
           'Plan even if the app image was not built from the ELF next to it (embedded ELF SHA-256 differs)',
       })
-      .option('show-config', { type: 'boolean', default: false, describe: 'Show the source of every value' }),
+      .option('show-config', { type: 'boolean', default: false, describe: 'Show the source of every value' })
+      .option('task', {
+        type: 'string',
+        describe: 'Plan a task of the config instead: what each step would write, erase or read, and where',
+      }),
   handler: async (args, ctx) => {
+    if (args.task !== undefined) return planTask(args, ctx, args.task);
     // stdout must carry exactly one JSON object: with --json, warnings go into it.
     const warnings: string[] = [];
     const { plan, resolved } = await planFromCli(args, ctx, {
@@ -155,4 +165,41 @@ function table(rows: string[][]): string[] {
       .join('  ')
       .trimEnd(),
   );
+}
+
+/**
+ * `plan --task <name>`: the checks `run` makes before touching a device, then what each step would
+ * write, erase or read and where (no device is opened).
+ */
+async function planTask(args: Record<string, unknown>, ctx: CliContext, name: string): Promise<number> {
+  const resolved = await resolveCliOptions(args, ctx);
+  const setup = await taskSetup(resolved, ctx, name);
+  const prepared = await prepareTask({
+    ...setup,
+    after: 'hard_reset',
+    open: () => Promise.reject(new Error('plan --task never opens a device')),
+  });
+  const steps = taskPlan({ steps: setup.steps, prepared, baseDir: setup.baseDir });
+  if (ctx.json) ctx.emitJson({ event: 'task-plan', task: name, steps });
+  else ctx.print(renderTaskPlan(name, steps, ctx.io.cwd));
+  return 0;
+}
+
+/** The human-readable task plan: one line per step, one indented line per range it touches. */
+export function renderTaskPlan(name: string, steps: TaskPlanStep[], cwd: string): string {
+  const lines = [`Task ${name}: ${steps.length} step(s)`];
+  for (const s of steps) {
+    lines.push(`  ${String(s.index + 1).padStart(2)}. ${s.description}`);
+    if (s.planAfterBuild) lines.push('      (regions known after the build step)');
+    for (const r of s.ranges) {
+      const at = r.offset === null ? '(from the device table)' : hex(r.offset);
+      const size =
+        r.size === null ? (s.kind === 'erase' && r.offset === 0 ? 'whole flash' : '') : `${r.size} bytes`;
+      const what = r.label ?? r.role ?? '';
+      lines.push(
+        `      ${at.padEnd(10)} ${size.padEnd(14)} ${what.padEnd(16)} ${r.file ? relative(cwd, r.file) : ''}`.trimEnd(),
+      );
+    }
+  }
+  return lines.join('\n');
 }

@@ -2,23 +2,21 @@
 // reset, monitor, run, task); `--list` shows the tasks. Port, baud, before/after come from flags, env
 // and the config as for every device command; files of write/read steps are relative to the config.
 
-import { dirname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { planProject } from '../../api/flash-project.js';
 import { openDevice } from '../../api/open-device.js';
 import { UsageError } from '../../errors.js';
 import { runTask } from '../../tasks/run-task.js';
 import type { TasksConfig } from '../../tasks/task-types.js';
-import { expandTask, unknownTask } from '../../tasks/validate-tasks.js';
+import { unknownTask } from '../../tasks/validate-tasks.js';
 import { defineCommand } from '../command.js';
 import { runCliBuild } from '../flows/build.js';
 import { choosePortFor, deviceOptionsFrom, fastReflashFrom } from '../flows/device.js';
 import { withDeviceInterrupt } from '../flows/interrupt.js';
 import { keepSimChip, monitorAfterFlash } from '../flows/monitor.js';
-import { buildLocation, findBuildDir } from '../flows/plan.js';
 import { portQuestion } from '../flows/port-prompt.js';
+import { taskSetup } from '../flows/task.js';
 import { createReporter } from '../reporter/reporter.js';
-import { addDeviceOptions, addProjectOptions, planOverrides, resolveCliOptions } from '../shared-options.js';
+import { addDeviceOptions, addProjectOptions, resolveCliOptions } from '../shared-options.js';
 
 /** `espflash run --list`: one line per task, its description beside it. */
 export function renderTaskList(tasks: TasksConfig): string {
@@ -60,20 +58,14 @@ export const runCommand = defineCommand({
     }
     if (args.task === undefined) throw noTaskNamed(tasks, file);
     const name = args.task;
-    const steps = expandTask({ tasks, name, ...(file ? { file } : {}) });
-    const baseDir = file ? dirname(file) : ctx.io.cwd;
-    const buildDir = await findBuildDir(resolved, ctx);
+    const setup = await taskSetup(resolved, ctx, name);
     const settings = deviceOptionsFrom(resolved);
     const port = resolved.port?.value;
     const reporter = createReporter(ctx);
     try {
       const result = await withDeviceInterrupt((signal) =>
         runTask({
-          task: name,
-          steps,
-          baseDir,
-          projectDir: resolved.project ? resolve(baseDir, resolved.project.value) : baseDir,
-          buildDir,
+          ...setup,
           after: settings.after,
           fastReflash: fastReflashFrom(resolved),
           env: ctx.io.env,
@@ -82,16 +74,6 @@ export const runCommand = defineCommand({
           onOutput: (line) => {
             if (!ctx.json) ctx.io.stderr(`${line}\n`);
           },
-          planFor: (step) =>
-            planProject({
-              ...buildLocation(resolved, ctx),
-              overrides: planOverrides(resolved, {
-                ...(step.only ? { only: step.only.join(',') } : {}),
-                ...(step.to ? { to: step.to } : {}),
-              }),
-              logger: ctx.logger,
-              allowBadImages: step.force,
-            }),
           open: () =>
             openDevice({
               ...settings,
