@@ -5,11 +5,13 @@
 import { relative } from 'node:path';
 import type { Argv } from 'yargs';
 import { hex } from '../../core/protocol/bytes.js';
+import { UsageError } from '../../errors.js';
 import type { FlashSummary } from '../../flash/write-plan.js';
 import { defineCommand } from '../command.js';
 import { buildForFlash } from '../flows/build.js';
 import { choosePortFor } from '../flows/device.js';
 import { runFlashJob } from '../flows/flash-job.js';
+import { manyPorts, maxParallelFlag, runManyBoards } from '../flows/many-boards.js';
 import { keepSimChip, monitorAfterFlash } from '../flows/monitor.js';
 import { formatBytes } from '../reporter/describe-event.js';
 import {
@@ -50,6 +52,10 @@ export const flashCommand = defineCommand({
     ['$0 flash --only app --baud 921600', 'Write only the app, faster'],
     ['$0 flash --force --no-stub', 'Rewrite every region through the ROM loader'],
     ['$0 --build -M', 'Build (idf.py build or config build.command), flash, then show the serial log'],
+    [
+      '$0 -p /dev/ttyUSB0 -p /dev/ttyUSB1',
+      'Flash two boards at once (--port all: every ESP board plugged in)',
+    ],
   ],
   builder: (y: Argv) =>
     addCompressOptions(addDeviceOptions(addProjectOptions(y)))
@@ -77,6 +83,10 @@ export const flashCommand = defineCommand({
         describe:
           'Run the build first (idf.py build, or build.command from the config); a failed build flashes nothing',
       })
+      .option('max-parallel', {
+        type: 'number',
+        describe: 'With several --port: flash at most this many boards at once (default: all)',
+      })
       .option('monitor', {
         alias: 'M',
         type: 'boolean',
@@ -84,6 +94,25 @@ export const flashCommand = defineCommand({
         describe: 'Open the serial monitor after a successful flash (Ctrl+] quits)',
       }),
   handler: async (args, ctx) => {
+    const ports = await manyPorts(args.port);
+    if (ports) {
+      if (args.monitor)
+        throw new UsageError('boards/one-port-only', '--monitor watches one board, not several --port');
+      const resolved = await resolveCliOptions({ ...args, port: undefined }, ctx);
+      if (args.build) await buildForFlash(resolved, ctx);
+      return runManyBoards(resolved, ctx, {
+        ports,
+        maxParallel: maxParallelFlag(args.maxParallel),
+        flags: {
+          full: args.full,
+          force: args.force,
+          allowStale: args.allowStale,
+          ...compressChoice(args),
+          ...(args.to === undefined ? {} : { to: args.to }),
+          ...(args.only === undefined ? {} : { only: args.only }),
+        },
+      });
+    }
     const resolved = await resolveCliOptions(args, ctx);
     if (args.build) await buildForFlash(resolved, ctx);
     // --monitor: pick the port once so the monitor opens the one just flashed (a plain sim:// chip

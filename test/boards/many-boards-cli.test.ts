@@ -1,0 +1,135 @@
+// `espflash flash` with several --port (in process, sim:// chips on virtual clocks): every good board
+// lands, the broken one fails alone, lines carry their port, --json events carry `port`, the summary
+// table lists each board, the exit status is 1 when any board failed; `--port all`; --max-parallel.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { manyPorts, maxParallelFlag } from '../../src/cli/flows/many-boards.js';
+import { generateExampleBuild } from '../../src/example/example-build.js';
+import { openSimUrl, resetSimRegistry } from '../../src/sim/sim-registry.js';
+import { runCli } from '../support/cli.js';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  resetSimRegistry();
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+async function project(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'espflash-many-cli-'));
+  dirs.push(dir);
+  await generateExampleBuild({ dir, appSize: 32 * 1024 });
+  return dir;
+}
+
+const board = (n: number, extra = '') => `sim://esp32?id=cli-${n}&mac=24:0a:c4:00:01:0${n}${extra}`;
+const noCache = (dir: string) => ({ ESPFLASH_CACHE_DIR: join(dir, 'cache') });
+
+describe('espflash flash --port a --port b', () => {
+  it('flashes every good board, fails the broken one alone, prefixes lines, prints the table, exits 1', async () => {
+    const dir = await project();
+    const bad = board(9, '&fault=silent');
+    const ports = [board(1), bad, board(2)];
+    const r = await runCli(
+      ['flash', '--no-config', '--build-dir', 'build', ...ports.flatMap((p) => ['--port', p])],
+      {
+        cwd: dir,
+        env: noCache(dir),
+      },
+    );
+    expect(r.code).toBe(1);
+    // Progress lines carry their board's port.
+    for (const p of [board(1), board(2)]) {
+      expect(r.stderr).toMatch(new RegExp(`\\[${p.replace(/[?.*+()[\]]/g, '\\$&')}\\s*\\] .*verified`));
+    }
+    expect(r.stderr).toContain('boards/some-failed');
+    const table = r.stdout.split('\n');
+    expect(table[0]).toMatch(/^PORT\s+CHIP\s+MAC\s+TIME\s+RESULT/);
+    const row = (p: string) => table.find((l) => l.startsWith(p))!;
+    expect(row(board(1))).toMatch(/esp32\s+24:0a:c4:00:01:01\s+.*verified/);
+    expect(row(board(2))).toMatch(/esp32\s+24:0a:c4:00:01:02\s+.*verified/);
+    expect(row(bad)).toMatch(/FAILED [a-z]+\/[a-z-]+/);
+    expect(r.stdout).toContain('2 of 3 boards flashed');
+    // The chips hold the app.
+    for (const p of [board(1), board(2)]) {
+      const t = openSimUrl(p);
+      expect(t.device.flash.read(0x10000, 1)[0]).toBe(0xe9);
+      await t.close();
+    }
+  });
+
+  it('--json: every event carries its port, then a boards-summary; exit 0 when all landed', async () => {
+    const dir = await project();
+    const ports = [board(1), board(2)];
+    const r = await runCli(
+      [
+        'flash',
+        '--json',
+        '--no-config',
+        '--build-dir',
+        'build',
+        '--max-parallel',
+        '1',
+        ...ports.flatMap((p) => ['-p', p]),
+      ],
+      { cwd: dir, env: noCache(dir) },
+    );
+    expect(r.code).toBe(0);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = lines.filter(
+      (l) => l.type !== undefined && l.type !== 'board-done' && l.type !== 'boards-summary',
+    );
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.filter((e) => !ports.includes(e.port as string))).toEqual([]);
+    for (const p of ports) {
+      expect(events.filter((e) => e.port === p && e.type === 'region-verified').length).toBeGreaterThan(0);
+    }
+    // --max-parallel 1: the second board starts after the first is done.
+    const firstDone = lines.findIndex((l) => l.type === 'board-done');
+    const first = lines[firstDone]!.port;
+    const secondStart = lines.findIndex((l) => l.port !== undefined && l.port !== first);
+    expect(secondStart).toBeGreaterThan(firstDone);
+    const summary = lines.at(-1)!;
+    expect(summary.event).toBe('boards-summary');
+    expect(
+      (summary.boards as { port: string; ok: boolean; mac: string }[]).map((b) => [b.port, b.ok, b.mac]),
+    ).toEqual([
+      [board(1), true, '24:0a:c4:00:01:01'],
+      [board(2), true, '24:0a:c4:00:01:02'],
+    ]);
+  });
+
+  it('refuses several ports on a one-board command, and a bad --max-parallel', async () => {
+    const r = await runCli(['board-info', '-p', board(1), '-p', board(2)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('boards/one-port-only');
+    expect(() => maxParallelFlag('0')).toThrow(expect.objectContaining({ code: 'boards/bad-max-parallel' }));
+    expect(maxParallelFlag(3)).toBe(3);
+  });
+});
+
+describe('manyPorts', () => {
+  const lister = async () => [
+    { path: '/dev/ttyUSB0', likelyEspressif: true },
+    { path: '/dev/ttyS0', likelyEspressif: false },
+    { path: '/dev/ttyACM1', likelyEspressif: true },
+  ];
+  it('is null for one port, the list for several, and every likely ESP board for all', async () => {
+    expect(await manyPorts(undefined, lister)).toBeNull();
+    expect(await manyPorts('/dev/ttyUSB0', lister)).toBeNull();
+    expect(await manyPorts(['a', 'b'], lister)).toEqual(['a', 'b']);
+    expect(await manyPorts('all', lister)).toEqual(['/dev/ttyUSB0', '/dev/ttyACM1']);
+    expect(await manyPorts(['/dev/ttyACM1', 'all'], lister)).toEqual(['/dev/ttyACM1', '/dev/ttyUSB0']);
+  });
+  it('fails with boards/no-ports when all finds no ESP board', async () => {
+    await expect(
+      manyPorts('all', async () => [{ path: '/dev/ttyS0', likelyEspressif: false }]),
+    ).rejects.toMatchObject({
+      code: 'boards/no-ports',
+    });
+  });
+});
