@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { manyPorts, maxParallelFlag } from '../../src/cli/flows/many-boards.js';
+import { main } from '../../src/cli/main.js';
 import { generateExampleBuild } from '../../src/example/example-build.js';
 import { openSimUrl, resetSimRegistry } from '../../src/sim/sim-registry.js';
 import { runCli } from '../support/cli.js';
@@ -101,6 +102,32 @@ describe('espflash flash --port a --port b', () => {
       [board(1), true, '24:0a:c4:00:01:01'],
       [board(2), true, '24:0a:c4:00:01:02'],
     ]);
+  });
+
+  it('draws one bar per board on a terminal, redrawn in place, ending verified', async () => {
+    const dir = await project();
+    const ports = [board(1), board(2)];
+    let stderr = '';
+    const code = await main(
+      ['flash', '--no-config', '--build-dir', 'build', ...ports.flatMap((p) => ['-p', p])],
+      {
+        stdout: () => {},
+        stderr: (t) => {
+          stderr += t;
+        },
+        env: noCache(dir),
+        cwd: dir,
+        isTTY: false,
+        stderrTTY: true,
+        stderrColumns: () => 100,
+      },
+    );
+    expect(code).toBe(0);
+    // The two-line bar block moves up over itself to redraw.
+    expect(stderr).toContain('\x1b[2A');
+    const last = stderr.slice(stderr.lastIndexOf('\x1b[2A'));
+    for (const p of ports)
+      expect(last).toMatch(new RegExp(`${p.slice(-12).replace(/[?.]/g, '\\$&')}.*verified`));
   });
 
   it('refuses several ports on a one-board command, and a bad --max-parallel', async () => {

@@ -84,7 +84,9 @@ function createBoardBars(ctx: CliContext, ports: readonly string[]): BoardsRepor
     ProgressBar & { failed?: string; regions: Map<number, number>; sizes: Map<number, number> }
   >();
   for (const port of ports) {
-    bars.set(port, { name: port, done: 0, total: 0, state: 'writing', regions: new Map(), sizes: new Map() });
+    // The end of a port tells boards apart (ttyUSB3, :4003): cut long ones from the left.
+    const name = port.length > 24 ? `…${port.slice(-23)}` : port;
+    bars.set(port, { name, done: 0, total: 0, state: 'writing', regions: new Map(), sizes: new Map() });
   }
   let drawn = 0;
   let finished = false;
