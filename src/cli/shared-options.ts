@@ -241,7 +241,25 @@ export function regionSelection(args: RegionArgs): { to?: string; only?: string[
  * Load the config (`--config`, else `ESPFLASH_CONFIG`, else a search upward from the working
  * directory; `--no-config` skips it) and resolve every option with CLI > env > config precedence.
  */
-export async function resolveCliOptions(args: CliArgs, ctx: CliContext): Promise<ResolvedOptions> {
+export async function resolveCliOptions(
+  args: CliArgs,
+  ctx: CliContext,
+  options: { manyPorts?: boolean } = {},
+): Promise<ResolvedOptions> {
+  const resolved = await resolveAll(args, ctx);
+  if (resolved.ports && !options.manyPorts) {
+    throw new UsageError(
+      'boards/one-port-only',
+      `this command takes one port, not ${resolved.ports.value.join(', ')}`,
+      {
+        hint: `pass --port <one of them> (the list comes from ${resolved.ports.source.detail ?? 'the config'}); only flash takes several`,
+      },
+    );
+  }
+  return resolved;
+}
+
+async function resolveAll(args: CliArgs, ctx: CliContext): Promise<ResolvedOptions> {
   const env = ctx.io.env;
   const cli = cliOptionValues(args);
   if (args.config === false) {

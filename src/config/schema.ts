@@ -12,8 +12,11 @@ import {
 
 /** Contents of `espflash.config.ts` (or .js/.mjs/.cjs/.json, or the `espflash` key of package.json). */
 export interface EspflashConfig {
-  /** Serial port, `tcp://host:port`, `rfc2217://host:port` or `sim://<chip>`. */
-  port?: string;
+  /**
+   * Serial port, `tcp://host:port`, `rfc2217://host:port` or `sim://<chip>`; a list flashes every
+   * board in it at once (`espflash flash`), like `--port` given several times.
+   */
+  port?: string | string[];
   /** Baud rate for flashing (the connection starts at 115200 and switches up). */
   baud?: number;
   /** Target chip (`esp32`, `esp32s3`, …); default: from the build. */
@@ -68,6 +71,8 @@ export type FieldSpec =
   | { kind: 'reset-sequence' }
   | { kind: 'command' }
   | { kind: 'path-list' }
+  /** A port, or a non-empty list of distinct ports (many boards). */
+  | { kind: 'port' }
   | {
       kind: 'object';
       fields: Readonly<Record<string, FieldSpec>>;
@@ -77,7 +82,7 @@ export type FieldSpec =
 
 /** The config schema as data; keys match {@link EspflashConfig}. */
 export const CONFIG_SCHEMA: Readonly<Record<string, FieldSpec>> = {
-  port: { kind: 'string' },
+  port: { kind: 'port' },
   baud: { kind: 'integer', min: 300, max: 20_000_000 },
   chip: { kind: 'string' },
   buildDir: { kind: 'path' },

@@ -131,6 +131,11 @@ function checkField(options: {
         : bad('a command string or a non-empty array of strings');
     case 'path-list':
       return isStringList(raw) ? raw : bad('an array of non-empty strings');
+    case 'port':
+      if (typeof raw === 'string' && raw.trim() !== '') return raw;
+      return isStringList(raw) && raw.length > 0 && new Set(raw).size === raw.length
+        ? raw
+        : bad('a non-empty string, or a non-empty list of distinct ports (several boards)');
     case 'object': {
       if (spec.orBoolean && typeof raw === 'boolean') return raw;
       if (!isPlainObject(raw)) {

@@ -1,7 +1,7 @@
 // `espflash flash` with several --port (in process, sim:// chips on virtual clocks): every good board
 // lands, the broken one fails alone, lines carry their port, --json events carry `port`, the summary
 // table lists each board, the exit status is 1 when any board failed; `--port all`; --max-parallel.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -128,6 +128,24 @@ describe('espflash flash --port a --port b', () => {
     const last = stderr.slice(stderr.lastIndexOf('\x1b[2A'));
     for (const p of ports)
       expect(last).toMatch(new RegExp(`${p.slice(-12).replace(/[?.]/g, '\\$&')}.*verified`));
+  });
+
+  it('takes the boards from a port list in the config; one-board commands refuse the list', async () => {
+    const dir = await project();
+    const ports = [board(1), board(2)];
+    await writeFile(join(dir, 'espflash.config.json'), JSON.stringify({ port: ports, buildDir: 'build' }));
+    const r = await runCli(['flash'], { cwd: dir, env: noCache(dir) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('2 of 2 boards flashed');
+    for (const p of ports) expect(r.stdout.split('\n').find((l) => l.startsWith(p))).toMatch(/verified/);
+    // One --port beats the list.
+    const one = await runCli(['flash', '--port', board(3)], { cwd: dir, env: noCache(dir) });
+    expect(one.code).toBe(0);
+    expect(one.stdout).not.toContain('boards flashed');
+    const info = await runCli(['board-info'], { cwd: dir, env: noCache(dir) });
+    expect(info.code).toBe(2);
+    expect(info.stderr).toContain('boards/one-port-only');
+    expect(info.stderr).toContain('espflash.config.json');
   });
 
   it('refuses several ports on a one-board command, and a bad --max-parallel', async () => {

@@ -94,40 +94,32 @@ export const flashCommand = defineCommand({
         describe: 'Open the serial monitor after a successful flash (Ctrl+] quits)',
       }),
   handler: async (args, ctx) => {
-    const ports = await manyPorts(args.port);
-    if (ports) {
-      if (args.monitor)
-        throw new UsageError('boards/one-port-only', '--monitor watches one board, not several --port');
-      const resolved = await resolveCliOptions({ ...args, port: undefined }, ctx);
-      if (args.build) await buildForFlash(resolved, ctx);
-      return runManyBoards(resolved, ctx, {
-        ports,
-        maxParallel: maxParallelFlag(args.maxParallel),
-        flags: {
-          full: args.full,
-          force: args.force,
-          allowStale: args.allowStale,
-          ...compressChoice(args),
-          ...(args.to === undefined ? {} : { to: args.to }),
-          ...(args.only === undefined ? {} : { only: args.only }),
-        },
-      });
-    }
-    const resolved = await resolveCliOptions(args, ctx);
-    if (args.build) await buildForFlash(resolved, ctx);
-    // --monitor: pick the port once so the monitor opens the one just flashed (a plain sim:// chip
-    // ends when the flasher closes it unless it is named).
-    const chosen = args.monitor ? await choosePortFor(resolved, ctx) : undefined;
-    const port = chosen && { ...chosen, port: keepSimChip(chosen.port) };
-    const { summary } = await runFlashJob(resolved, ctx, {
+    const flags = {
       full: args.full,
       force: args.force,
       allowStale: args.allowStale,
       ...compressChoice(args),
       ...(args.to === undefined ? {} : { to: args.to }),
       ...(args.only === undefined ? {} : { only: args.only }),
-      ...(port ? { port } : {}),
+    };
+    // Several boards: --port repeated or `all`, else a list as the config's `port`.
+    const flagPorts = await manyPorts(args.port);
+    const resolved = await resolveCliOptions(flagPorts ? { ...args, port: undefined } : args, ctx, {
+      manyPorts: true,
     });
+    const ports = flagPorts ?? resolved.ports?.value;
+    if (ports) {
+      if (args.monitor)
+        throw new UsageError('boards/one-port-only', '--monitor watches one board, not several ports');
+      if (args.build) await buildForFlash(resolved, ctx);
+      return runManyBoards(resolved, ctx, { ports, maxParallel: maxParallelFlag(args.maxParallel), flags });
+    }
+    if (args.build) await buildForFlash(resolved, ctx);
+    // --monitor: pick the port once so the monitor opens the one just flashed (a plain sim:// chip
+    // ends when the flasher closes it unless it is named).
+    const chosen = args.monitor ? await choosePortFor(resolved, ctx) : undefined;
+    const port = chosen && { ...chosen, port: keepSimChip(chosen.port) };
+    const { summary } = await runFlashJob(resolved, ctx, { ...flags, ...(port ? { port } : {}) });
     if (ctx.json) ctx.emitJson({ event: 'flash-summary', ...summary });
     else ctx.print(renderFlashSummary(summary, ctx.io.cwd));
     if (port) return monitorAfterFlash(resolved, ctx, port.port);
