@@ -142,14 +142,42 @@ describe('espflash flash --port a --port b', () => {
     const one = await runCli(['flash', '--port', board(3)], { cwd: dir, env: noCache(dir) });
     expect(one.code).toBe(0);
     expect(one.stdout).not.toContain('boards flashed');
-    const info = await runCli(['board-info'], { cwd: dir, env: noCache(dir) });
+    const info = await runCli(['read-flash', '0x0', '0x10', 'x.bin'], { cwd: dir, env: noCache(dir) });
     expect(info.code).toBe(2);
     expect(info.stderr).toContain('boards/one-port-only');
     expect(info.stderr).toContain('espflash.config.json');
   });
 
+  it('board-info and erase-flash run on every board; a broken one fails alone (exit 1)', async () => {
+    const bad = board(9, '&fault=silent');
+    const info = await runCli(['board-info', '--json', '-p', board(1), '-p', board(2)]);
+    expect(info.code).toBe(0);
+    const lines = info.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const infos = lines.filter((l) => l.event === 'board-info');
+    expect(infos.map((l) => [l.port, l.mac])).toEqual([
+      [board(1), '24:0a:c4:00:01:01'],
+      [board(2), '24:0a:c4:00:01:02'],
+    ]);
+    // Fill the flash of board 1, then erase boards 1 and 2 with a broken one between them.
+    const t = openSimUrl(board(1));
+    t.device.flash.program(0x10000, new Uint8Array(16));
+    await t.close();
+    const erase = await runCli(['erase-flash', '-p', board(1), '-p', bad, '-p', board(2)]);
+    expect(erase.code).toBe(1);
+    expect(erase.stdout).toContain('== ' + board(1));
+    expect(erase.stdout).toContain('Erased the whole flash');
+    expect(erase.stdout).toContain('2 of 3 boards erased');
+    expect(erase.stdout.split('\n').find((l) => l.startsWith(bad))).toMatch(/FAILED/);
+    const after = openSimUrl(board(1));
+    expect(after.device.flash.read(0x10000, 16)).toEqual(new Uint8Array(16).fill(0xff));
+    await after.close();
+  });
+
   it('refuses several ports on a one-board command, and a bad --max-parallel', async () => {
-    const r = await runCli(['board-info', '-p', board(1), '-p', board(2)]);
+    const r = await runCli(['erase-region', '0x9000', '0x1000', '-p', board(1), '-p', board(2)]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('boards/one-port-only');
     expect(() => maxParallelFlag('0')).toThrow(expect.objectContaining({ code: 'boards/bad-max-parallel' }));

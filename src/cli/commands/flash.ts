@@ -11,7 +11,7 @@ import { defineCommand } from '../command.js';
 import { buildForFlash } from '../flows/build.js';
 import { choosePortFor } from '../flows/device.js';
 import { runFlashJob } from '../flows/flash-job.js';
-import { manyPorts, maxParallelFlag, runManyBoards } from '../flows/many-boards.js';
+import { maxParallelFlag, resolveBoards, runManyBoards } from '../flows/many-boards.js';
 import { keepSimChip, monitorAfterFlash } from '../flows/monitor.js';
 import { formatBytes } from '../reporter/describe-event.js';
 import {
@@ -19,7 +19,6 @@ import {
   addDeviceOptions,
   addProjectOptions,
   compressChoice,
-  resolveCliOptions,
 } from '../shared-options.js';
 
 /** Text summary of a flash: one line per region, then totals. */
@@ -103,11 +102,7 @@ export const flashCommand = defineCommand({
       ...(args.only === undefined ? {} : { only: args.only }),
     };
     // Several boards: --port repeated or `all`, else a list as the config's `port`.
-    const flagPorts = await manyPorts(args.port);
-    const resolved = await resolveCliOptions(flagPorts ? { ...args, port: undefined } : args, ctx, {
-      manyPorts: true,
-    });
-    const ports = flagPorts ?? resolved.ports?.value;
+    const { resolved, ports } = await resolveBoards(args, ctx);
     if (ports) {
       if (args.monitor)
         throw new UsageError('boards/one-port-only', '--monitor watches one board, not several ports');

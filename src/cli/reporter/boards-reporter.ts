@@ -11,16 +11,27 @@ import { createPlainReporter } from './plain-reporter.js';
 import { eventToJson, type Reporter } from './reporter.js';
 import { fitWidth, type ProgressBar, renderBar } from './tty-reporter.js';
 
+/** What the reporter and the table need of a board's result (flashMany's or eachBoard's). */
+export interface BoardRow {
+  port: string;
+  ok: boolean;
+  chip?: string;
+  mac?: string | null;
+  error?: Error;
+  ms: number;
+  summary?: BoardResult['summary'];
+}
+
 /** Per-board progress sink. */
 export interface BoardsReporter {
   onEvent(event: BoardEvent): void;
-  boardDone(result: BoardResult): void;
+  boardDone(result: BoardRow): void;
   /** Stop redrawing; call before printing the summary or an error. */
   finish(): void;
 }
 
 /** One line naming a board's error: `code: message`. */
-export function boardError(result: BoardResult): string {
+export function boardError(result: BoardRow): string {
   const e = result.error;
   if (!e) return '';
   return isEspflashError(e) ? `${e.code}: ${e.message}` : e.message;

@@ -1,10 +1,10 @@
 // The summary table after flashing many boards: port, chip, MAC, result, time; one row per board.
 
 import type { BoardResult } from '../../api/flash-many.js';
-import { boardError } from './boards-reporter.js';
+import { type BoardRow, boardError } from './boards-reporter.js';
 
-/** A board's result cell: `verified (3 written, 1 skipped)` or `FAILED code: message`. */
-function resultCell(r: BoardResult): string {
+/** A flashed board's result cell: `verified (3 written, 1 skipped)` or `FAILED code: message`. */
+export function flashResultCell(r: BoardResult): string {
   if (!r.ok) return `FAILED ${boardError(r)}`;
   const regions = r.summary?.regions ?? [];
   const written = regions.filter((x) => x.status === 'written').length;
@@ -13,8 +13,13 @@ function resultCell(r: BoardResult): string {
   return `${verified ? 'verified' : 'written, NOT verified'} (${written} written${skipped ? `, ${skipped} skipped` : ''})`;
 }
 
-/** The table as text, with a closing line: `3 of 4 boards flashed in 2.1 s`. */
-export function renderBoardsTable(boards: readonly BoardResult[], wallMs: number): string {
+/** The table as text, with a closing line: `3 of 4 boards flashed in 2.1 s` (`verb`: another word). */
+export function renderBoardsTable<R extends BoardRow>(
+  boards: readonly R[],
+  wallMs: number,
+  options: { result?: (r: R) => string; verb?: string } = {},
+): string {
+  const resultCell = options.result ?? ((r: R) => flashResultCell(r as unknown as BoardResult));
   const rows = [
     ['PORT', 'CHIP', 'MAC', 'TIME', 'RESULT'],
     ...boards.map((r) => [
@@ -30,6 +35,8 @@ export function renderBoardsTable(boards: readonly BoardResult[], wallMs: number
     row.map((cell, i) => (i < widths.length ? cell.padEnd(widths[i] as number) : cell)).join('  '),
   );
   const ok = boards.filter((b) => b.ok).length;
-  lines.push(`${ok} of ${boards.length} boards flashed in ${(wallMs / 1000).toFixed(1)} s`);
+  lines.push(
+    `${ok} of ${boards.length} boards ${options.verb ?? 'flashed'} in ${(wallMs / 1000).toFixed(1)} s`,
+  );
   return lines.join('\n');
 }
