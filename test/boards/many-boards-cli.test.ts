@@ -176,8 +176,35 @@ describe('espflash flash --port a --port b', () => {
     await after.close();
   });
 
+  it('write-bin and erase-region run on every board', async () => {
+    const dir = await project();
+    const data = new Uint8Array(0x1000).map((_, i) => (i * 7) & 0xff);
+    await writeFile(join(dir, 'blob.bin'), data);
+    const ports = [board(1), board(2)];
+    const w = await runCli(['write-bin', '0x200000', 'blob.bin', ...ports.flatMap((p) => ['-p', p])], {
+      cwd: dir,
+    });
+    expect(w.code).toBe(0);
+    expect(w.stdout).toContain('2 of 2 boards written');
+    for (const p of ports) {
+      const t = openSimUrl(p);
+      expect(t.device.flash.read(0x200000, 0x1000)).toEqual(data);
+      await t.close();
+    }
+    const e = await runCli(['erase-region', '0x200000', '0x1000', ...ports.flatMap((p) => ['-p', p])], {
+      cwd: dir,
+    });
+    expect(e.code).toBe(0);
+    expect(e.stdout).toContain('2 of 2 boards erased');
+    for (const p of ports) {
+      const t = openSimUrl(p);
+      expect(t.device.flash.read(0x200000, 0x1000)).toEqual(new Uint8Array(0x1000).fill(0xff));
+      await t.close();
+    }
+  });
+
   it('refuses several ports on a one-board command, and a bad --max-parallel', async () => {
-    const r = await runCli(['erase-region', '0x9000', '0x1000', '-p', board(1), '-p', board(2)]);
+    const r = await runCli(['read-flash', '0x0', '0x10', 'x.bin', '-p', board(1), '-p', board(2)]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('boards/one-port-only');
     expect(() => maxParallelFlag('0')).toThrow(expect.objectContaining({ code: 'boards/bad-max-parallel' }));
