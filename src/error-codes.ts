@@ -68,7 +68,9 @@ export const ERROR_CODES = {
   'boards/bad-max-parallel': usage('give --max-parallel a whole number >= 1'),
   'boards/duplicate-port': usage('name each port once in --port'),
   'boards/no-ports': usage('give --port several times, or --port all'),
-  'boards/one-port-only': usage('give --port once; flash, board-info and erase-flash take it several times'),
+  'boards/one-port-only': usage(
+    'give --port once; flash, board-info, erase-flash, erase-region and write-bin take it several times',
+  ),
   'boards/some-failed': final("see each board's error above; run again with --port <that port> to retry it"),
   // Build (idf.py / build.command)
   'build/cancelled': interrupted(),
