@@ -15,6 +15,7 @@ const OS_SUITES = [
   'test/e2e/cli-process.test.ts',
   'test/errors/interrupt-exit.test.ts',
   'test/package/package.test.ts',
+  'test/boards/many-hosts-rfc2217.test.ts',
 ];
 
 /** Suites that replace modules (`vi.mock`): they need a fresh module graph (project `unit-isolated`). */

@@ -1,6 +1,7 @@
 // `npm run bench`: flash throughput on the virtual ESP32's timing model (simulated seconds on a
 // VirtualClock, so results do not depend on this machine's load) plus host-side parser speed, then
-// the peak RSS of a 16 MB write with the built CLI (bench/memory.ts), then the real ESP32 ROM under
+// the peak RSS of a 16 MB write with the built CLI (bench/memory.ts), 8 sim processes flashed in one
+// command vs one (bench/many-boards.ts), then the real ESP32 ROM under
 // QEMU against esptool (bench/real-rom.ts; skipped without ../shared/tools).
 // Prints figures and ratios; asserts nothing.
 
@@ -17,6 +18,7 @@ import { derivePlan } from '../src/plan/derive-plan.js';
 import type { FlashPlan } from '../src/plan/types.js';
 import { createSimTransport } from '../src/sim/sim-transport.js';
 import { VirtualClock } from '../src/sim/virtual-clock.js';
+import { benchManyBoards } from './many-boards.js';
 import { benchMemory } from './memory.js';
 import { benchRealRom } from './real-rom.js';
 import { benchStartup } from './startup.js';
@@ -132,5 +134,6 @@ await benchStartup();
 await benchFlash();
 await benchHost();
 await benchMemory();
+await benchManyBoards();
 await benchStartupCli();
 await benchRealRom();

@@ -64,6 +64,14 @@ const timeout = (): ErrorCodeSpec => transient(TIMEOUT_HINT);
 
 /** Every error code, grouped by namespace. */
 export const ERROR_CODES = {
+  // Many boards at once (flashMany, --port given several times)
+  'boards/bad-max-parallel': usage('give --max-parallel a whole number >= 1'),
+  'boards/duplicate-port': usage('name each port once in --port'),
+  'boards/no-ports': usage('give --port several times, or --port all'),
+  'boards/one-port-only': usage(
+    'give --port once; flash, board-info, erase-flash, erase-region and write-bin take it several times',
+  ),
+  'boards/some-failed': final("see each board's error above; run again with --port <that port> to retry it"),
   // Build (idf.py / build.command)
   'build/cancelled': interrupted(),
   'build/command-not-found': usage(),

@@ -4,6 +4,13 @@
 
 // Devices and the whole flash job
 export { type BoardInfo, Device, type WriteBinOptions } from './api/device.js';
+export {
+  type BoardEvent,
+  type BoardResult,
+  type FlashManyOptions,
+  type FlashManyResult,
+  flashMany,
+} from './api/flash-many.js';
 export { type FlashProjectOptions, type FlashProjectResult, flashProject } from './api/flash-project.js';
 export { DEFAULT_FLASH_BAUD, type OpenDeviceOptions, openDevice } from './api/open-device.js';
 export { type LoadedPartitionTable, loadPartitionTable, partitionByLabel } from './api/partitions.js';

@@ -3,6 +3,7 @@
 // chosen by openDevice), write + verify every region (fast reflash when asked), reset per the plan's
 // `after`, close. Progress goes to `onEvent`; `signal` stops between blocks; the device is always closed.
 
+import { readMac } from '../core/ops/read-mac.js';
 import { isFixedFlashSize } from '../core/settings.js';
 import type { FlashSummary } from '../flash/write-plan.js';
 import { type DerivePlanOptions, derivePlan, type PlanOverrides } from '../plan/derive-plan.js';
@@ -43,6 +44,8 @@ export interface FlashProjectOptions
 export interface FlashProjectResult {
   plan: FlashPlan;
   summary: FlashSummary;
+  /** The connected chip's name and MAC (null where unreadable: Secure Download Mode). */
+  board: { chip: string; mac: string | null };
 }
 
 /** A path option as a sourced value (a plain string counts as the caller's own). */
@@ -96,6 +99,7 @@ export async function flashProject(options: FlashProjectOptions): Promise<FlashP
     ...(isFixedFlashSize(size) ? { flashSize: size } : {}),
   });
   try {
+    const mac = device.loader.secureDownloadMode ? null : await readMac(device.loader).catch(() => null);
     const cache =
       fastReflash && !force ? await device.openCache(fastReflash === true ? {} : fastReflash) : null;
     const summary = await device.flash(plan, {
@@ -104,7 +108,7 @@ export async function flashProject(options: FlashProjectOptions): Promise<FlashP
       ...(compress === undefined ? {} : { compress }),
     });
     await device.reset(plan.after.value);
-    return { plan, summary };
+    return { plan, summary, board: { chip: device.chip.name, mac } };
   } finally {
     await device.close();
   }

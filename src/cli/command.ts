@@ -23,9 +23,12 @@ export interface TypedCommandDef<A> extends Omit<CommandDef, 'builder' | 'handle
   handler: (args: ArgumentsCamelCase<A>, ctx: CliContext) => Promise<number | undefined>;
 }
 
+/** Flags kept as given when repeated: `--port a --port b` names several boards (flash; others refuse it). */
+const REPEATABLE = new Set(['port', 'p']);
+
 /**
  * yargs makes a flag given twice an array; for flags not declared `array` the last one wins (as in
- * esptool), so every value has the type its option declares.
+ * esptool), so every value has the type its option declares; {@link REPEATABLE} flags stay lists.
  */
 function lastWins(argv: Arguments, y: Argv): void {
   const options = (
@@ -40,7 +43,8 @@ function lastWins(argv: Arguments, y: Argv): void {
     }
   }
   for (const [key, value] of Object.entries(argv)) {
-    if (key !== '_' && Array.isArray(value) && !arrays.has(key)) argv[key] = value[value.length - 1];
+    if (key !== '_' && Array.isArray(value) && !arrays.has(key) && !REPEATABLE.has(key))
+      argv[key] = value[value.length - 1];
   }
 }
 

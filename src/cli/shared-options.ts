@@ -96,14 +96,23 @@ function addChipOption(y: Argv): Argv {
   });
 }
 
-/** --port/-p: where the chip is (also `port` in the config, ESPFLASH_PORT, ESPPORT, ESPTOOL_PORT). */
+/**
+ * --port/-p: where the chip is (also `port` in the config, ESPFLASH_PORT, ESPPORT, ESPTOOL_PORT).
+ * `flash` takes it several times (or `all`) for many boards at once; other commands take one.
+ */
 export function addPortOption<T>(y: Argv<T>): Argv<T & { port?: string }> {
   return (y as Argv).option('port', {
     alias: 'p',
     type: 'string',
     describe:
-      'Serial port, socket://host:port, rfc2217://host:port or sim://<chip> [env ESPFLASH_PORT, ESPPORT, ESPTOOL_PORT]',
+      'Serial port, socket://host:port, rfc2217://host:port or sim://<chip> [env ESPFLASH_PORT, ESPPORT, ESPTOOL_PORT]; flash: repeat it (or all) for many boards',
   }) as unknown as Argv<T & { port?: string }>;
+}
+
+/** The --port values as given: none, one, or several (`--port a --port b`). */
+export function portFlags(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map((v) => String(v));
 }
 
 /**
@@ -183,7 +192,13 @@ export function cliOptionValues(args: CliArgs): CliOptionValues {
   const str = (key: keyof CliOptionValues, value: unknown) => {
     if (typeof value === 'string') (out as Record<string, unknown>)[key] = value;
   };
-  str('port', args.port);
+  const ports = portFlags(args.port);
+  if (ports.length > 1 || ports[0] === 'all') {
+    throw new UsageError('boards/one-port-only', `this command takes one --port, not ${ports.join(', ')}`, {
+      hint: 'give --port once; flash, board-info, erase-flash, erase-region and write-bin take it several times (or --port all)',
+    });
+  }
+  str('port', ports[0]);
   str('chip', args.chip);
   str('buildDir', args.buildDir);
   str('project', args.project);
@@ -226,7 +241,25 @@ export function regionSelection(args: RegionArgs): { to?: string; only?: string[
  * Load the config (`--config`, else `ESPFLASH_CONFIG`, else a search upward from the working
  * directory; `--no-config` skips it) and resolve every option with CLI > env > config precedence.
  */
-export async function resolveCliOptions(args: CliArgs, ctx: CliContext): Promise<ResolvedOptions> {
+export async function resolveCliOptions(
+  args: CliArgs,
+  ctx: CliContext,
+  options: { manyPorts?: boolean } = {},
+): Promise<ResolvedOptions> {
+  const resolved = await resolveAll(args, ctx);
+  if (resolved.ports && !options.manyPorts) {
+    throw new UsageError(
+      'boards/one-port-only',
+      `this command takes one port, not ${resolved.ports.value.join(', ')}`,
+      {
+        hint: `pass --port <one of them> (the list comes from ${resolved.ports.source.detail ?? 'the config'}); flash, board-info, erase-flash, erase-region and write-bin take several`,
+      },
+    );
+  }
+  return resolved;
+}
+
+async function resolveAll(args: CliArgs, ctx: CliContext): Promise<ResolvedOptions> {
   const env = ctx.io.env;
   const cli = cliOptionValues(args);
   if (args.config === false) {

@@ -10,7 +10,7 @@ export const JSON_SCHEMA_URL = `https://unpkg.com/espflash/${JSON_SCHEMA_FILE}`;
 
 /** One line per key for editor tooltips; every key of CONFIG_SCHEMA must have one. */
 const DESCRIPTIONS: Readonly<Record<string, string>> = {
-  port: "Serial port ('/dev/ttyUSB0', 'COM3'), 'tcp://host:port', 'rfc2217://host:port' or 'sim://esp32'. Flag --port.",
+  port: "Serial port ('/dev/ttyUSB0', 'COM3'), 'tcp://host:port', 'rfc2217://host:port' or 'sim://esp32'; a list flashes all those boards at once. Flag --port (repeatable).",
   baud: 'Flashing baud rate (espflash connects at 115200, then switches). Flag --baud.',
   chip: "Target chip ('esp32', 'esp32s3', …) or 'auto'. Default: from the build. Flag --chip.",
   buildDir: 'ESP-IDF build directory, relative to this file. Flag --build-dir.',
@@ -99,6 +99,10 @@ function fieldSchema(spec: FieldSpec, path: string): JsonSchema {
       return { type: 'array', items: { ...NON_EMPTY } };
     case 'tasks':
       return TASKS_SCHEMA;
+    case 'port':
+      return {
+        anyOf: [{ ...NON_EMPTY }, { type: 'array', items: { ...NON_EMPTY }, minItems: 1, uniqueItems: true }],
+      };
     case 'object': {
       const object = {
         type: 'object',

@@ -45,6 +45,8 @@ export interface CliOptionValues {
 /** Every option after precedence, with its source. Paths are absolute. */
 export interface ResolvedOptions {
   port?: Sourced<string>;
+  /** Several boards: the config's `port` list (set instead of `port`; only `flash` takes it). */
+  ports?: Sourced<string[]>;
   baud?: Sourced<number>;
   /** Absent when nothing sets it or it is `auto` (detect from the build/device). */
   chip?: Sourced<ChipName>;
@@ -203,7 +205,13 @@ export function resolveOptions(input: ResolveOptionsInput): ResolvedOptions {
       (out as unknown as Record<string, Sourced<unknown>>)[key] = { value, source: c.source };
   };
 
-  set('port', (c) => text(c));
+  // `port` may be a list in the config (many boards); a flag or env port beats the whole list.
+  const portPick = pick('port');
+  if (portPick && Array.isArray(portPick.value) && portPick.value.length > 1) {
+    out.ports = { value: portPick.value.map(String), source: portPick.source };
+  } else {
+    set('port', (c) => text(Array.isArray(c.value) ? { ...c, value: c.value[0] } : c));
+  }
   set('baud', (c) => integer(c, 300, 20_000_000));
   set('chip', (c) => chip(c));
   set('buildDir', (c) => resolve(c.base, text(c)));

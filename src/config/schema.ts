@@ -13,8 +13,11 @@ import type { TasksConfig } from '../tasks/task-types.js';
 
 /** Contents of `espflash.config.ts` (or .js/.mjs/.cjs/.json, or the `espflash` key of package.json). */
 export interface EspflashConfig {
-  /** Serial port, `tcp://host:port`, `rfc2217://host:port` or `sim://<chip>`. */
-  port?: string;
+  /**
+   * Serial port, `tcp://host:port`, `rfc2217://host:port` or `sim://<chip>`; a list flashes every
+   * board in it at once (`espflash flash`), like `--port` given several times.
+   */
+  port?: string | string[];
   /** Baud rate for flashing (the connection starts at 115200 and switches up). */
   baud?: number;
   /** Target chip (`esp32`, `esp32s3`, …); default: from the build. */
@@ -73,6 +76,8 @@ export type FieldSpec =
   | { kind: 'path-list' }
   /** The `tasks` key (checked by src/tasks/validate-tasks.ts). */
   | { kind: 'tasks' }
+  /** A port, or a non-empty list of distinct ports (many boards). */
+  | { kind: 'port' }
   | {
       kind: 'object';
       fields: Readonly<Record<string, FieldSpec>>;
@@ -82,7 +87,7 @@ export type FieldSpec =
 
 /** The config schema as data; keys match {@link EspflashConfig}. */
 export const CONFIG_SCHEMA: Readonly<Record<string, FieldSpec>> = {
-  port: { kind: 'string' },
+  port: { kind: 'port' },
   baud: { kind: 'integer', min: 300, max: 20_000_000 },
   chip: { kind: 'string' },
   buildDir: { kind: 'path' },

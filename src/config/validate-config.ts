@@ -134,6 +134,11 @@ function checkField(options: {
       return isStringList(raw) ? raw : bad('an array of non-empty strings');
     case 'tasks':
       return checkTasks(raw, { file, issues });
+    case 'port':
+      if (typeof raw === 'string' && raw.trim() !== '') return raw;
+      return isStringList(raw) && raw.length > 0 && new Set(raw).size === raw.length
+        ? raw
+        : bad('a non-empty string, or a non-empty list of distinct ports (several boards)');
     case 'object': {
       if (spec.orBoolean && typeof raw === 'boolean') return raw;
       if (!isPlainObject(raw)) {

@@ -1,6 +1,7 @@
 // A small machine-local JSON file of keyed entries in the cache folder (baud memory, port memory):
 // entries are validated on read (a damaged file or entry reads as absent) and written atomically
-// (temp file + rename); a cache that cannot be written is never an error.
+// (temp file + rename); a cache that cannot be written is never an error. Writes to one file are
+// queued in this process, so boards flashed at once (flashMany) never lose each other's entries.
 
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,6 +15,9 @@ export interface KeyedJsonFile<E> {
   /** Set one entry and write the file. Never throws. */
   put(key: string, entry: E): Promise<void>;
 }
+
+/** The pending write of each file in this process: read-modify-write runs one at a time per file. */
+const queues = new Map<string, Promise<void>>();
 
 /** The keyed JSON file `<dir>/<name>`, whose entries pass `valid`. */
 export function keyedJsonFile<E>(dir: string, name: string, valid: (v: unknown) => v is E): KeyedJsonFile<E> {
@@ -32,17 +36,25 @@ export function keyedJsonFile<E>(dir: string, name: string, valid: (v: unknown) 
   return {
     file,
     load,
-    async put(key, entry) {
-      try {
-        const all = await load();
-        all[key] = entry;
-        await mkdir(dir, { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
-        await writeFile(tmp, `${JSON.stringify(all, null, 2)}\n`);
-        await rename(tmp, file);
-      } catch {
-        // a cache that cannot be written only costs the next run what it would have saved
-      }
+    put(key, entry) {
+      const write = async (): Promise<void> => {
+        try {
+          const all = await load();
+          all[key] = entry;
+          await mkdir(dir, { recursive: true });
+          const tmp = `${file}.${process.pid}.tmp`;
+          await writeFile(tmp, `${JSON.stringify(all, null, 2)}\n`);
+          await rename(tmp, file);
+        } catch {
+          // a cache that cannot be written only costs the next run what it would have saved
+        }
+      };
+      const next = (queues.get(file) ?? Promise.resolve()).then(write);
+      queues.set(file, next);
+      void next.then(() => {
+        if (queues.get(file) === next) queues.delete(file);
+      });
+      return next;
     },
   };
 }

@@ -91,6 +91,7 @@ describe('validateConfig', () => {
     [{ baud: 12.5 }, 'baud', 'an integer', '12.5 (a number)'],
     [{ stub: 'no' }, 'stub', 'true, false or an object with keys enabled, version, file', "'no' (a string)"],
     [{ port: '' }, 'port', 'a non-empty string', "'' (a string)"],
+    [{ port: ['a', 'a'] }, 'port', 'a non-empty string, or a non-empty list of distinct ports', 'an array'],
     [{ flash: 'dio' }, 'flash', 'an object with keys mode, freq, size', "'dio' (a string)"],
     [{ flash: { mode: 'fast' } }, 'flash.mode', 'one of qio, qout, dio, dout, keep', "'fast'"],
     [{ before: 'reset' }, 'before', 'one of default-reset, usb-reset', "'reset'"],

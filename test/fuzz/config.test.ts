@@ -37,6 +37,8 @@ function validValue(rng: Prng, spec: FieldSpec): unknown {
       return rng.chance(0.5) ? 'idf.py build' : ['idf.py', 'build'];
     case 'path-list':
       return rng.chance(0.3) ? [] : ['main', 'components'];
+    case 'port':
+      return rng.chance(0.5) ? '/dev/ttyUSB0' : ['/dev/ttyUSB0', 'rfc2217://rack-2:4001'];
     case 'object':
       return spec.orBoolean && rng.chance(0.3) ? rng.chance(0.5) : validObject(rng, spec.fields);
   }
@@ -150,6 +152,8 @@ function conforms(value: unknown, fields: Readonly<Record<string, FieldSpec>>): 
           return !(typeof v === 'string' || (Array.isArray(v) && v.length > 0));
         case 'path-list':
           return !Array.isArray(v);
+        case 'port':
+          return !(typeof v === 'string' || (Array.isArray(v) && v.length > 0));
         case 'object':
           return spec.orBoolean && typeof v === 'boolean' ? false : conforms(v, spec.fields) !== null;
       }

@@ -51,6 +51,7 @@ const PRODUCT = [
   'openDevice',
   'Device',
   'flashProject',
+  'flashMany',
   'derivePlan',
   'parsePartitionCsv',
   'parseImage',

@@ -5,7 +5,8 @@ import type { BoardInfo } from '../../api/device.js';
 import { hex } from '../../core/protocol/bytes.js';
 import { defineCommand } from '../command.js';
 import { withDevice } from '../flows/device.js';
-import { addDeviceOptions, resolveCliOptions } from '../shared-options.js';
+import { resolveBoards, runOnBoards } from '../flows/many-boards.js';
+import { addDeviceOptions } from '../shared-options.js';
 
 /** Text rendering of {@link BoardInfo}. */
 export function renderBoardInfo(info: BoardInfo): string {
@@ -43,12 +44,24 @@ export const boardInfoCommand = defineCommand({
   examples: [
     ['$0 board-info --port /dev/ttyUSB0', 'Describe the board on /dev/ttyUSB0'],
     ['$0 board-info --port sim://esp32s3 --json', 'The virtual ESP32-S3, as JSON'],
+    [
+      '$0 board-info -p /dev/ttyUSB0 -p /dev/ttyUSB1',
+      'Describe two boards at once (--port all: every ESP board)',
+    ],
   ],
   builder: (y: Argv) => addDeviceOptions(y),
   handler: async (args, ctx) => {
-    const info = await withDevice(await resolveCliOptions(args, ctx), ctx, ({ device }) =>
-      device.boardInfo(),
-    );
+    const { resolved, ports } = await resolveBoards(args, ctx);
+    if (ports) {
+      return runOnBoards(resolved, ctx, {
+        ports,
+        verb: 'read',
+        job: (device) => device.boardInfo(),
+        json: (info) => ({ event: 'board-info', ...info }),
+        render: renderBoardInfo,
+      });
+    }
+    const info = await withDevice(resolved, ctx, ({ device }) => device.boardInfo());
     if (ctx.json) ctx.emitJson({ event: 'board-info', ...info });
     else ctx.print(renderBoardInfo(info));
     return 0;

@@ -4,7 +4,8 @@
 import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
 import { withDevice } from '../flows/device.js';
-import { addDeviceOptions, resolveCliOptions } from '../shared-options.js';
+import { resolveBoards, runOnBoards } from '../flows/many-boards.js';
+import { addDeviceOptions } from '../shared-options.js';
 
 /** How often the elapsed time of a running chip erase is shown. */
 const ERASE_TICK_MS = 1000;
@@ -15,10 +16,24 @@ export const eraseFlashCommand = defineCommand({
   examples: [
     ['$0 erase-flash --port /dev/ttyUSB0', 'Erase the board on /dev/ttyUSB0'],
     ['$0 erase-flash --port sim://esp32', 'Erase the virtual ESP32'],
+    ['$0 erase-flash -p /dev/ttyUSB0 -p /dev/ttyUSB1', 'Erase two boards at once'],
   ],
   builder: (y: Argv) => addDeviceOptions(y),
   handler: async (args, ctx) => {
-    const size = await withDevice(await resolveCliOptions(args, ctx), ctx, async ({ device }) => {
+    const { resolved, ports } = await resolveBoards(args, ctx);
+    if (ports) {
+      return runOnBoards(resolved, ctx, {
+        ports,
+        verb: 'erased',
+        job: async (device) => {
+          await device.eraseFlash();
+          return device.flashInfo.sizeName;
+        },
+        json: (size) => ({ event: 'erased', offset: 0, size }),
+        render: (size) => `Erased the whole flash (${size})`,
+      });
+    }
+    const size = await withDevice(resolved, ctx, async ({ device }) => {
       const started = Date.now();
       const tick = setInterval(() => {
         const elapsedMs = Date.now() - started;

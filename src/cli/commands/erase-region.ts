@@ -6,7 +6,8 @@ import { checkEraseAlignment } from '../../core/ops/erase.js';
 import { hex } from '../../core/protocol/bytes.js';
 import { defineCommand, required } from '../command.js';
 import { withDevice } from '../flows/device.js';
-import { addDeviceOptions, resolveCliOptions } from '../shared-options.js';
+import { resolveBoards, runOnBoards } from '../flows/many-boards.js';
+import { addDeviceOptions } from '../shared-options.js';
 
 export const eraseRegionCommand = defineCommand({
   command: 'erase-region <offset> <size>',
@@ -27,9 +28,17 @@ export const eraseRegionCommand = defineCommand({
     const offset = parseNumberArg(args.offset, { name: '<offset>' });
     const size = parseNumberArg(args.size, { name: '<size>', allowZero: false });
     checkEraseAlignment({ offset, size });
-    await withDevice(await resolveCliOptions(args, ctx), ctx, ({ device }) =>
-      device.eraseRegion(offset, size),
-    );
+    const { resolved, ports } = await resolveBoards(args, ctx);
+    if (ports) {
+      return runOnBoards(resolved, ctx, {
+        ports,
+        verb: 'erased',
+        job: (device) => device.eraseRegion(offset, size),
+        json: () => ({ event: 'erased', offset, size }),
+        render: () => `Erased ${hex(size)} bytes at ${hex(offset)}`,
+      });
+    }
+    await withDevice(resolved, ctx, ({ device }) => device.eraseRegion(offset, size));
     if (ctx.json) ctx.emitJson({ event: 'erased', offset, size });
     else ctx.print(`Erased ${hex(size)} bytes at ${hex(offset)}`);
     return 0;

@@ -5,11 +5,13 @@
 import { relative } from 'node:path';
 import type { Argv } from 'yargs';
 import { hex } from '../../core/protocol/bytes.js';
+import { UsageError } from '../../errors.js';
 import type { FlashSummary } from '../../flash/write-plan.js';
 import { defineCommand } from '../command.js';
 import { buildForFlash } from '../flows/build.js';
 import { choosePortFor } from '../flows/device.js';
 import { runFlashJob } from '../flows/flash-job.js';
+import { maxParallelFlag, resolveBoards, runManyBoards } from '../flows/many-boards.js';
 import { keepSimChip, monitorAfterFlash } from '../flows/monitor.js';
 import { formatBytes } from '../reporter/describe-event.js';
 import {
@@ -17,7 +19,6 @@ import {
   addDeviceOptions,
   addProjectOptions,
   compressChoice,
-  resolveCliOptions,
 } from '../shared-options.js';
 
 /** Text summary of a flash: one line per region, then totals. */
@@ -50,6 +51,10 @@ export const flashCommand = defineCommand({
     ['$0 flash --only app --baud 921600', 'Write only the app, faster'],
     ['$0 flash --force --no-stub', 'Rewrite every region through the ROM loader'],
     ['$0 --build -M', 'Build (idf.py build or config build.command), flash, then show the serial log'],
+    [
+      '$0 -p /dev/ttyUSB0 -p /dev/ttyUSB1',
+      'Flash two boards at once (--port all: every ESP board plugged in)',
+    ],
   ],
   builder: (y: Argv) =>
     addCompressOptions(addDeviceOptions(addProjectOptions(y)))
@@ -77,6 +82,10 @@ export const flashCommand = defineCommand({
         describe:
           'Run the build first (idf.py build, or build.command from the config); a failed build flashes nothing',
       })
+      .option('max-parallel', {
+        type: 'number',
+        describe: 'With several --port: flash at most this many boards at once (default: all)',
+      })
       .option('monitor', {
         alias: 'M',
         type: 'boolean',
@@ -84,21 +93,28 @@ export const flashCommand = defineCommand({
         describe: 'Open the serial monitor after a successful flash (Ctrl+] quits)',
       }),
   handler: async (args, ctx) => {
-    const resolved = await resolveCliOptions(args, ctx);
-    if (args.build) await buildForFlash(resolved, ctx);
-    // --monitor: pick the port once so the monitor opens the one just flashed (a plain sim:// chip
-    // ends when the flasher closes it unless it is named).
-    const chosen = args.monitor ? await choosePortFor(resolved, ctx) : undefined;
-    const port = chosen && { ...chosen, port: keepSimChip(chosen.port) };
-    const { summary } = await runFlashJob(resolved, ctx, {
+    const flags = {
       full: args.full,
       force: args.force,
       allowStale: args.allowStale,
       ...compressChoice(args),
       ...(args.to === undefined ? {} : { to: args.to }),
       ...(args.only === undefined ? {} : { only: args.only }),
-      ...(port ? { port } : {}),
-    });
+    };
+    // Several boards: --port repeated or `all`, else a list as the config's `port`.
+    const { resolved, ports } = await resolveBoards(args, ctx);
+    if (ports) {
+      if (args.monitor)
+        throw new UsageError('boards/one-port-only', '--monitor watches one board, not several ports');
+      if (args.build) await buildForFlash(resolved, ctx);
+      return runManyBoards(resolved, ctx, { ports, maxParallel: maxParallelFlag(args.maxParallel), flags });
+    }
+    if (args.build) await buildForFlash(resolved, ctx);
+    // --monitor: pick the port once so the monitor opens the one just flashed (a plain sim:// chip
+    // ends when the flasher closes it unless it is named).
+    const chosen = args.monitor ? await choosePortFor(resolved, ctx) : undefined;
+    const port = chosen && { ...chosen, port: keepSimChip(chosen.port) };
+    const { summary } = await runFlashJob(resolved, ctx, { ...flags, ...(port ? { port } : {}) });
     if (ctx.json) ctx.emitJson({ event: 'flash-summary', ...summary });
     else ctx.print(renderFlashSummary(summary, ctx.io.cwd));
     if (port) return monitorAfterFlash(resolved, ctx, port.port);

@@ -3,6 +3,7 @@
 
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
+import type { Device } from '../../api/device.js';
 import { parseNumberArg } from '../../api/parse-number.js';
 import { loadPartitionTable, partitionByLabel } from '../../api/partitions.js';
 import { hex } from '../../core/protocol/bytes.js';
@@ -10,13 +11,9 @@ import { UsageError } from '../../errors.js';
 import { defineCommand, required } from '../command.js';
 import { withDevice } from '../flows/device.js';
 import { readBinaryToWrite } from '../flows/input-file.js';
+import { resolveBoards, runOnBoards } from '../flows/many-boards.js';
 import { findBuildDir } from '../flows/plan.js';
-import {
-  addCompressOptions,
-  addDeviceOptions,
-  compressChoice,
-  resolveCliOptions,
-} from '../shared-options.js';
+import { addCompressOptions, addDeviceOptions, compressChoice } from '../shared-options.js';
 
 export const writeBinCommand = defineCommand({
   command: 'write-bin <target> <file>',
@@ -56,7 +53,8 @@ export const writeBinCommand = defineCommand({
     });
     const file = resolve(ctx.io.cwd, args.file);
     const data = await readBinaryToWrite(file, '<file>');
-    const result = await withDevice(await resolveCliOptions(args, ctx), ctx, async ({ device, resolved }) => {
+    const { resolved, ports } = await resolveBoards(args, ctx);
+    const job = async (device: Device) => {
       let offset = offsetArg;
       let label: string | null = null;
       if (offset === null) {
@@ -80,19 +78,29 @@ export const writeBinCommand = defineCommand({
         label = part.name;
       }
       return device.writeBin(offset, data, { label, force: args.force, ...compressChoice(args) });
-    });
-    const { span } = result;
-    const kept =
-      span.offset !== result.offset || span.size !== result.size
-        ? ` (sectors ${hex(span.offset)}..${hex(span.offset + span.size)} rewritten, the bytes around it kept and verified)`
-        : '';
+    };
+    const render = (result: Awaited<ReturnType<typeof job>>): string => {
+      const { span } = result;
+      const kept =
+        span.offset !== result.offset || span.size !== result.size
+          ? ` (sectors ${hex(span.offset)}..${hex(span.offset + span.size)} rewritten, the bytes around it kept and verified)`
+          : '';
+      return result.status === 'skipped'
+        ? `${file} is already at ${hex(result.offset)} (md5 ${result.md5}); nothing written`
+        : `Wrote ${file} at ${hex(result.offset)} and verified it (md5 ${result.md5})${kept}`;
+    };
+    if (ports) {
+      return runOnBoards(resolved, ctx, {
+        ports,
+        verb: 'written',
+        job,
+        json: (result) => ({ event: 'written', file, ...result }),
+        render,
+      });
+    }
+    const result = await withDevice(resolved, ctx, ({ device }) => job(device));
     if (ctx.json) ctx.emitJson({ event: 'written', file, ...result });
-    else
-      ctx.print(
-        result.status === 'skipped'
-          ? `${file} is already at ${hex(result.offset)} (md5 ${result.md5}); nothing written`
-          : `Wrote ${file} at ${hex(result.offset)} and verified it (md5 ${result.md5})${kept}`,
-      );
+    else ctx.print(render(result));
     return 0;
   },
 });
