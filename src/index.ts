@@ -119,6 +119,7 @@ export { describeSource, type Source, type Sourced, type SourceKind } from './pr
 export { createSimTransport, type SimOptions, type SimTransport } from './sim/sim-transport.js';
 export { type SimServer, type SimServerOptions, startSimServer } from './sim/tcp-server.js';
 export { type RunTaskOptions, type RunTaskResult, runTask } from './tasks/run-task.js';
+export { type RunTaskManyOptions, runTaskMany } from './tasks/run-task-many.js';
 export type { Step, TaskDefinition, TaskStep, TasksConfig } from './tasks/task-types.js';
 export { expandTask } from './tasks/validate-tasks.js';
 // Watch mode

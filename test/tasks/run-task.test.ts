@@ -146,3 +146,34 @@ describe('espflash run <task>', () => {
     }
   });
 });
+
+describe('espflash run <task> on many boards', () => {
+  it('runs the factory task on two boards at once, each with its own connection and MAC', async () => {
+    const { dir, sim: first, nvs } = await project(FACTORY);
+    const second = await startSimServer({ chip: 'esp32', port: 0, timing: false, mac: '24:0a:c4:00:00:02' });
+    servers.push(second);
+    const ports = [first, second].map((s) => `socket://127.0.0.1:${s.port}`);
+    const r = await runCli(['run', 'factory', '--port', ports[0]!, '--port', ports[1]!], { cwd: dir, env });
+    expect(r.stderr).not.toContain('Error');
+    expect(r.code).toBe(0);
+    for (const sim of [first, second]) expect(sim.device.flash.read(0x9000, nvs.length)).toEqual(nvs);
+    // Each board's run step saw its own MAC.
+    const log = (await readFile(join(dir, 'flashed.txt'), 'utf8')).split('\n').filter(Boolean).sort();
+    expect(log).toEqual([`flashed 24:0a:c4:00:00:02`, `flashed ${MAC}`].sort());
+    // The summary names both boards.
+    for (const p of ports) expect(r.stdout).toContain(p);
+  });
+
+  it('refuses a task with a monitor step on several boards (it watches one)', async () => {
+    const { dir, sim } = await project(`{ dev: { steps: [{ flash: { only: 'app' } }, { monitor: {} }] } }`);
+    const r = await runCli(
+      ['run', 'dev', '--port', `socket://127.0.0.1:${sim.port}`, '--port', 'socket://127.0.0.1:9'],
+      {
+        cwd: dir,
+        env,
+      },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('boards/one-port-only');
+  });
+});

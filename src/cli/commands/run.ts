@@ -4,19 +4,22 @@
 
 import type { Argv } from 'yargs';
 import { openDevice } from '../../api/open-device.js';
+import type { ResolvedOptions } from '../../config/resolve-options.js';
 import { UsageError } from '../../errors.js';
 import { runTask } from '../../tasks/run-task.js';
 import type { TasksConfig } from '../../tasks/task-types.js';
 import { unknownTask } from '../../tasks/validate-tasks.js';
 import { defineCommand } from '../command.js';
+import type { CliContext } from '../context.js';
 import { runCliBuild } from '../flows/build.js';
 import { choosePortFor, deviceOptionsFrom, fastReflashFrom } from '../flows/device.js';
 import { withDeviceInterrupt } from '../flows/interrupt.js';
+import { maxParallelFlag, resolveBoards, runPerBoard } from '../flows/many-boards.js';
 import { keepSimChip, monitorAfterFlash } from '../flows/monitor.js';
 import { portQuestion } from '../flows/port-prompt.js';
-import { taskSetup } from '../flows/task.js';
+import { type TaskSetup, taskSetup } from '../flows/task.js';
 import { createReporter } from '../reporter/reporter.js';
-import { addDeviceOptions, addProjectOptions, resolveCliOptions } from '../shared-options.js';
+import { addDeviceOptions, addProjectOptions } from '../shared-options.js';
 
 /** `espflash run --list`: one line per task, its description beside it. */
 export function renderTaskList(tasks: TasksConfig): string {
@@ -38,9 +41,13 @@ export const runCommand = defineCommand({
   builder: (y: Argv) =>
     addDeviceOptions(addProjectOptions(y))
       .positional('task', { type: 'string', describe: 'Name of the task (a key of `tasks` in the config)' })
-      .option('list', { type: 'boolean', default: false, describe: 'List the tasks and their descriptions' }),
+      .option('list', { type: 'boolean', default: false, describe: 'List the tasks and their descriptions' })
+      .option('max-parallel', {
+        type: 'number',
+        describe: 'With several --port: at most this many boards at once (default: all)',
+      }),
   handler: async (args, ctx) => {
-    const resolved = await resolveCliOptions(args, ctx);
+    const { resolved, ports } = await resolveBoards(args, ctx);
     const tasks = resolved.tasks ?? {};
     const file = resolved.configFile ?? undefined;
     if (args.list) {
@@ -59,6 +66,8 @@ export const runCommand = defineCommand({
     if (args.task === undefined) throw noTaskNamed(tasks, file);
     const name = args.task;
     const setup = await taskSetup(resolved, ctx, name);
+    if (ports)
+      return runTaskOnBoards(resolved, ctx, { setup, ports, maxParallel: maxParallelFlag(args.maxParallel) });
     const settings = deviceOptionsFrom(resolved);
     const port = resolved.port?.value;
     const reporter = createReporter(ctx);
@@ -116,4 +125,52 @@ function noTaskNamed(tasks: TasksConfig, file: string | undefined): UsageError {
       : err.message.replace("No task ''", 'No task named'),
     { ...(err.hint ? { hint: err.hint } : {}), details: err.details },
   );
+}
+
+/**
+ * The task on every board at once (`--port` several times, `--port all`, a config list): a `build`
+ * step runs once before the boards start, the other steps per board with their own connection; a
+ * `monitor` step watches one board, so it is refused.
+ */
+async function runTaskOnBoards(
+  resolved: ResolvedOptions,
+  ctx: CliContext,
+  options: { setup: TaskSetup; ports: string[]; maxParallel: number | undefined },
+): Promise<number> {
+  const { setup, ports } = options;
+  if (setup.steps.some((s) => s.kind === 'monitor')) {
+    throw new UsageError(
+      'boards/one-port-only',
+      `task ${setup.task} has a monitor step, which watches one board`,
+      {
+        hint: 'run it with one --port, or drop the monitor step from the task for many boards',
+      },
+    );
+  }
+  if (setup.steps.some((s) => s.kind === 'build')) await runCliBuild(resolved, ctx);
+  const settings = deviceOptionsFrom(resolved);
+  const { taskOnPort } = await import('../../tasks/run-task-many.js');
+  return runPerBoard(ctx, {
+    ports,
+    maxParallel: options.maxParallel,
+    verb: `task ${setup.task}`,
+    run: (port, onEvent, signal) =>
+      taskOnPort(
+        {
+          ...setup,
+          after: settings.after,
+          fastReflash: fastReflashFrom(resolved),
+          env: ctx.io.env,
+          signal,
+          onOutput: (line) => {
+            if (!ctx.json) ctx.io.stderr(`[${port}] ${line}\n`);
+          },
+          build: async () => {}, // ran once, before the boards
+        },
+        { ...settings, logger: ctx.logger },
+      )(port, onEvent),
+    json: (result) => ({ event: 'task-done', ...result }),
+    render: (result) =>
+      `Task ${result.task}: ${result.steps.length} step(s) done${result.mac ? ` on ${result.chip} ${result.mac}` : ''}`,
+  });
 }

@@ -8,6 +8,7 @@ import { type BoardOutcome, eachBoard } from '../../api/each-board.js';
 import { flashMany } from '../../api/flash-many.js';
 import type { ResolvedOptions } from '../../config/resolve-options.js';
 import { EspflashError, UsageError } from '../../errors.js';
+import type { FlashEvent } from '../../events.js';
 import type { CliContext } from '../context.js';
 import { boardError, createBoardsReporter } from '../reporter/boards-reporter.js';
 import { renderBoardsTable } from '../reporter/boards-table.js';
@@ -150,11 +151,42 @@ export async function runOnBoards<T>(
     render: (value: T) => string;
   },
 ): Promise<number> {
+  const settings = deviceOptionsFrom(resolved);
+  const { openDevice } = await import('../../api/open-device.js');
+  return runPerBoard(ctx, {
+    ...options,
+    run: async (port, onEvent, signal) => {
+      const device = await openDevice({ ...settings, port, logger: ctx.logger, onEvent, signal });
+      try {
+        const value = await options.job(device);
+        await device.reset(settings.after);
+        return value;
+      } finally {
+        await device.close();
+      }
+    },
+  });
+}
+
+/**
+ * Any per-board job on every board (`run` gets the port, its event sink and the Ctrl+C signal):
+ * per-board progress, each board's `render`ed result (or JSON with its port), the summary table.
+ * Returns the exit status (throws `boards/some-failed` when any failed).
+ */
+export async function runPerBoard<T>(
+  ctx: CliContext,
+  options: {
+    ports: string[];
+    maxParallel?: number | undefined;
+    verb: string;
+    run: (port: string, onEvent: (e: FlashEvent) => void, signal: AbortSignal) => Promise<T>;
+    json: (value: T) => Record<string, unknown>;
+    render: (value: T) => string;
+  },
+): Promise<number> {
   const { ports } = options;
   const reporter = createBoardsReporter(ctx, ports);
-  const settings = deviceOptionsFrom(resolved);
   const started = Date.now();
-  const { openDevice } = await import('../../api/open-device.js');
   let outcomes: BoardOutcome<T>[];
   try {
     outcomes = await withDeviceInterrupt((signal) =>
@@ -163,16 +195,7 @@ export async function runOnBoards<T>(
         ...(options.maxParallel === undefined ? {} : { maxParallel: options.maxParallel }),
         onEvent: (e) => reporter.onEvent(e),
         onBoardDone: (o) => reporter.boardDone(o),
-        run: async (port, onEvent) => {
-          const device = await openDevice({ ...settings, port, logger: ctx.logger, onEvent, signal });
-          try {
-            const value = await options.job(device);
-            await device.reset(settings.after);
-            return value;
-          } finally {
-            await device.close();
-          }
-        },
+        run: (port, onEvent) => options.run(port, onEvent, signal),
       }),
     );
   } finally {
