@@ -69,7 +69,7 @@ export const ERROR_CODES = {
   'boards/duplicate-port': usage('name each port once in --port'),
   'boards/no-ports': usage('give --port several times, or --port all'),
   'boards/one-port-only': usage(
-    'give --port once; flash, board-info, erase-flash, erase-region and write-bin take it several times',
+    'give --port once; flash, run, board-info, erase-flash, erase-region, erase-parts and write-bin take it several times',
   ),
   'boards/some-failed': final("see each board's error above; run again with --port <that port> to retry it"),
   // Build (idf.py / build.command)

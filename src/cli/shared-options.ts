@@ -195,7 +195,7 @@ export function cliOptionValues(args: CliArgs): CliOptionValues {
   const ports = portFlags(args.port);
   if (ports.length > 1 || ports[0] === 'all') {
     throw new UsageError('boards/one-port-only', `this command takes one --port, not ${ports.join(', ')}`, {
-      hint: 'give --port once; flash, run, board-info, erase-flash, erase-region and write-bin take it several times (or --port all)',
+      hint: 'give --port once; flash, run, board-info, erase-flash, erase-region, erase-parts and write-bin take it several times (or --port all)',
     });
   }
   str('port', ports[0]);
@@ -252,7 +252,7 @@ export async function resolveCliOptions(
       'boards/one-port-only',
       `this command takes one port, not ${resolved.ports.value.join(', ')}`,
       {
-        hint: `pass --port <one of them> (the list comes from ${resolved.ports.source.detail ?? 'the config'}); flash, run, board-info, erase-flash, erase-region and write-bin take several`,
+        hint: `pass --port <one of them> (the list comes from ${resolved.ports.source.detail ?? 'the config'}); flash, run, board-info, erase-flash, erase-region, erase-parts and write-bin take several`,
       },
     );
   }

@@ -203,6 +203,25 @@ describe('espflash flash --port a --port b', () => {
     }
   });
 
+  it('erase-parts erases a partition by label on every board (labels from the build table)', async () => {
+    const dir = await project();
+    const ports = [board(1), board(2)];
+    for (const p of ports) {
+      const t = openSimUrl(p);
+      t.device.flash.program(0x9000, new Uint8Array(0x1000).fill(0x11));
+      await t.close();
+    }
+    const r = await runCli(['erase-parts', 'nvs', ...ports.flatMap((p) => ['-p', p])], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('2 of 2 boards erased');
+    expect(r.stdout).toContain('Erased nvs (0x9000');
+    for (const p of ports) {
+      const t = openSimUrl(p);
+      expect(t.device.flash.read(0x9000, 0x1000)).toEqual(new Uint8Array(0x1000).fill(0xff));
+      await t.close();
+    }
+  });
+
   it('refuses several ports on a one-board command, and a bad --max-parallel', async () => {
     const r = await runCli(['read-flash', '0x0', '0x10', 'x.bin', '-p', board(1), '-p', board(2)]);
     expect(r.code).toBe(2);

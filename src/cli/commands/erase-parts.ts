@@ -2,13 +2,15 @@
 // device (or the build's when the device has none).
 
 import type { Argv } from 'yargs';
+import type { Device } from '../../api/device.js';
 import { parseNumberArg } from '../../api/parse-number.js';
 import { loadPartitionTable, partitionByLabel } from '../../api/partitions.js';
 import { hex } from '../../core/protocol/bytes.js';
 import { defineCommand, required } from '../command.js';
 import { withDevice } from '../flows/device.js';
+import { resolveBoards, runOnBoards } from '../flows/many-boards.js';
 import { findBuildDir } from '../flows/plan.js';
-import { addDeviceOptions, resolveCliOptions } from '../shared-options.js';
+import { addDeviceOptions } from '../shared-options.js';
 
 export const erasePartsCommand = defineCommand({
   command: 'erase-parts <labels..>',
@@ -38,19 +40,30 @@ export const erasePartsCommand = defineCommand({
     const tableOffset = parseNumberArg(args.partitionTableOffset, {
       name: '--partition-table-offset',
     });
-    const erased = await withDevice(await resolveCliOptions(args, ctx), ctx, async ({ device, resolved }) => {
-      const loaded = await loadPartitionTable({
-        device,
-        offset: tableOffset,
-        buildDir: await findBuildDir(resolved, ctx),
-      });
+    const { resolved, ports } = await resolveBoards(args, ctx);
+    const buildDir = await findBuildDir(resolved, ctx);
+    // The labels of each board's own table (read from the board, else the build's).
+    const job = async (device: Device) => {
+      const loaded = await loadPartitionTable({ device, offset: tableOffset, buildDir });
       const parts = labels.map((l) => partitionByLabel(loaded, l)); // all labels checked before erasing any
       for (const p of parts) await device.eraseRegion(p.offset, p.size);
       return parts.map((p) => ({ label: p.name, offset: p.offset, size: p.size }));
-    });
+    };
+    const line = (p: { label: string; offset: number; size: number }) =>
+      `Erased ${p.label} (${hex(p.offset)} +${hex(p.size)})`;
+    if (ports) {
+      return runOnBoards(resolved, ctx, {
+        ports,
+        verb: 'erased',
+        job,
+        json: (parts) => ({ event: 'erased-partitions', partitions: parts }),
+        render: (parts) => parts.map(line).join('\n'),
+      });
+    }
+    const erased = await withDevice(resolved, ctx, ({ device }) => job(device));
     for (const p of erased) {
       if (ctx.json) ctx.emitJson({ event: 'erased', ...p });
-      else ctx.print(`Erased ${p.label} (${hex(p.offset)} +${hex(p.size)})`);
+      else ctx.print(line(p));
     }
     return 0;
   },
