@@ -119,6 +119,14 @@ export function portFlags(value: unknown): string[] {
  * Flags for talking to a device: --port, --baud, --chip, --before, --after, --no-stub, --stub-version,
  * --stub-file, --reset-sequence.
  */
+/** `--max-parallel N`: with several --port, at most N boards at once (commands that take many boards). */
+export function addMaxParallelOption<T>(y: Argv<T>) {
+  return y.option('max-parallel', {
+    type: 'number',
+    describe: 'With several --port: at most this many boards at once (default: all)',
+  });
+}
+
 export function addDeviceOptions<T>(y: Argv<T>): Argv<T & DeviceArgs> {
   return addPortOption(addChipOption(y as Argv))
     .option('baud', {

@@ -5,8 +5,8 @@ import type { BoardInfo } from '../../api/device.js';
 import { hex } from '../../core/protocol/bytes.js';
 import { defineCommand } from '../command.js';
 import { withDevice } from '../flows/device.js';
-import { resolveBoards, runOnBoards } from '../flows/many-boards.js';
-import { addDeviceOptions } from '../shared-options.js';
+import { maxParallelFlag, resolveBoards, runOnBoards } from '../flows/many-boards.js';
+import { addDeviceOptions, addMaxParallelOption } from '../shared-options.js';
 
 /** Text rendering of {@link BoardInfo}. */
 export function renderBoardInfo(info: BoardInfo): string {
@@ -49,12 +49,13 @@ export const boardInfoCommand = defineCommand({
       'Describe two boards at once (--port all: every ESP board)',
     ],
   ],
-  builder: (y: Argv) => addDeviceOptions(y),
+  builder: (y: Argv) => addMaxParallelOption(addDeviceOptions(y)),
   handler: async (args, ctx) => {
     const { resolved, ports } = await resolveBoards(args, ctx);
     if (ports) {
       return runOnBoards(resolved, ctx, {
         ports,
+        maxParallel: maxParallelFlag(args.maxParallel),
         verb: 'read',
         job: (device) => device.boardInfo(),
         json: (info) => ({ event: 'board-info', ...info }),

@@ -4,8 +4,8 @@
 import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
 import { withDevice } from '../flows/device.js';
-import { resolveBoards, runOnBoards } from '../flows/many-boards.js';
-import { addDeviceOptions } from '../shared-options.js';
+import { maxParallelFlag, resolveBoards, runOnBoards } from '../flows/many-boards.js';
+import { addDeviceOptions, addMaxParallelOption } from '../shared-options.js';
 
 /** How often the elapsed time of a running chip erase is shown. */
 const ERASE_TICK_MS = 1000;
@@ -18,12 +18,13 @@ export const eraseFlashCommand = defineCommand({
     ['$0 erase-flash --port sim://esp32', 'Erase the virtual ESP32'],
     ['$0 erase-flash -p /dev/ttyUSB0 -p /dev/ttyUSB1', 'Erase two boards at once'],
   ],
-  builder: (y: Argv) => addDeviceOptions(y),
+  builder: (y: Argv) => addMaxParallelOption(addDeviceOptions(y)),
   handler: async (args, ctx) => {
     const { resolved, ports } = await resolveBoards(args, ctx);
     if (ports) {
       return runOnBoards(resolved, ctx, {
         ports,
+        maxParallel: maxParallelFlag(args.maxParallel),
         verb: 'erased',
         job: async (device) => {
           await device.eraseFlash();

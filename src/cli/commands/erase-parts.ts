@@ -8,9 +8,9 @@ import { loadPartitionTable, partitionByLabel } from '../../api/partitions.js';
 import { hex } from '../../core/protocol/bytes.js';
 import { defineCommand, required } from '../command.js';
 import { withDevice } from '../flows/device.js';
-import { resolveBoards, runOnBoards } from '../flows/many-boards.js';
+import { maxParallelFlag, resolveBoards, runOnBoards } from '../flows/many-boards.js';
 import { findBuildDir } from '../flows/plan.js';
-import { addDeviceOptions } from '../shared-options.js';
+import { addDeviceOptions, addMaxParallelOption } from '../shared-options.js';
 
 export const erasePartsCommand = defineCommand({
   command: 'erase-parts <labels..>',
@@ -21,7 +21,7 @@ export const erasePartsCommand = defineCommand({
   ],
   builder: (y: Argv) =>
     required(
-      addDeviceOptions(y)
+      addMaxParallelOption(addDeviceOptions(y))
         .positional('labels', { type: 'string', array: true, describe: 'Partition labels' })
         .option('partition-table-offset', {
           type: 'string',
@@ -54,6 +54,7 @@ export const erasePartsCommand = defineCommand({
     if (ports) {
       return runOnBoards(resolved, ctx, {
         ports,
+        maxParallel: maxParallelFlag(args.maxParallel),
         verb: 'erased',
         job,
         json: (parts) => ({ event: 'erased-partitions', partitions: parts }),

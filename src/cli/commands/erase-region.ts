@@ -6,8 +6,8 @@ import { checkEraseAlignment } from '../../core/ops/erase.js';
 import { hex } from '../../core/protocol/bytes.js';
 import { defineCommand, required } from '../command.js';
 import { withDevice } from '../flows/device.js';
-import { resolveBoards, runOnBoards } from '../flows/many-boards.js';
-import { addDeviceOptions } from '../shared-options.js';
+import { maxParallelFlag, resolveBoards, runOnBoards } from '../flows/many-boards.js';
+import { addDeviceOptions, addMaxParallelOption } from '../shared-options.js';
 
 export const eraseRegionCommand = defineCommand({
   command: 'erase-region <offset> <size>',
@@ -18,7 +18,7 @@ export const eraseRegionCommand = defineCommand({
   ],
   builder: (y: Argv) =>
     required(
-      addDeviceOptions(y)
+      addMaxParallelOption(addDeviceOptions(y))
         .positional('offset', { type: 'string', describe: 'Start (0x hex, decimal, k/M suffix)' })
         .positional('size', { type: 'string', describe: 'Bytes to erase (0x hex, decimal, k/M suffix)' }),
       'offset',
@@ -32,6 +32,7 @@ export const eraseRegionCommand = defineCommand({
     if (ports) {
       return runOnBoards(resolved, ctx, {
         ports,
+        maxParallel: maxParallelFlag(args.maxParallel),
         verb: 'erased',
         job: (device) => device.eraseRegion(offset, size),
         json: () => ({ event: 'erased', offset, size }),

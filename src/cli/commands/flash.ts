@@ -17,6 +17,7 @@ import { formatBytes } from '../reporter/describe-event.js';
 import {
   addCompressOptions,
   addDeviceOptions,
+  addMaxParallelOption,
   addProjectOptions,
   compressChoice,
 } from '../shared-options.js';
@@ -57,7 +58,7 @@ export const flashCommand = defineCommand({
     ],
   ],
   builder: (y: Argv) =>
-    addCompressOptions(addDeviceOptions(addProjectOptions(y)))
+    addMaxParallelOption(addCompressOptions(addDeviceOptions(addProjectOptions(y))))
       .option('full', {
         type: 'boolean',
         default: false,
@@ -81,10 +82,6 @@ export const flashCommand = defineCommand({
         default: false,
         describe:
           'Run the build first (idf.py build, or build.command from the config); a failed build flashes nothing',
-      })
-      .option('max-parallel', {
-        type: 'number',
-        describe: 'With several --port: flash at most this many boards at once (default: all)',
       })
       .option('monitor', {
         alias: 'M',

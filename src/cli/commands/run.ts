@@ -19,7 +19,7 @@ import { keepSimChip, monitorAfterFlash } from '../flows/monitor.js';
 import { portQuestion } from '../flows/port-prompt.js';
 import { type TaskSetup, taskSetup } from '../flows/task.js';
 import { createReporter } from '../reporter/reporter.js';
-import { addDeviceOptions, addProjectOptions } from '../shared-options.js';
+import { addDeviceOptions, addMaxParallelOption, addProjectOptions } from '../shared-options.js';
 
 /** `espflash run --list`: one line per task, its description beside it. */
 export function renderTaskList(tasks: TasksConfig): string {
@@ -39,13 +39,9 @@ export const runCommand = defineCommand({
     ['$0 run factory --port /dev/ttyUSB0', 'Run the "factory" task on /dev/ttyUSB0'],
   ],
   builder: (y: Argv) =>
-    addDeviceOptions(addProjectOptions(y))
+    addMaxParallelOption(addDeviceOptions(addProjectOptions(y)))
       .positional('task', { type: 'string', describe: 'Name of the task (a key of `tasks` in the config)' })
-      .option('list', { type: 'boolean', default: false, describe: 'List the tasks and their descriptions' })
-      .option('max-parallel', {
-        type: 'number',
-        describe: 'With several --port: at most this many boards at once (default: all)',
-      }),
+      .option('list', { type: 'boolean', default: false, describe: 'List the tasks and their descriptions' }),
   handler: async (args, ctx) => {
     const { resolved, ports } = await resolveBoards(args, ctx);
     const tasks = resolved.tasks ?? {};

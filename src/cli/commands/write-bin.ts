@@ -11,9 +11,14 @@ import { UsageError } from '../../errors.js';
 import { defineCommand, required } from '../command.js';
 import { withDevice } from '../flows/device.js';
 import { readBinaryToWrite } from '../flows/input-file.js';
-import { resolveBoards, runOnBoards } from '../flows/many-boards.js';
+import { maxParallelFlag, resolveBoards, runOnBoards } from '../flows/many-boards.js';
 import { findBuildDir } from '../flows/plan.js';
-import { addCompressOptions, addDeviceOptions, compressChoice } from '../shared-options.js';
+import {
+  addCompressOptions,
+  addDeviceOptions,
+  addMaxParallelOption,
+  compressChoice,
+} from '../shared-options.js';
 
 export const writeBinCommand = defineCommand({
   command: 'write-bin <target> <file>',
@@ -24,7 +29,7 @@ export const writeBinCommand = defineCommand({
   ],
   builder: (y: Argv) =>
     required(
-      addCompressOptions(addDeviceOptions(y))
+      addMaxParallelOption(addCompressOptions(addDeviceOptions(y)))
         .positional('target', {
           type: 'string',
           describe: 'Offset (0x hex, decimal, k/M suffix) or partition label',
@@ -92,6 +97,7 @@ export const writeBinCommand = defineCommand({
     if (ports) {
       return runOnBoards(resolved, ctx, {
         ports,
+        maxParallel: maxParallelFlag(args.maxParallel),
         verb: 'written',
         job,
         json: (result) => ({ event: 'written', file, ...result }),
