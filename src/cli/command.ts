@@ -14,6 +14,8 @@ export interface CommandDef {
   builder: (y: Argv) => Argv;
   /** Returns the exit code (0 when omitted). Throw EspflashError for expected failures. */
   handler: (args: Record<string, unknown>, ctx: CliContext) => Promise<number | undefined>;
+  /** Extra text at the end of this command's `--help`, worked out from the project (e.g. its tasks). */
+  helpEpilogue?: (cwd: string) => Promise<string | undefined>;
 }
 
 /** A command as written: `A` is what the builder's options parse to. */

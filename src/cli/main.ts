@@ -71,7 +71,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const completing = words[0] === 'completion';
   // `espflash --help` lists the commands and the global options; the default command's options
   // (`espflash flash --help`) would load the flash command's modules.
-  const topLevelHelp = words.length === 0 && (argv.includes('--help') || argv.includes('-h'));
+  const wantsHelp = argv.includes('--help') || argv.includes('-h');
+  const topLevelHelp = words.length === 0 && wantsHelp;
   const { default: yargs } = await import('yargs');
   const parser = yargs()
     .scriptName('espflash')
@@ -114,6 +115,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         const def = await load(entry);
         const built = def.builder(y);
         for (const [cmd, what] of def.examples) built.example(cmd, what);
+        if (def.helpEpilogue && wantsHelp) {
+          const text = await def.helpEpilogue(io.cwd).catch(() => undefined);
+          if (text) built.epilogue(text);
+        }
         return built;
       },
       handler: async (args) => {

@@ -74,4 +74,11 @@ describe('espflash plan --task', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('factory');
   });
+
+  it("run --help lists the project's tasks with their descriptions", async () => {
+    const dir = await project(FACTORY);
+    const r = await runCli(['run', '--help'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Tasks in this project:\n\s+factory\s+Erase, flash, factory NVS, log the MAC/);
+  });
 });

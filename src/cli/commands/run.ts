@@ -42,6 +42,14 @@ export const runCommand = defineCommand({
     addMaxParallelOption(addDeviceOptions(addProjectOptions(y)))
       .positional('task', { type: 'string', describe: 'Name of the task (a key of `tasks` in the config)' })
       .option('list', { type: 'boolean', default: false, describe: 'List the tasks and their descriptions' }),
+  // `espflash run --help` lists this project's tasks (the config found from the working directory).
+  helpEpilogue: async (cwd) => {
+    const { loadConfig } = await import('../../config/load-config.js');
+    const tasks = (await loadConfig({ cwd }))?.config.tasks as TasksConfig | undefined;
+    return tasks && Object.keys(tasks).length
+      ? `Tasks in this project:\n${renderTaskList(tasks)}`
+      : undefined;
+  },
   handler: async (args, ctx) => {
     const { resolved, ports } = await resolveBoards(args, ctx);
     const tasks = resolved.tasks ?? {};
