@@ -33,10 +33,12 @@ afterAll(async () => {
 describe.skipIf(!HAVE_TOOLS)(
   `real ROM: resume through a flaky link with a TCP drop${TOOLS_SKIP_NOTE}`,
   () => {
-    it.each(SEEDS)(
+    // The seeds are independent (each its own QEMU, proxy and build) and spend most of their time
+    // waiting on the emulated UART and on timeouts: they run at the same time.
+    it.concurrent.for(SEEDS)(
       'seed %i lands every region verified (or, after a flip no checksum covers, fails truthfully)',
       { timeout: 300_000 },
-      async (seed) => {
+      async (seed, { expect }) => {
         const build = await plannedBuild('esp32');
         dirs.push(build.dir);
         const plan: FlashPlan = {
