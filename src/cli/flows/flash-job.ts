@@ -36,14 +36,7 @@ export async function runFlashJob(
   try {
     return await withDeviceInterrupt((signal) =>
       flashProject({
-        ...buildLocation(resolved, ctx),
-        overrides: planOverrides(resolved, flags),
-        allowStale: flags.allowStale,
-        allowBadImages: flags.force,
-        force: flags.force,
-        fastReflash: fastReflashFrom(resolved, { full: flags.full || flags.force }),
-        ...(flags.compress === undefined ? {} : { compress: flags.compress }),
-        ...linkOptionsFrom(resolved),
+        ...flashJobOptions(resolved, ctx, flags),
         ...(port === undefined ? portQuestion(resolved, ctx) : { port }),
         logger: ctx.logger,
         signal,
@@ -57,4 +50,21 @@ export async function runFlashJob(
   } finally {
     reporter.finish();
   }
+}
+
+/**
+ * The flash job's options from the resolved settings and the command's flags (build location, plan
+ * overrides, stale/bad-image switches, fast reflash, compression, link): one board or many.
+ */
+export function flashJobOptions(resolved: ResolvedOptions, ctx: CliContext, flags: FlashJobFlags) {
+  return {
+    ...buildLocation(resolved, ctx),
+    overrides: planOverrides(resolved, flags),
+    allowStale: flags.allowStale,
+    allowBadImages: flags.force,
+    force: flags.force,
+    fastReflash: fastReflashFrom(resolved, { full: flags.full || flags.force }),
+    ...(flags.compress === undefined ? {} : { compress: flags.compress }),
+    ...linkOptionsFrom(resolved),
+  };
 }

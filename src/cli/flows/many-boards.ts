@@ -12,11 +12,10 @@ import type { FlashEvent } from '../../events.js';
 import type { CliContext } from '../context.js';
 import { boardError, createBoardsReporter } from '../reporter/boards-reporter.js';
 import { renderBoardsTable } from '../reporter/boards-table.js';
-import { type CliArgs, planOverrides, portFlags, resolveCliOptions } from '../shared-options.js';
-import { deviceOptionsFrom, fastReflashFrom, linkOptionsFrom } from './device.js';
-import type { FlashJobFlags } from './flash-job.js';
+import { type CliArgs, portFlags, resolveCliOptions } from '../shared-options.js';
+import { deviceOptionsFrom } from './device.js';
+import { type FlashJobFlags, flashJobOptions } from './flash-job.js';
 import { withDeviceInterrupt } from './interrupt.js';
-import { buildLocation } from './plan.js';
 
 /** Lists the machine's ports (tests inject one). */
 export type ManyPortLister = () => Promise<{ path: string; likelyEspressif: boolean }[]>;
@@ -74,14 +73,7 @@ export async function runManyBoards(
       flashMany({
         ports,
         ...(options.maxParallel === undefined ? {} : { maxParallel: options.maxParallel }),
-        ...buildLocation(resolved, ctx),
-        overrides: planOverrides(resolved, flags),
-        allowStale: flags.allowStale,
-        allowBadImages: flags.force,
-        force: flags.force,
-        fastReflash: fastReflashFrom(resolved, { full: flags.full || flags.force }),
-        ...(flags.compress === undefined ? {} : { compress: flags.compress }),
-        ...linkOptionsFrom(resolved),
+        ...flashJobOptions(resolved, ctx, flags),
         logger: ctx.logger,
         signal,
         onEvent: (e) => reporter.onEvent(e),
