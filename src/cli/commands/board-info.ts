@@ -5,7 +5,7 @@ import type { BoardInfo } from '../../api/device.js';
 import { hex } from '../../core/protocol/bytes.js';
 import { defineCommand } from '../command.js';
 import { withDevice } from '../flows/device.js';
-import { maxParallelFlag, resolveBoards, runOnBoards } from '../flows/many-boards.js';
+import { resolveBoards, runOnBoards } from '../flows/many-boards.js';
 import { addDeviceOptions, addMaxParallelOption } from '../shared-options.js';
 
 /** Text rendering of {@link BoardInfo}. */
@@ -51,11 +51,10 @@ export const boardInfoCommand = defineCommand({
   ],
   builder: (y: Argv) => addMaxParallelOption(addDeviceOptions(y)),
   handler: async (args, ctx) => {
-    const { resolved, ports } = await resolveBoards(args, ctx);
+    const boards = await resolveBoards(args, ctx);
+    const { resolved, ports } = boards;
     if (ports) {
-      return runOnBoards(resolved, ctx, {
-        ports,
-        maxParallel: maxParallelFlag(args.maxParallel),
+      return runOnBoards({ ...boards, ports }, ctx, {
         verb: 'read',
         job: (device) => device.boardInfo(),
         json: (info) => ({ event: 'board-info', ...info }),

@@ -4,7 +4,7 @@
 import type { Argv } from 'yargs';
 import { defineCommand } from '../command.js';
 import { withDevice } from '../flows/device.js';
-import { maxParallelFlag, resolveBoards, runOnBoards } from '../flows/many-boards.js';
+import { resolveBoards, runOnBoards } from '../flows/many-boards.js';
 import { addDeviceOptions, addMaxParallelOption } from '../shared-options.js';
 
 /** How often the elapsed time of a running chip erase is shown. */
@@ -20,11 +20,10 @@ export const eraseFlashCommand = defineCommand({
   ],
   builder: (y: Argv) => addMaxParallelOption(addDeviceOptions(y)),
   handler: async (args, ctx) => {
-    const { resolved, ports } = await resolveBoards(args, ctx);
+    const boards = await resolveBoards(args, ctx);
+    const { resolved, ports } = boards;
     if (ports) {
-      return runOnBoards(resolved, ctx, {
-        ports,
-        maxParallel: maxParallelFlag(args.maxParallel),
+      return runOnBoards({ ...boards, ports }, ctx, {
         verb: 'erased',
         job: async (device) => {
           await device.eraseFlash();

@@ -8,7 +8,7 @@ import { loadPartitionTable, partitionByLabel } from '../../api/partitions.js';
 import { hex } from '../../core/protocol/bytes.js';
 import { defineCommand, required } from '../command.js';
 import { withDevice } from '../flows/device.js';
-import { maxParallelFlag, resolveBoards, runOnBoards } from '../flows/many-boards.js';
+import { resolveBoards, runOnBoards } from '../flows/many-boards.js';
 import { findBuildDir } from '../flows/plan.js';
 import { addDeviceOptions, addMaxParallelOption } from '../shared-options.js';
 
@@ -40,7 +40,8 @@ export const erasePartsCommand = defineCommand({
     const tableOffset = parseNumberArg(args.partitionTableOffset, {
       name: '--partition-table-offset',
     });
-    const { resolved, ports } = await resolveBoards(args, ctx);
+    const boards = await resolveBoards(args, ctx);
+    const { resolved, ports } = boards;
     const buildDir = await findBuildDir(resolved, ctx);
     // The labels of each board's own table (read from the board, else the build's).
     const job = async (device: Device) => {
@@ -52,9 +53,7 @@ export const erasePartsCommand = defineCommand({
     const line = (p: { label: string; offset: number; size: number }) =>
       `Erased ${p.label} (${hex(p.offset)} +${hex(p.size)})`;
     if (ports) {
-      return runOnBoards(resolved, ctx, {
-        ports,
-        maxParallel: maxParallelFlag(args.maxParallel),
+      return runOnBoards({ ...boards, ports }, ctx, {
         verb: 'erased',
         job,
         json: (parts) => ({ event: 'erased-partitions', partitions: parts }),

@@ -6,7 +6,7 @@ import { checkEraseAlignment } from '../../core/ops/erase.js';
 import { hex } from '../../core/protocol/bytes.js';
 import { defineCommand, required } from '../command.js';
 import { withDevice } from '../flows/device.js';
-import { maxParallelFlag, resolveBoards, runOnBoards } from '../flows/many-boards.js';
+import { resolveBoards, runOnBoards } from '../flows/many-boards.js';
 import { addDeviceOptions, addMaxParallelOption } from '../shared-options.js';
 
 export const eraseRegionCommand = defineCommand({
@@ -28,11 +28,10 @@ export const eraseRegionCommand = defineCommand({
     const offset = parseNumberArg(args.offset, { name: '<offset>' });
     const size = parseNumberArg(args.size, { name: '<size>', allowZero: false });
     checkEraseAlignment({ offset, size });
-    const { resolved, ports } = await resolveBoards(args, ctx);
+    const boards = await resolveBoards(args, ctx);
+    const { resolved, ports } = boards;
     if (ports) {
-      return runOnBoards(resolved, ctx, {
-        ports,
-        maxParallel: maxParallelFlag(args.maxParallel),
+      return runOnBoards({ ...boards, ports }, ctx, {
         verb: 'erased',
         job: (device) => device.eraseRegion(offset, size),
         json: () => ({ event: 'erased', offset, size }),

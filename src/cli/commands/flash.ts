@@ -11,7 +11,7 @@ import { defineCommand } from '../command.js';
 import { buildForFlash } from '../flows/build.js';
 import { choosePortFor } from '../flows/device.js';
 import { runFlashJob } from '../flows/flash-job.js';
-import { maxParallelFlag, resolveBoards, runManyBoards } from '../flows/many-boards.js';
+import { resolveBoards, runManyBoards } from '../flows/many-boards.js';
 import { keepSimChip, monitorAfterFlash } from '../flows/monitor.js';
 import { formatBytes } from '../reporter/describe-event.js';
 import {
@@ -99,12 +99,12 @@ export const flashCommand = defineCommand({
       ...(args.only === undefined ? {} : { only: args.only }),
     };
     // Several boards: --port repeated or `all`, else a list as the config's `port`.
-    const { resolved, ports } = await resolveBoards(args, ctx);
+    const { resolved, ports, maxParallel } = await resolveBoards(args, ctx);
     if (ports) {
       if (args.monitor)
         throw new UsageError('boards/one-port-only', '--monitor watches one board, not several ports');
       if (args.build) await buildForFlash(resolved, ctx);
-      return runManyBoards(resolved, ctx, { ports, maxParallel: maxParallelFlag(args.maxParallel), flags });
+      return runManyBoards(resolved, ctx, { ports, maxParallel, flags });
     }
     if (args.build) await buildForFlash(resolved, ctx);
     // --monitor: pick the port once so the monitor opens the one just flashed (a plain sim:// chip

@@ -14,7 +14,7 @@ import type { CliContext } from '../context.js';
 import { runCliBuild } from '../flows/build.js';
 import { choosePortFor, deviceOptionsFrom, fastReflashFrom } from '../flows/device.js';
 import { withDeviceInterrupt } from '../flows/interrupt.js';
-import { maxParallelFlag, resolveBoards, runPerBoard } from '../flows/many-boards.js';
+import { resolveBoards, runPerBoard } from '../flows/many-boards.js';
 import { keepSimChip, monitorAfterFlash } from '../flows/monitor.js';
 import { portQuestion } from '../flows/port-prompt.js';
 import { type TaskSetup, taskSetup } from '../flows/task.js';
@@ -51,7 +51,7 @@ export const runCommand = defineCommand({
       : undefined;
   },
   handler: async (args, ctx) => {
-    const { resolved, ports } = await resolveBoards(args, ctx);
+    const { resolved, ports, maxParallel } = await resolveBoards(args, ctx);
     const tasks = resolved.tasks ?? {};
     const file = resolved.configFile ?? undefined;
     if (args.list) {
@@ -70,8 +70,7 @@ export const runCommand = defineCommand({
     if (args.task === undefined) throw noTaskNamed(tasks, file);
     const name = args.task;
     const setup = await taskSetup(resolved, ctx, name);
-    if (ports)
-      return runTaskOnBoards(resolved, ctx, { setup, ports, maxParallel: maxParallelFlag(args.maxParallel) });
+    if (ports) return runTaskOnBoards(resolved, ctx, { setup, ports, maxParallel });
     const settings = deviceOptionsFrom(resolved);
     const port = resolved.port?.value;
     const reporter = createReporter(ctx);

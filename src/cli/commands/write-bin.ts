@@ -11,7 +11,7 @@ import { UsageError } from '../../errors.js';
 import { defineCommand, required } from '../command.js';
 import { withDevice } from '../flows/device.js';
 import { readBinaryToWrite } from '../flows/input-file.js';
-import { maxParallelFlag, resolveBoards, runOnBoards } from '../flows/many-boards.js';
+import { resolveBoards, runOnBoards } from '../flows/many-boards.js';
 import { findBuildDir } from '../flows/plan.js';
 import {
   addCompressOptions,
@@ -58,7 +58,8 @@ export const writeBinCommand = defineCommand({
     });
     const file = resolve(ctx.io.cwd, args.file);
     const data = await readBinaryToWrite(file, '<file>');
-    const { resolved, ports } = await resolveBoards(args, ctx);
+    const boards = await resolveBoards(args, ctx);
+    const { resolved, ports } = boards;
     const job = async (device: Device) => {
       let offset = offsetArg;
       let label: string | null = null;
@@ -95,9 +96,7 @@ export const writeBinCommand = defineCommand({
         : `Wrote ${file} at ${hex(result.offset)} and verified it (md5 ${result.md5})${kept}`;
     };
     if (ports) {
-      return runOnBoards(resolved, ctx, {
-        ports,
-        maxParallel: maxParallelFlag(args.maxParallel),
+      return runOnBoards({ ...boards, ports }, ctx, {
         verb: 'written',
         job,
         json: (result) => ({ event: 'written', file, ...result }),

@@ -104,15 +104,28 @@ export async function runManyBoards(
 }
 
 /** Resolved options plus the boards when the command was given several (flags or the config list). */
+export interface Boards {
+  resolved: ResolvedOptions;
+  /** The boards' ports, or null for one board (the usual flow). */
+  ports: string[] | null;
+  /** `--max-parallel` (commands without it: undefined = all boards at once). */
+  maxParallel: number | undefined;
+}
+
+/** {@link Boards} from the command's args: `--port` several times or `all`, else the config's list. */
 export async function resolveBoards(
-  args: CliArgs,
+  args: CliArgs & { maxParallel?: unknown },
   ctx: CliContext,
-): Promise<{ resolved: ResolvedOptions; ports: string[] | null }> {
+): Promise<Boards> {
   const flagPorts = await manyPorts(args.port);
   const resolved = await resolveCliOptions(flagPorts ? { ...args, port: undefined } : args, ctx, {
     manyPorts: true,
   });
-  return { resolved, ports: flagPorts ?? resolved.ports?.value ?? null };
+  return {
+    resolved,
+    ports: flagPorts ?? resolved.ports?.value ?? null,
+    maxParallel: maxParallelFlag(args.maxParallel),
+  };
 }
 
 /** Throw `boards/some-failed` when any board failed. */
@@ -132,21 +145,21 @@ function failIfAny(boards: readonly { port: string; ok: boolean }[]): void {
  * the summary table. Returns the exit status (throws `boards/some-failed` when any failed).
  */
 export async function runOnBoards<T>(
-  resolved: ResolvedOptions,
+  boards: Boards & { ports: string[] },
   ctx: CliContext,
   options: {
-    ports: string[];
-    maxParallel?: number | undefined;
     verb: string;
     job: (device: Device) => Promise<T>;
     json: (value: T) => Record<string, unknown>;
     render: (value: T) => string;
   },
 ): Promise<number> {
-  const settings = deviceOptionsFrom(resolved);
+  const settings = deviceOptionsFrom(boards.resolved);
   const { openDevice } = await import('../../api/open-device.js');
   return runPerBoard(ctx, {
     ...options,
+    ports: boards.ports,
+    maxParallel: boards.maxParallel,
     run: async (port, onEvent, signal) => {
       const device = await openDevice({ ...settings, port, logger: ctx.logger, onEvent, signal });
       try {
