@@ -22,7 +22,6 @@ import { benchManyBoards } from './many-boards.js';
 import { benchMemory } from './memory.js';
 import { benchRealRom } from './real-rom.js';
 import { benchStartup } from './startup.js';
-import { benchStartupCli } from './startup-cli.js';
 
 interface FlashCase {
   name: string;
@@ -135,5 +134,4 @@ await benchFlash();
 await benchHost();
 await benchMemory();
 await benchManyBoards();
-await benchStartupCli();
 await benchRealRom();

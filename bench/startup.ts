@@ -1,6 +1,6 @@
 // Start-up and footprint of the built CLI (`npm run bench`, or `tsx bench/startup.ts` alone):
-// `node -e 0`, `espflash --help`, `espflash plan` without a config and `espflash plan` with the
-// `espflash.config.ts` that `espflash init` writes, in a generated example project. Runs the cases
+// `node -e 0`, `espflash --version`, `--help`, `flash --help`, `plan` without a config and `plan` with
+// the `espflash.config.ts` that `espflash init` writes, in a generated example project. Runs the cases
 // round-robin, prints medians, ratios to `node -e 0` (the figures to compare: wall time here is
 // noisy) and peak RSS. Needs `npm run build`. Asserts nothing. ESPFLASH_BENCH_BASELINE=<another
 // built checkout> adds its CLI to the same run (before/after figures measured side by side).
@@ -92,7 +92,9 @@ export async function benchStartup(): Promise<Record<string, { ms: number; ratio
             { name: '[baseline] plan (espflash.config.ts)', args: [baseCli, 'plan'], cwd: withConfig },
           ]
         : []),
+      { name: 'espflash --version', args: [CLI, '--version'], cwd: without },
       { name: 'espflash --help', args: [CLI, '--help'], cwd: without, goal: { ratio: 2 } },
+      { name: 'espflash flash --help', args: [CLI, 'flash', '--help'], cwd: without },
       { name: 'espflash plan (no config)', args: [CLI, 'plan'], cwd: without },
       {
         name: 'espflash plan (espflash.config.ts)',
