@@ -10,10 +10,8 @@ import { basename, dirname, join, parse } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
 import { lineColumn, TokenizeError } from './js-tokens.js';
-import { JsoncError, parseJsonc } from './jsonc.js';
 import { isTypeScriptUrl, resolveImport } from './resolve-import.js';
 import { type StripResult, stripTypes, UnsupportedSyntaxError } from './strip-types.js';
-import { locateSyntaxError } from './syntax-location.js';
 
 let importCounter = 0;
 
@@ -88,6 +86,8 @@ export async function loadJsConfig(filepath: string, content: string): Promise<u
 
 /** Load JSON; comments and trailing commas (JSONC) are accepted. Errors give line and column. */
 export async function loadJsonConfig(filepath: string, content: string): Promise<unknown> {
+  // Loaded here, not at start-up: most projects have a .ts config.
+  const { JsoncError, parseJsonc } = await import('./jsonc.js');
   try {
     return parseJsonc(content);
   } catch (err) {
@@ -294,6 +294,7 @@ async function describeLoadError(options: {
     return unresolvable({ filepath, specifier: missing?.[1] ?? '?', message, err });
   }
   // Whatever Node (or a bundler's module runner) said, a file that does not parse gets its position.
+  const { locateSyntaxError } = await import('./syntax-location.js'); // only on a failure
   const located = locateSyntaxError(content, options.kind ?? 'module');
   if (located) return syntaxError({ filepath, ...located });
   const name = err instanceof Error && err.name !== 'Error' ? `${err.name}: ` : '';

@@ -584,6 +584,9 @@ class Stripper {
       j = this.match[j]! + 1;
     } else if (this.is(j, '-') && toks[j + 1]?.kind === 'number') {
       j += 2;
+    } else if (t.kind === 'name' && t.value === 'import' && this.is(j + 1, '(')) {
+      // An import type: `import('pkg')`, `typeof import('pkg')`, then `.Member` and type arguments.
+      j = this.match[j + 1]! + 1;
     } else if (t.kind === 'name' || t.kind === 'string' || t.kind === 'number' || t.part === 'full') {
       j++;
     } else if (t.part === 'head') {

@@ -59,6 +59,10 @@ describe('stripTypes', () => {
       '\n\nexport function p(w ) { return w; }',
     ],
     ['function q(): void\nfunction q() {}', '\nfunction q() {}'],
+    [
+      "type M = typeof import('serialport');\nlet n: import('./x.js').Opts<string> | null = null;",
+      '\nlet n = null;',
+    ],
   ])('%s', (source, expected) => {
     expect(strip(source)).toBe(expected.replace(/[ ]+/g, ' ').trim());
   });

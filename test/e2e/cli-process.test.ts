@@ -11,7 +11,7 @@ import { generateExampleBuild } from '../../src/example/example-build.js';
 import { HAVE_SOCAT, SOCAT_SKIP_NOTE } from '../node/support/socat.js';
 import { BIN, hasStackTrace, spawnCli } from '../support/cli.js';
 
-const HAVE_BUILD = existsSync(new URL('../../dist/cli/main.js', import.meta.url));
+const HAVE_BUILD = existsSync(new URL('../../dist/cli-bundle/main.js', import.meta.url));
 const NOTE = HAVE_BUILD ? '' : ' [SKIPPED: run `npm run build` first]';
 
 interface Listening {

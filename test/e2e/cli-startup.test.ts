@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateExampleBuild } from '../../src/example/example-build.js';
 import { BIN, hasStackTrace } from '../support/cli.js';
 
-const HAVE_BUILD = existsSync(new URL('../../dist/cli/main.js', import.meta.url));
+const HAVE_BUILD = existsSync(new URL('../../dist/cli-bundle/main.js', import.meta.url));
 const NOTE = HAVE_BUILD ? '' : ' [SKIPPED: run `npm run build` first]';
 
 let dir: string;
@@ -76,7 +76,8 @@ function packagesLoaded(argv: string[]): Set<string> {
   const r = run(argv, recordHook, { ESPFLASH_TEST_RECORD: record });
   expect(r.code, r.stderr).toBe(0);
   const urls = readFileSync(record, 'utf8').split('\n');
-  expect(urls.some((u) => u.includes('/dist/cli/main.js'))).toBe(true);
+  // The bundled CLI ran (bin/espflash.js loads dist/cli-bundle).
+  expect(urls.some((u) => u.includes('/dist/cli-bundle/main.js'))).toBe(true);
   return new Set(urls.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []));
 }
 

@@ -25,7 +25,7 @@ function start(args: string[]): ChildProcess {
 
 describe('Ctrl+C during a device operation', () => {
   it('stops the read, reports cli/interrupted and exits 130', async () => {
-    if (!existsSync(join(import.meta.dirname, '../../dist/cli/main.js')))
+    if (!existsSync(join(import.meta.dirname, '../../dist/cli-bundle/main.js')))
       throw new Error('dist/ is not built: run `npm run build` (npm test builds first)');
     const sim = start(['sim', '--json', '--listen', '127.0.0.1:0', '--flash-size', '16MB']);
     let simOut = '';

@@ -5,7 +5,7 @@
 // resume from the first unverified sector. The judge is the QEMU flash file, read after QEMU stops.
 
 import { readFile, rm } from 'node:fs/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { flashProject } from '../../src/api/flash-project.js';
 import { bytesEqual } from '../../src/core/protocol/bytes.js';
 import type { EspflashError } from '../../src/errors.js';

@@ -3,15 +3,26 @@
 
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
 import { CONFIG_SEARCH_PLACES } from '../../config/load-config.js';
 import { UsageError } from '../../errors.js';
 import { defineCommand } from '../command.js';
 
-/** templates/ at the package root: three levels up from both src/cli/commands and dist/cli/commands. */
-const TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/', import.meta.url));
+/**
+ * templates/ at the package root: the nearest folder above this module that has one (src/cli/commands,
+ * dist/cli/commands and the bundled dist/cli-bundle sit at different depths).
+ */
+function templatesDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'templates', 'espflash.config.ts'))) return join(dir, 'templates');
+    const up = dirname(dir);
+    if (up === dir) throw new Error('espflash: the templates folder is missing from the installed package');
+    dir = up;
+  }
+}
 
 const FORMATS = { ts: 'espflash.config.ts', json: 'espflash.config.json' } as const;
 
@@ -43,7 +54,7 @@ export const initCommand = defineCommand({
         details: { file: target },
       });
     }
-    const template = await readFile(join(TEMPLATES_DIR, name), 'utf8');
+    const template = await readFile(join(templatesDir(), name), 'utf8');
     await writeFile(target, template);
 
     const others = CONFIG_SEARCH_PLACES.filter((p) => p !== name && p !== 'package.json').filter((p) =>
