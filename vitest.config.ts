@@ -4,7 +4,7 @@
 // with `unit-isolated` beside it for suites that mock modules); `os` (real
 // pseudo-terminals, ser2net and CLI child processes, whose hang-up and timing paths misbehave when
 // they share two cores with the CPU-heavy unit files: one file at a time); `reference`
-// (test/reference: the real ESP32 ROM under QEMU and esptool, two files at a time: each QEMU mostly waits on its real-time UART), then `reference-resume` alone (its three seeds at once).
+// (test/reference: the real ESP32 ROM under QEMU and esptool, two files at a time: each QEMU mostly waits on its real-time UART).
 import { defineConfig } from 'vitest/config';
 
 /** Suites that drive real OS devices and processes (socat ptys, ser2net, the built CLI). */
@@ -17,9 +17,6 @@ const OS_SUITES = [
   'test/package/package.test.ts',
   'test/boards/many-hosts-rfc2217.test.ts',
 ];
-
-/** The real-ROM resume suite: its seeds run concurrently, so it runs alone (project `reference-resume`). */
-const RESUME_SUITE = 'test/reference/real-rom-resume.test.ts';
 
 /** Suites that replace modules (`vi.mock`): they need a fresh module graph (project `unit-isolated`). */
 const MODULE_MOCK_SUITES = ['test/node/list-ports-cli.test.ts'];
@@ -78,7 +75,6 @@ export default defineConfig({
         test: {
           name: 'reference',
           include: ['test/reference/**/*.test.ts'],
-          exclude: [RESUME_SUITE],
           setupFiles: COMMON_SETUP,
           // Two files at a time: each QEMU mostly waits on its real-time UART, so two share the two
           // cores without starving either (the unit and os projects have finished by then).
@@ -87,20 +83,6 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 60_000,
           sequence: { groupOrder: 2 },
-        },
-      },
-      {
-        extends: true,
-        test: {
-          // Alone, last: its three seeds run at the same time (three QEMUs behind flaky proxies, mostly
-          // waiting on timeouts); beside another reference file's QEMU a reconnect could starve.
-          name: 'reference-resume',
-          include: [RESUME_SUITE],
-          setupFiles: COMMON_SETUP,
-          fileParallelism: false,
-          testTimeout: 300_000,
-          hookTimeout: 60_000,
-          sequence: { groupOrder: 3 },
         },
       },
     ],
