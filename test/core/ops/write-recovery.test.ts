@@ -37,6 +37,26 @@ function faulty(fake: ScriptedLoader, fail: (r: CommandRequest, seq: number | nu
 
 const coded = (code: ErrorCode) => new EspflashError(code, code);
 
+/** A fault that fails the block sent with sequence number `seq` once, with `err`. */
+const failOnceAt = (seq: number, err: () => EspflashError) => {
+  let failed = false;
+  return (_r: unknown, s: number | null): EspflashError | null => {
+    if (s !== seq || failed) return null;
+    failed = true;
+    return err();
+  };
+};
+
+/** The region job most cases write: `data` at OFFSET, always written, verified with node's MD5. */
+const job = (fake: ScriptedLoader, data: Uint8Array) => ({
+  onEvent: fake.onEvent,
+  ...base,
+  offset: OFFSET,
+  data,
+  skipIfMatch: false,
+  hash: nodeHash,
+});
+
 describe('writeRegion recovery', () => {
   it('in Secure Download Mode, writes without verifying and says the mode blocks the MD5', async () => {
     const fake = new ScriptedLoader({ chip: 'esp32s3', stub: false, sdm: true });
@@ -70,14 +90,7 @@ describe('writeRegion recovery', () => {
       return null;
     });
     const data = sampleBytes(0x2800);
-    const r = await writeRegion(loader, {
-      onEvent: fake.onEvent,
-      ...base,
-      offset: OFFSET,
-      data,
-      skipIfMatch: false,
-      hash: nodeHash,
-    });
+    const r = await writeRegion(loader, job(fake, data));
     expect(r.verified).toBe(true);
     const seqs = sent.filter((c) => c.op === OP.FLASH_DATA).map((c) => c.seq);
     expect(seqs).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -90,22 +103,13 @@ describe('writeRegion recovery', () => {
 
   it('after a deferred stub error restarts at the failed block sector with the rest recompressed', async () => {
     const fake = new ScriptedLoader({ chip: 'esp32', stub: true });
-    let failed = false;
-    const { loader, sent } = faulty(fake, (_r, seq) => {
-      if (seq === 3 && !failed) {
-        failed = true;
-        return coded('stub/spi-failed'); // block 2's write failed, reported with block 3
-      }
-      return null;
-    });
+    const { loader, sent } = faulty(
+      fake,
+      failOnceAt(3, () => coded('stub/spi-failed')),
+    ); // block 2's write failed, reported with block 3
     const data = sampleBytes(0x60000, 7);
     const r = await writeRegion(loader, {
-      onEvent: fake.onEvent,
-      ...base,
-      offset: OFFSET,
-      data,
-      skipIfMatch: false,
-      hash: nodeHash,
+      ...job(fake, data),
       blockSize: 0x1000,
     });
     expect(r).toMatchObject({ status: 'written', verified: true, restarts: 1, reconnects: 0 });
@@ -131,12 +135,7 @@ describe('writeRegion recovery', () => {
     const requests: unknown[] = [];
     const data = sampleBytes(0x40000, 3);
     const r = await writeRegion(first.loader, {
-      onEvent: fake.onEvent,
-      ...base,
-      offset: OFFSET,
-      data,
-      skipIfMatch: false,
-      hash: nodeHash,
+      ...job(fake, data),
       blockSize: 0x1000,
       reconnect: async (req) => {
         requests.push(req);
